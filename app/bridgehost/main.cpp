@@ -1,0 +1,171 @@
+// bridgehost: the switch's command line. Parses options, loads the config, runs the bridge.
+#include "config/config.hpp"
+#include "control/bridge.hpp"
+#include "control/eal_session.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr const char* kUsage = R"(NAME
+    bridgehost - a DPDK learning Ethernet switch that joins two or more L2 segments
+
+SYNOPSIS
+    bridgehost --config FILE [--check]
+    bridgehost --help | --version
+
+DESCRIPTION
+    bridgehost polls DPDK ports (vmxnet3, virtio, af_packet, vhost-user, ...)
+    from dedicated worker lcores, learns source MACs into a lock-free MAC table
+    and forwards each frame to the port its destination was learned on, floods
+    it (broadcast, multicast, unknown unicast) or drops it for a named reason.
+    Everything is set in one YAML file; see config/example.yaml.
+
+OPTIONS
+    -c, --config FILE   the YAML configuration (required)
+    --check             validate FILE and exit: 0 if usable, 1 with the error
+                        (file:line:column: key: what was expected) if not.
+                        DPDK is not started; devices are checked for syntax only.
+    -h, --help          this text
+    -V, --version       the version
+
+SIGNALS
+    SIGINT, SIGTERM     stop: workers finish their burst, ports are stopped and
+                        closed, the final counters are printed, exit status 0
+    SIGUSR1             print the MAC table and the counters to stdout
+
+EXIT STATUS
+    0 stopped by a signal, or --check passed; 1 bad configuration or a device
+    that would not start; 2 bad command line
+
+FILES
+    /etc/bridgehost/bridgehost.yaml   the appliance's configuration
+
+EXAMPLES
+    bridgehost --config config/demo.yaml --check
+    bridgehost --config /etc/bridgehost/bridgehost.yaml
+)";
+
+struct options {
+    std::string config_path;
+    bool check = false;
+};
+
+/// nullopt after printing help/version (exit 0); throws on a bad command line.
+std::optional<options> parse_args(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "-h" || a == "--help") {
+            std::fputs(kUsage, stdout);
+            return std::nullopt;
+        }
+        if (a == "-V" || a == "--version") {
+            std::printf("bridgehost %s\n", BRIDGEHOST_VERSION);
+            return std::nullopt;
+        }
+        if (a == "--check") {
+            o.check = true;
+        } else if (a == "-c" || a == "--config") {
+            if (i + 1 >= argc)
+                throw std::invalid_argument(std::string(a) + " needs a file name");
+            o.config_path = argv[++i];
+        } else if (a.rfind("--config=", 0) == 0) {
+            o.config_path = std::string(a.substr(9));
+        } else {
+            throw std::invalid_argument("unknown option '" + std::string(a) + "'");
+        }
+    }
+    if (o.config_path.empty())
+        throw std::invalid_argument("--config FILE is required");
+    return o;
+}
+
+/// Signals are taken synchronously through a signalfd that the control loop
+/// polls, so no handler runs and no global flag is needed. The mask is set
+/// before the EAL starts its threads, which inherit it.
+class signal_inbox {
+  public:
+    signal_inbox() {
+        sigemptyset(&set_);
+        for (int s : {SIGINT, SIGTERM, SIGUSR1})
+            sigaddset(&set_, s);
+        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+        fd_ = signalfd(-1, &set_, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (fd_ < 0)
+            throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+    }
+    ~signal_inbox() { close(fd_); }
+    /// The next pending signal, or 0.
+    int next() const {
+        signalfd_siginfo info{};
+        return read(fd_, &info, sizeof(info)) == sizeof(info) ? int(info.ssi_signo) : 0;
+    }
+
+  private:
+    sigset_t set_;
+    int fd_;
+};
+
+int run(const options& opt) {
+    const bridgehost::config cfg = bridgehost::load_config_file(opt.config_path);
+    if (opt.check) {
+        std::printf("%s: ok (%zu ports, %zu workers, fdb capacity %u)\n", opt.config_path.c_str(),
+                    cfg.ports.size(), cfg.workers.lcores.size(), cfg.fdb.capacity);
+        return 0;
+    }
+    if (!cfg.eal.no_huge)
+        if (std::string problem = bridgehost::hugepage_problem(); !problem.empty())
+            throw bridgehost::eal_error("cannot start DPDK: " + problem);
+
+    signal_inbox signals;
+    bridgehost::eal_session eal("bridgehost", bridgehost::eal_arguments(cfg));
+    bridgehost::bridge sw(cfg);
+    sw.start();
+    std::fprintf(stderr, "bridgehost: forwarding between %zu ports with %zu worker(s)\n",
+                 cfg.ports.size(), cfg.workers.lcores.size());
+    sw.run([&] {
+        for (int sig; (sig = signals.next()) != 0;) {
+            if (sig != SIGUSR1)
+                return true;
+            sw.print_fdb(stdout);
+            sw.print_stats(stdout);
+            std::fflush(stdout);
+        }
+        return false;
+    });
+    sw.stop();
+    std::printf("bridgehost: stopped; final counters\n");
+    sw.print_stats(stdout);
+    std::fflush(stdout);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::optional<options> opt;
+    try {
+        opt = parse_args(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehost: %s (see bridgehost --help)\n", e.what());
+        return 2;
+    }
+    if (!opt)
+        return 0;
+    try {
+        return run(*opt);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehost: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,101 @@
+// The validated, immutable configuration of one bridgehost instance, read from YAML.
+//
+// Every key is checked: unknown keys, wrong types and bad values raise a
+// config_error whose message names the file, line, column and key and says what
+// was expected. Nothing is defaulted silently because of a typo.
+#pragma once
+
+#include "common/mac_address.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bridgehost {
+
+inline constexpr unsigned kMaxPorts = 32;       ///< ports one instance can switch between
+inline constexpr unsigned kMaxLcoreId = 127;    ///< RTE_MAX_LCORE - 1 in Debian's DPDK
+inline constexpr unsigned kMaxBurst = 256;      ///< frames per rx burst
+inline constexpr uint32_t kMinFdbCapacity = 8;  ///< rte_hash refuses fewer entries
+inline constexpr uint32_t kMaxFdbCapacity = 1u << 26;
+
+/// A configuration file that cannot be used; what() is the message for the operator.
+class config_error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct eal_config {
+    std::optional<std::string> lcores;  ///< passed to EAL --lcores; absent: built from control+workers
+    std::optional<uint32_t> memory_mb;  ///< EAL -m
+    bool no_huge = false;               ///< EAL --no-huge (tests, demo)
+    std::string file_prefix = "bridgehost"; ///< EAL --file-prefix
+    std::vector<std::string> args;      ///< extra EAL arguments, passed through verbatim
+};
+
+struct port_config {
+    std::string name;                   ///< unique; used in logs, counters, static entries
+    std::string device;                 ///< vdev string ("net_af_packet0,iface=x") or PCI address
+    uint16_t rx_descriptors = 1024;     ///< per rx queue
+    uint16_t tx_descriptors = 1024;     ///< per tx queue
+    std::optional<uint16_t> mtu;        ///< absent: leave the device's MTU alone
+
+    bool is_pci() const;                ///< device is a PCI address
+    /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
+    std::string dpdk_name() const;
+};
+
+struct static_fdb_entry {
+    mac_address mac;                    ///< unicast MAC pinned to a port
+    std::string port;                   ///< port name as written
+    uint16_t port_index = 0;            ///< index into config::ports
+};
+
+struct fdb_config {
+    uint32_t capacity = 65536;          ///< entries
+    uint32_t aging_seconds = 300;       ///< 0: never age
+    std::vector<static_fdb_entry> static_entries;
+};
+
+struct workers_config {
+    std::vector<unsigned> lcores;       ///< lcore ids that poll ports
+    uint16_t burst = 32;                ///< frames per rx burst, 1..kMaxBurst
+};
+
+struct control_config {
+    unsigned lcore = 0;                 ///< the main lcore; the only FDB writer
+};
+
+struct config {
+    std::string source;                 ///< file name (or "<string>") for messages
+    eal_config eal;
+    std::vector<port_config> ports;     ///< 2..kMaxPorts
+    fdb_config fdb;
+    workers_config workers;
+    control_config control;
+
+    /// Index of the port with this name, or nullopt.
+    std::optional<uint16_t> port_index(std::string_view name) const;
+};
+
+/// Parse and validate YAML text; `source` names it in error messages.
+config parse_config(std::string_view yaml_text, const std::string& source);
+/// Read and validate a file; an unreadable file is a config_error too.
+config load_config_file(const std::string& path);
+
+/// True for "DDDD:BB:DD.F" (or "BB:DD.F") PCI addresses.
+bool is_pci_address(std::string_view device);
+
+/// The lcore ids an EAL --lcores string names ("0@0,(1-3)@(4-6)"), in order of
+/// first appearance; std::invalid_argument says what is malformed and where.
+std::vector<unsigned> eal_lcore_ids(std::string_view lcores);
+
+/// EAL argv (after argv[0]) that starts DPDK as the config says:
+/// lcores, main lcore, memory, hugepages, file prefix, one --vdev per vdev port,
+/// one -a per PCI port (or --no-pci when there is none), then eal.args.
+std::vector<std::string> eal_arguments(const config& cfg);
+
+} // namespace bridgehost

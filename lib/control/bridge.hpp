@@ -1,0 +1,83 @@
+// One running switch: ports, FDB, workers and the control loop, built from a config.
+//
+// The EAL must already be up. The object runs on the control (main) lcore; the
+// workers run on the lcores the config names, launched by start().
+#pragma once
+
+#include "config/config.hpp"
+#include "control/control_plane.hpp"
+#include "datapath/worker.hpp"
+#include "fdb/mac_table.hpp"
+#include "port/port.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <vector>
+
+struct rte_rcu_qsbr;
+struct rte_ring;
+
+namespace bridgehost {
+
+class bridge {
+  public:
+    /// Brings up every port, creates the FDB with its static entries and the
+    /// workers. Throws (port_error, std::runtime_error) with an operator-facing message.
+    explicit bridge(const config& cfg);
+    ~bridge();
+    bridge(const bridge&) = delete;
+    bridge& operator=(const bridge&) = delete;
+
+    /// Launches the workers on their lcores.
+    void start();
+    /// Asks the workers to finish their burst and waits for them.
+    void stop();
+
+    /// One control pass at time `now`: publish the clock, apply learn events, age a slice.
+    /// Returns the learn events applied.
+    unsigned step(fdb_time now);
+    /// The control loop on the real clock until `stop_requested` returns true;
+    /// the caller's predicate is where signals are handled.
+    void run(const std::function<bool()>& stop_requested);
+
+    const config& cfg() const { return cfg_; }
+    const mac_table& fdb() const { return *fdb_; }
+    mac_table& fdb() { return *fdb_; }
+    const control_counters& control_stats() const { return control_->counters(); }
+    const std::vector<std::unique_ptr<eth_port>>& ports() const { return ports_; }
+    const std::vector<std::unique_ptr<worker>>& workers() const { return workers_; }
+    const mbuf_pool& pool() const { return *pool_; }
+    /// Port `index`'s counters summed over the workers.
+    port_totals port_stats(uint16_t index) const;
+
+    /// Human-readable reports, for the exit summary and SIGUSR1.
+    void print_stats(std::FILE* out) const;
+    void print_fdb(std::FILE* out) const;
+
+    /// Seconds on the control lcore's monotonic clock.
+    static fdb_time monotonic_seconds();
+
+  private:
+    struct rcu_deleter {
+        void operator()(rte_rcu_qsbr* v) const;
+    };
+    struct ring_deleter {
+        void operator()(rte_ring* r) const;
+    };
+
+    config cfg_;
+    std::atomic<fdb_time> clock_{0};
+    std::atomic<bool> running_{false};
+    bool launched_ = false;
+    std::unique_ptr<rte_rcu_qsbr, rcu_deleter> rcu_;
+    std::unique_ptr<mbuf_pool> pool_;
+    std::vector<std::unique_ptr<eth_port>> ports_;
+    std::unique_ptr<mac_table> fdb_;
+    std::vector<std::unique_ptr<rte_ring, ring_deleter>> learn_rings_;
+    std::unique_ptr<control_plane> control_;
+    std::vector<std::unique_ptr<worker>> workers_;
+};
+
+} // namespace bridgehost

@@ -1,0 +1,59 @@
+// Learning and aging on the control lcore.
+#include "control/control_plane.hpp"
+
+#include "datapath/learn_event.hpp"
+
+#include <rte_ring_elem.h>
+
+namespace bridgehost {
+
+namespace {
+constexpr unsigned kDequeueBurst = 64;
+constexpr unsigned kStepsPerSecond = 1000; // the control loop's pace when idle
+} // namespace
+
+control_plane::control_plane(mac_table& fdb, std::vector<rte_ring*> learn_rings)
+    : fdb_(fdb), rings_(std::move(learn_rings)),
+      // Enough per step that a whole pass over a full table takes about a second.
+      aging_budget_(fdb.capacity() / kStepsPerSecond + 64) {}
+
+unsigned control_plane::drain_learn_events(fdb_time now, unsigned budget) {
+    unsigned done = 0;
+    learn_event events[kDequeueBurst];
+    for (rte_ring* ring : rings_) {
+        while (done < budget) {
+            const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, events, sizeof(learn_event),
+                                                              kDequeueBurst, nullptr);
+            for (unsigned i = 0; i < n; ++i) {
+                switch (fdb_.learn(events[i].key, events[i].port, now)) {
+                case learn_result::learned:
+                    counters_.learned.add(1);
+                    break;
+                case learn_result::moved:
+                    counters_.moved.add(1);
+                    break;
+                case learn_result::static_kept:
+                    counters_.static_kept.add(1);
+                    break;
+                case learn_result::table_full:
+                    counters_.table_full.add(1);
+                    break;
+                case learn_result::refreshed:
+                    break;
+                }
+            }
+            done += n;
+            if (n < kDequeueBurst)
+                break;
+        }
+    }
+    return done;
+}
+
+unsigned control_plane::age(fdb_time now) {
+    const unsigned removed = fdb_.age(now, aging_budget_);
+    counters_.aged.add(removed);
+    return removed;
+}
+
+} // namespace bridgehost

@@ -1,0 +1,87 @@
+// Operator-facing reports: per-port, per-worker and FDB counters, and the FDB itself.
+#include "control/bridge.hpp"
+
+#include <algorithm>
+#include <cinttypes>
+#include <string>
+
+namespace bridgehost {
+
+port_totals bridge::port_stats(uint16_t port) const {
+    port_totals t;
+    for (const auto& w : workers_)
+        t.add(w->counters().ports[port]);
+    return t;
+}
+
+void bridge::print_stats(std::FILE* out) const {
+    std::fprintf(out, "ports (frames as the switch counted them; drops by reason):\n");
+    std::fprintf(out, "  %-12s %12s %14s %12s %14s %10s %10s", "port", "rx-packets", "rx-bytes",
+                 "tx-packets", "tx-bytes", "unicast", "flooded");
+    for (unsigned r = 0; r < kDropReasons; ++r)
+        std::fprintf(out, " %12s", drop_reason_name(drop_reason(r)));
+    std::fprintf(out, "\n");
+    for (const auto& p : ports_) {
+        const port_totals t = port_stats(p->index());
+        std::fprintf(out, "  %-12s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64
+                          " %10" PRIu64 " %10" PRIu64,
+                     p->name().c_str(), t.rx_packets, t.rx_bytes, t.tx_packets, t.tx_bytes,
+                     t.unicast, t.flooded);
+        for (uint64_t d : t.drops)
+            std::fprintf(out, " %12" PRIu64, d);
+        std::fprintf(out, "\n");
+    }
+
+    std::fprintf(out, "devices (as the PMD counted them):\n");
+    std::fprintf(out, "  %-12s %12s %12s %10s %10s %10s %10s %5s %6s\n", "port", "ipackets",
+                 "opackets", "imissed", "ierrors", "oerrors", "rx-nombuf", "link", "promisc");
+    for (const auto& p : ports_) {
+        const rte_eth_stats s = p->stats();
+        std::fprintf(out, "  %-12s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
+                          " %10" PRIu64 " %10" PRIu64 " %5s %6s\n",
+                     p->name().c_str(), s.ipackets, s.opackets, s.imissed, s.ierrors, s.oerrors,
+                     s.rx_nombuf, p->link().link_status ? "up" : "down",
+                     p->promiscuous() ? "on" : "OFF");
+    }
+
+    std::fprintf(out, "workers:\n");
+    std::fprintf(out, "  %-6s %5s %9s %12s %16s %6s %12s %15s\n", "worker", "lcore", "rx-queues",
+                 "rx-packets", "busy-cycles/pkt", "idle%", "learn-events", "learn-ring-full");
+    for (const auto& w : workers_) {
+        const worker_counters& c = w->counters();
+        uint64_t rx = 0;
+        for (const auto& p : ports_)
+            rx += c.ports[p->index()].rx_packets.get();
+        const uint64_t busy = c.busy_cycles.get(), idle = c.idle_cycles.get();
+        std::fprintf(out, "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %12" PRIu64 " %15" PRIu64 "\n",
+                     w->index(), w->lcore(), w->rx_queues().size(), rx,
+                     rx ? double(busy) / double(rx) : 0.0,
+                     busy + idle ? 100.0 * double(idle) / double(busy + idle) : 100.0,
+                     c.learn_events.get(), c.learn_ring_full.get());
+    }
+
+    const control_counters& cc = control_->counters();
+    std::fprintf(out,
+                 "fdb: %u of %u entries; learned %" PRIu64 ", moved %" PRIu64 ", aged %" PRIu64
+                 ", table-full %" PRIu64 ", static-kept %" PRIu64 "\n",
+                 fdb_->size(), fdb_->capacity(), cc.learned.get(), cc.moved.get(), cc.aged.get(),
+                 cc.table_full.get(), cc.static_kept.get());
+    std::fprintf(out, "mbufs in use: %u\n", pool_->in_use());
+}
+
+void bridge::print_fdb(std::FILE* out) const {
+    std::vector<fdb_record> records = fdb_->records();
+    std::sort(records.begin(), records.end(), [](const fdb_record& a, const fdb_record& b) {
+        return a.port != b.port ? a.port < b.port : a.mac.bytes < b.mac.bytes;
+    });
+    const fdb_time now = clock_.load(std::memory_order_relaxed);
+    std::fprintf(out, "fdb (%zu entries):\n  %-17s %4s %-12s %-7s %s\n", records.size(), "mac",
+                 "vlan", "port", "type", "age(s)");
+    for (const fdb_record& r : records)
+        std::fprintf(out, "  %-17s %4u %-12s %-7s %d\n", r.mac.str().c_str(), r.vlan,
+                     cfg_.ports[r.port].name.c_str(), r.is_static ? "static" : "dynamic",
+                     std::max(0, int32_t(now - r.last_seen)));
+    std::fflush(out);
+}
+
+} // namespace bridgehost

@@ -1,0 +1,100 @@
+// Per-worker counters: written by one worker, read by the control lcore; no locked instructions.
+#pragma once
+
+#include "config/config.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include <rte_common.h>
+
+namespace bridgehost {
+
+/// Every reason the switch drops a frame, with the text operators see.
+/// One list generates the enum and the names, so they cannot drift apart.
+#define BRIDGEHOST_DROP_REASONS(X)                                                                 \
+    X(filtered, "destination MAC is on the ingress port")                                          \
+    X(runt, "shorter than an Ethernet header (14 bytes)")                                          \
+    X(invalid_src, "source MAC is multicast, broadcast or all-zero")                               \
+    X(tx_full, "output tx queue full")
+
+enum class drop_reason : uint8_t {
+#define X(name, text) name,
+    BRIDGEHOST_DROP_REASONS(X)
+#undef X
+        count
+};
+inline constexpr unsigned kDropReasons = unsigned(drop_reason::count);
+
+inline constexpr const char* drop_reason_name(drop_reason r) {
+    constexpr const char* names[] = {
+#define X(name, text) #name,
+        BRIDGEHOST_DROP_REASONS(X)
+#undef X
+    };
+    return names[unsigned(r)];
+}
+inline constexpr const char* drop_reason_text(drop_reason r) {
+    constexpr const char* texts[] = {
+#define X(name, text) text,
+        BRIDGEHOST_DROP_REASONS(X)
+#undef X
+    };
+    return texts[unsigned(r)];
+}
+
+/// A counter with one writer. add() is a plain load and store (no lock prefix);
+/// the atomic type only makes the concurrent read by the control lcore defined.
+class counter {
+  public:
+    void add(uint64_t n) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+    void reset() { v_.store(0, std::memory_order_relaxed); }
+
+  private:
+    std::atomic<uint64_t> v_{0};
+};
+
+/// What one worker did on one port. Ingress drops count on the port the frame
+/// came in on; tx_full counts on the port that would not take it.
+struct port_counters {
+    counter rx_packets;   ///< frames received
+    counter rx_bytes;     ///< their bytes
+    counter tx_packets;   ///< frames the tx queue accepted
+    counter tx_bytes;     ///< their bytes
+    counter unicast;      ///< received frames sent to one learned port
+    counter flooded;      ///< received frames sent to every other port
+    std::array<counter, kDropReasons> drops; ///< indexed by drop_reason
+
+    counter& drop(drop_reason r) { return drops[unsigned(r)]; }
+    const counter& drop(drop_reason r) const { return drops[unsigned(r)]; }
+};
+
+/// A port's counters summed over every worker, as plain numbers.
+struct port_totals {
+    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, unicast = 0, flooded = 0;
+    std::array<uint64_t, kDropReasons> drops{};
+
+    uint64_t drop(drop_reason r) const { return drops[unsigned(r)]; }
+    void add(const port_counters& c) {
+        rx_packets += c.rx_packets.get();
+        rx_bytes += c.rx_bytes.get();
+        tx_packets += c.tx_packets.get();
+        tx_bytes += c.tx_bytes.get();
+        unicast += c.unicast.get();
+        flooded += c.flooded.get();
+        for (unsigned r = 0; r < kDropReasons; ++r)
+            drops[r] += c.drops[r].get();
+    }
+};
+
+struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
+    counter busy_cycles;     ///< TSC cycles of loop passes that received frames
+    counter idle_cycles;     ///< TSC cycles of loop passes that received none
+    counter learn_events;    ///< learn/move events posted to the control lcore
+    counter learn_ring_full; ///< events lost because the ring was full
+    std::array<port_counters, kMaxPorts> ports;
+};
+
+} // namespace bridgehost

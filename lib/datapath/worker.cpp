@@ -1,0 +1,219 @@
+// The worker loop. See worker.hpp for the rules this file lives by.
+#include "datapath/worker.hpp"
+
+#include "datapath/decision.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring_elem.h>
+
+namespace bridgehost {
+
+worker::worker(params p)
+    : p_(std::move(p)), nb_ports_(uint16_t(p_.port_ids.size())),
+      tx_buf_(size_t(nb_ports_) * p_.burst) {
+    for (unsigned i = 0; i < key_ptrs_.size(); ++i)
+        key_ptrs_[i] = &keys_[i];
+}
+
+void worker::run() {
+    rte_rcu_qsbr* rcu = p_.shared.rcu;
+    rte_rcu_qsbr_thread_register(rcu, p_.index);
+    rte_rcu_qsbr_thread_online(rcu, p_.index);
+    uint64_t t0 = rte_rdtsc();
+    while (p_.shared.running->load(std::memory_order_relaxed)) {
+        const unsigned received = poll_once(p_.shared.clock->load(std::memory_order_relaxed));
+        // Quiescent: this worker holds no FDB entry index from before this point.
+        rte_rcu_qsbr_quiescent(rcu, p_.index);
+        const uint64_t t1 = rte_rdtsc();
+        (received != 0 ? counters_.busy_cycles : counters_.idle_cycles).add(t1 - t0);
+        t0 = t1;
+    }
+    rte_rcu_qsbr_thread_offline(rcu, p_.index);
+    rte_rcu_qsbr_thread_unregister(rcu, p_.index);
+}
+
+unsigned worker::poll_once(fdb_time now) {
+    unsigned total = 0;
+    for (const rx_queue_ref& rxq : p_.rx) {
+        const uint16_t n = rte_eth_rx_burst(rxq.port_id, rxq.queue, pkts_.data(), p_.burst);
+        if (n == 0)
+            continue;
+        process(rxq, n, now);
+        total += n;
+    }
+    return total;
+}
+
+void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
+    const uint16_t in_port = rxq.port_index;
+    port_counters& in = counters_.ports[in_port];
+
+    for (uint16_t i = 0; i < n; ++i)
+        rte_prefetch0(rte_pktmbuf_mtod(pkts_[i], void*));
+
+    // Parse: keep frames with a whole Ethernet header and a learnable source.
+    std::array<uint16_t, kDropReasons> drops{};
+    unsigned nvalid = 0, ndropped = 0;
+    uint64_t rx_bytes = 0;
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts_[i];
+        rx_bytes += m->pkt_len;
+        if (m->data_len < RTE_ETHER_HDR_LEN) {
+            ++drops[unsigned(drop_reason::runt)];
+            dropped_[ndropped++] = m;
+            continue;
+        }
+        const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
+        const fdb_key src = load_mac_key(eth + RTE_ETHER_ADDR_LEN); // + 2 bytes of ethertype
+        if (invalid_source(src)) {
+            ++drops[unsigned(drop_reason::invalid_src)];
+            dropped_[ndropped++] = m;
+            continue;
+        }
+        frames_[nvalid] = m;
+        keys_[nvalid] = load_mac_key(eth);
+        keys_[n + nvalid] = src;
+        ++nvalid;
+    }
+    // Sources were written at offset n; close the gap so they sit at [nvalid, 2*nvalid).
+    if (nvalid != n)
+        for (unsigned i = 0; i < nvalid; ++i)
+            keys_[nvalid + i] = keys_[n + i];
+
+    lookup(2 * nvalid);
+
+    const mac_table& fdb = *p_.shared.fdb;
+    unsigned nevents = 0, unicast = 0, flooded = 0;
+    for (unsigned i = 0; i < nvalid; ++i) {
+        rte_mbuf* m = frames_[i];
+        const unsigned s = nvalid + i;
+        const fdb_entry* src_entry = entry_[s] == kMiss ? nullptr : &fdb.entry(entry_[s]);
+        switch (decide_learning(src_entry, in_port, now)) {
+        case learn_action::post:
+            if (first_post_this_tick(keys_[s], sigs_[s], in_port, now))
+                events_[nevents++] = learn_event{keys_[s], in_port, {}};
+            break;
+        case learn_action::refresh:
+            fdb.refresh(entry_[s], now);
+            break;
+        case learn_action::none:
+            break;
+        }
+
+        const fdb_entry* dst_entry = entry_[i] == kMiss ? nullptr : &fdb.entry(entry_[i]);
+        const forward_decision d = decide_forward(keys_[i], dst_entry, in_port);
+        switch (d.action) {
+        case verdict::unicast:
+            queue_tx(d.out_port, m);
+            ++unicast;
+            break;
+        case verdict::flood:
+            flood(m, in_port);
+            ++flooded;
+            break;
+        case verdict::drop:
+            ++drops[unsigned(d.reason)];
+            dropped_[ndropped++] = m;
+            break;
+        }
+    }
+
+    post_events(nevents);
+    flush_tx();
+    if (ndropped != 0)
+        rte_pktmbuf_free_bulk(dropped_.data(), ndropped);
+
+    in.rx_packets.add(n);
+    in.rx_bytes.add(rx_bytes);
+    in.unicast.add(unicast);
+    in.flooded.add(flooded);
+    for (unsigned r = 0; r < kDropReasons; ++r)
+        if (drops[r] != 0)
+            in.drops[r].add(drops[r]);
+}
+
+void worker::lookup(unsigned nkeys) {
+    for (unsigned i = 0; i < nkeys; ++i)
+        sigs_[i] = fdb_hash(keys_[i]);
+    for (unsigned base = 0; base < nkeys; base += mac_table::kMaxBulk) {
+        const unsigned chunk = RTE_MIN(nkeys - base, mac_table::kMaxBulk);
+        const uint64_t hits =
+            p_.shared.fdb->lookup_bulk(&key_ptrs_[base], &sigs_[base], chunk, &entry_[base]);
+        for (unsigned i = 0; i < chunk; ++i)
+            if (!(hits & (uint64_t(1) << i)))
+                entry_[base + i] = kMiss;
+    }
+}
+
+bool worker::first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now) {
+    posted& slot = post_filter_[sig % kFilterSlots];
+    if (slot.key == key && slot.port == port && slot.tick == now)
+        return false;
+    slot = {key, now, port};
+    return true;
+}
+
+void worker::post_events(unsigned n) {
+    if (n == 0)
+        return;
+    const unsigned sent =
+        rte_ring_sp_enqueue_burst_elem(p_.learn_ring, events_.data(), sizeof(learn_event), n, nullptr);
+    counters_.learn_events.add(sent);
+    if (sent == n)
+        return;
+    counters_.learn_ring_full.add(n - sent);
+    // Let the lost ones be posted again by the next frame instead of next tick.
+    for (unsigned i = sent; i < n; ++i)
+        post_filter_[fdb_hash(events_[i].key) % kFilterSlots] = posted{};
+}
+
+void worker::flood(rte_mbuf* m, uint16_t in_port) {
+    // Every other port gets the same mbuf: one more reference per extra port, on
+    // every segment, since the tx path frees segment by segment.
+    const int16_t extra = int16_t(nb_ports_ - 2);
+    if (extra > 0)
+        for (rte_mbuf* seg = m; seg != nullptr; seg = seg->next)
+            rte_mbuf_refcnt_update(seg, extra);
+    for (uint16_t port = 0; port < nb_ports_; ++port)
+        if (port != in_port)
+            queue_tx(port, m);
+}
+
+void worker::queue_tx(uint16_t port, rte_mbuf* m) {
+    uint16_t& count = tx_count_[port];
+    if (count == 0)
+        tx_pending_[nb_pending_++] = port;
+    tx_buf_[size_t(port) * p_.burst + count++] = m;
+}
+
+void worker::flush_tx() {
+    for (unsigned k = 0; k < nb_pending_; ++k) {
+        const uint16_t port = tx_pending_[k];
+        rte_mbuf** buf = &tx_buf_[size_t(port) * p_.burst];
+        const uint16_t count = tx_count_[port];
+        tx_count_[port] = 0;
+        // Bytes are read before tx: once sent, the PMD may already have freed the mbuf.
+        uint64_t bytes = 0;
+        for (uint16_t i = 0; i < count; ++i)
+            bytes += buf[i]->pkt_len;
+        const uint16_t sent = rte_eth_tx_burst(p_.port_ids[port], uint16_t(p_.index), buf, count);
+        port_counters& out = counters_.ports[port];
+        if (sent != count) {
+            // Never retry in a loop: a stuck peer must not stall the other ports.
+            for (uint16_t i = sent; i < count; ++i)
+                bytes -= buf[i]->pkt_len;
+            rte_pktmbuf_free_bulk(buf + sent, count - sent);
+            out.drop(drop_reason::tx_full).add(count - sent);
+        }
+        out.tx_packets.add(sent);
+        out.tx_bytes.add(bytes);
+    }
+    nb_pending_ = 0;
+}
+
+} // namespace bridgehost

@@ -1,0 +1,124 @@
+// Bringing ethdev ports up and down, with errors an operator can act on.
+#include "port/port.hpp"
+
+#include <cstring>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+namespace bridgehost {
+
+namespace {
+
+constexpr unsigned kPoolCache = 256;
+
+std::string reason(int ret) { return rte_strerror(ret < 0 ? -ret : ret); }
+
+} // namespace
+
+mbuf_pool::mbuf_pool(const std::string& name, unsigned mbufs, uint16_t data_room, int socket_id)
+    : pool_(rte_pktmbuf_pool_create(name.c_str(), mbufs, kPoolCache, 0, data_room, socket_id)) {
+    if (pool_ == nullptr)
+        throw port_error("cannot create a pool of " + std::to_string(mbufs) +
+                         " packet buffers: " + rte_strerror(rte_errno) +
+                         " (raise eal.memory_mb, or reserve more hugepages)");
+}
+
+mbuf_pool::~mbuf_pool() { rte_mempool_free(pool_); }
+
+unsigned mbuf_pool::in_use() const { return rte_mempool_in_use_count(pool_); }
+
+unsigned mbufs_needed(const config& cfg, uint16_t rx_queues_per_port) {
+    const unsigned workers = unsigned(cfg.workers.lcores.size());
+    unsigned n = 0;
+    for (const port_config& p : cfg.ports)
+        n += unsigned(p.rx_descriptors) * rx_queues_per_port + unsigned(p.tx_descriptors) * workers;
+    n += workers * unsigned(cfg.ports.size()) * cfg.workers.burst; // frames between rx and tx
+    n += (workers + 1) * kPoolCache;
+    return RTE_MAX(n * 2, 8192u) - 1; // 2^k - 1 is the optimal ring-backed pool size; near enough
+}
+
+eth_port::eth_port(const params& p) : name_(p.cfg->name), index_(p.index) {
+    const std::string dev = p.cfg->dpdk_name();
+    const std::string what = "port " + name_ + " (" + p.cfg->device + ")";
+    if (rte_eth_dev_get_port_by_name(dev.c_str(), &id_) != 0)
+        throw port_error(what + ": DPDK has no such device. For a vdev, check the driver name and "
+                                "its arguments (for net_af_packet the interface must exist); for "
+                                "PCI, bind the NIC to vfio-pci or uio_pci_generic with dpdk-devbind.py");
+
+    try {
+        bring_up(p, what);
+    } catch (...) {
+        if (started_)
+            rte_eth_dev_stop(id_);
+        rte_eth_dev_close(id_);
+        throw;
+    }
+}
+
+void eth_port::bring_up(const params& p, const std::string& what) {
+    rte_eth_dev_info info{};
+    if (int ret = rte_eth_dev_info_get(id_, &info); ret != 0)
+        throw port_error(what + ": cannot read device info: " + reason(ret));
+    if (info.max_tx_queues < p.tx_queues)
+        throw port_error(what + ": " + info.driver_name + " offers " +
+                         std::to_string(info.max_tx_queues) + " tx queue(s), and each of the " +
+                         std::to_string(p.tx_queues) +
+                         " workers needs its own (for net_af_packet add qpairs=N to the device)");
+    rx_queues_ = RTE_MIN(p.rx_queues, info.max_rx_queues);
+
+    rte_eth_conf conf{};
+    if (rx_queues_ > 1) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+    }
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    if (int ret = rte_eth_dev_configure(id_, rx_queues_, p.tx_queues, &conf); ret != 0)
+        throw port_error(what + ": cannot configure " + std::to_string(rx_queues_) + " rx and " +
+                         std::to_string(p.tx_queues) + " tx queues: " + reason(ret));
+
+    uint16_t rxd = p.cfg->rx_descriptors, txd = p.cfg->tx_descriptors;
+    if (int ret = rte_eth_dev_adjust_nb_rx_tx_desc(id_, &rxd, &txd); ret != 0)
+        throw port_error(what + ": descriptor counts rejected: " + reason(ret));
+    if (p.cfg->mtu)
+        if (int ret = rte_eth_dev_set_mtu(id_, *p.cfg->mtu); ret != 0)
+            throw port_error(what + ": cannot set mtu " + std::to_string(*p.cfg->mtu) + ": " +
+                             reason(ret));
+
+    const int socket = rte_eth_dev_socket_id(id_);
+    for (uint16_t q = 0; q < rx_queues_; ++q)
+        if (int ret = rte_eth_rx_queue_setup(id_, q, rxd, socket, nullptr, p.pool); ret != 0)
+            throw port_error(what + ": rx queue " + std::to_string(q) + ": " + reason(ret));
+    for (uint16_t q = 0; q < p.tx_queues; ++q)
+        if (int ret = rte_eth_tx_queue_setup(id_, q, txd, socket, nullptr); ret != 0)
+            throw port_error(what + ": tx queue " + std::to_string(q) + ": " + reason(ret));
+
+    if (int ret = rte_eth_dev_start(id_); ret != 0)
+        throw port_error(what + ": cannot start: " + reason(ret));
+    started_ = true;
+    // A bridge must see frames addressed to other hosts. Some devices refuse
+    // promiscuous mode (a VF, a hypervisor policy): keep going, report it.
+    promiscuous_ = rte_eth_promiscuous_enable(id_) == 0 && rte_eth_promiscuous_get(id_) == 1;
+}
+
+eth_port::~eth_port() {
+    if (started_)
+        rte_eth_dev_stop(id_);
+    rte_eth_dev_close(id_);
+}
+
+rte_eth_stats eth_port::stats() const {
+    rte_eth_stats s{};
+    rte_eth_stats_get(id_, &s);
+    return s;
+}
+
+rte_eth_link eth_port::link() const {
+    rte_eth_link l{};
+    rte_eth_link_get_nowait(id_, &l);
+    return l;
+}
+
+} // namespace bridgehost

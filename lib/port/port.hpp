@@ -1,0 +1,76 @@
+// An ethdev port as an RAII object: configured, started and promiscuous on
+// construction; stopped and closed on destruction.
+#pragma once
+
+#include "config/config.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include <rte_ethdev.h>
+
+struct rte_mempool;
+
+namespace bridgehost {
+
+/// A port that cannot be brought up; what() names the port and says what to check.
+class port_error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The packet buffer pool every port receives into.
+class mbuf_pool {
+  public:
+    mbuf_pool(const std::string& name, unsigned mbufs, uint16_t data_room, int socket_id);
+    ~mbuf_pool();
+    mbuf_pool(const mbuf_pool&) = delete;
+    mbuf_pool& operator=(const mbuf_pool&) = delete;
+
+    rte_mempool* get() const { return pool_; }
+    unsigned in_use() const;
+
+  private:
+    rte_mempool* pool_;
+};
+
+class eth_port {
+  public:
+    struct params {
+        const port_config* cfg; ///< outlives the port
+        uint16_t index;         ///< position in config::ports
+        uint16_t rx_queues;     ///< wanted; fewer if the device has fewer
+        uint16_t tx_queues;     ///< one per worker; required
+        rte_mempool* pool;
+    };
+
+    explicit eth_port(const params& p);
+    ~eth_port();
+    eth_port(const eth_port&) = delete;
+    eth_port& operator=(const eth_port&) = delete;
+
+    uint16_t id() const { return id_; }
+    uint16_t index() const { return index_; }
+    const std::string& name() const { return name_; }
+    uint16_t rx_queues() const { return rx_queues_; }
+    bool promiscuous() const { return promiscuous_; }
+    rte_eth_stats stats() const;
+    rte_eth_link link() const;
+
+  private:
+    void bring_up(const params& p, const std::string& what);
+
+    std::string name_;
+    uint16_t id_ = 0;
+    uint16_t index_ = 0;
+    uint16_t rx_queues_ = 0;
+    bool started_ = false;
+    bool promiscuous_ = false;
+};
+
+/// How many mbufs the ports need: every rx and tx descriptor, plus bursts in
+/// flight and the per-lcore caches, with headroom.
+unsigned mbufs_needed(const config& cfg, uint16_t rx_queues_per_port);
+
+} // namespace bridgehost

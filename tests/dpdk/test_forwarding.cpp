@@ -1,0 +1,228 @@
+// The real worker loop on lcore 1 between three net_ring ports: exact frames in, exact frames out.
+#include "ring_harness.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bridgehost::test {
+namespace {
+
+constexpr const char* kA = "02:00:00:00:00:0a";
+constexpr const char* kB = "02:00:00:00:00:0b";
+constexpr const char* kC = "02:00:00:00:00:0c";
+constexpr const char* kBroadcast = "ff:ff:ff:ff:ff:ff";
+constexpr fdb_time kT0 = 5000;
+
+harness_options aging(uint32_t seconds) {
+    harness_options o;
+    o.aging_seconds = seconds;
+    return o;
+}
+
+class forwarding : public ::testing::Test {
+  protected:
+    void start(const harness_options& o = {}) {
+        h_ = std::make_unique<ring_harness>(o);
+        baseline_ = h_->test_mbufs_in_use();
+    }
+    /// Every test ends with no mbuf left behind on either pool.
+    void TearDown() override {
+        if (!h_)
+            return;
+        for (unsigned p = 0; p < 3; ++p)
+            h_->drain(p);
+        EXPECT_EQ(h_->test_mbufs_in_use(), baseline_) << "mbufs leaked";
+        h_.reset();
+    }
+    /// B says something on port 1, so the bridge learns B there.
+    void learn_b_on_port1() {
+        h_->inject(1, make_frame(kBroadcast, kB));
+        h_->wait_rx(1, h_->counters(1).rx_packets + 1);
+        h_->control_step(kT0);
+        h_->drain(0);
+        h_->drain(2);
+        ASSERT_TRUE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kB))));
+    }
+
+    std::unique_ptr<ring_harness> h_;
+    unsigned baseline_ = 0;
+};
+
+TEST_F(forwarding, unknown_unicast_floods_to_every_other_port_and_not_back) {
+    start();
+    const frame f = make_frame(kB, kA);
+    h_->inject(0, f);
+    h_->wait_rx(0, 1);
+    EXPECT_EQ(h_->drain(0), std::vector<frame>{});
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{f});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{f});
+    EXPECT_EQ(h_->counters(0).flooded, 1u);
+    EXPECT_EQ(h_->counters(1).tx_packets, 1u);
+    EXPECT_EQ(h_->counters(2).tx_packets, 1u);
+    EXPECT_EQ(h_->counters(1).tx_bytes, f.size());
+}
+
+TEST_F(forwarding, broadcast_floods) {
+    start();
+    const frame f = make_frame(kBroadcast, kA, 100);
+    h_->inject(2, f);
+    h_->wait_rx(2, 1);
+    EXPECT_EQ(h_->drain(0), std::vector<frame>{f});
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{f});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{});
+    EXPECT_EQ(h_->counters(2).flooded, 1u);
+    EXPECT_EQ(h_->counters(2).rx_bytes, f.size());
+}
+
+TEST_F(forwarding, after_the_reply_is_learned_unicast_goes_to_exactly_one_port) {
+    start();
+    h_->inject(0, make_frame(kB, kA)); // A asks: flooded, A learned on 0
+    h_->wait_rx(0, 1);
+    h_->control_step(kT0);
+    h_->drain(1);
+    h_->drain(2);
+
+    const frame reply = make_frame(kA, kB);
+    h_->inject(1, reply); // B answers: A is known, so only port 0 gets it
+    h_->wait_rx(1, 1);
+    EXPECT_EQ(h_->drain(0), std::vector<frame>{reply});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{});
+    h_->control_step(kT0);
+
+    const frame again = make_frame(kB, kA); // now B is known too
+    h_->inject(0, again);
+    h_->wait_rx(0, 2);
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{again});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{});
+    EXPECT_EQ(h_->counters(0).unicast, 1u);
+    EXPECT_EQ(h_->counters(0).flooded, 1u);
+    EXPECT_EQ(h_->counters(1).unicast, 1u);
+    EXPECT_EQ(h_->sw().control_stats().learned.get(), 2u);
+}
+
+TEST_F(forwarding, destination_on_the_ingress_port_is_dropped_and_counted) {
+    start();
+    learn_b_on_port1();
+    h_->inject(1, make_frame(kB, kC)); // C, on B's segment, talks to B: not our business
+    h_->wait_rx(1, 2);
+    for (unsigned p = 0; p < 3; ++p)
+        EXPECT_EQ(h_->drain(p), std::vector<frame>{}) << "port " << p;
+    EXPECT_EQ(h_->counters(1).drop(drop_reason::filtered), 1u);
+}
+
+TEST_F(forwarding, aged_entry_floods_again) {
+    start(aging(30));
+    learn_b_on_port1();
+    h_->inject(0, make_frame(kB, kA));
+    h_->wait_rx(0, 1);
+    EXPECT_EQ(h_->drain(1).size(), 1u);
+    EXPECT_EQ(h_->drain(2).size(), 0u);
+
+    // 30 s later, with no frame from B since: B ages out.
+    for (int i = 0; i < 4; ++i)
+        h_->control_step(kT0 + 30);
+    EXPECT_FALSE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kB))));
+    EXPECT_GE(h_->sw().control_stats().aged.get(), 1u);
+
+    const frame f = make_frame(kB, kA);
+    h_->inject(0, f);
+    h_->wait_rx(0, 2);
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{f});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{f});
+}
+
+TEST_F(forwarding, traffic_from_a_host_keeps_its_entry_from_aging) {
+    start(aging(30));
+    learn_b_on_port1();
+    // The worker refreshes B when it sees it after the clock ticked.
+    h_->control_step(kT0 + 20); // publishes the clock; nothing is old yet
+    h_->inject(1, make_frame(kBroadcast, kB));
+    h_->wait_rx(1, 2);
+    for (int i = 0; i < 4; ++i)
+        h_->control_step(kT0 + 40); // 40 s after learning, 20 s after the refresh
+    EXPECT_TRUE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kB))));
+}
+
+TEST_F(forwarding, a_host_that_moves_is_followed) {
+    start();
+    learn_b_on_port1();
+    h_->inject(2, make_frame(kBroadcast, kB)); // B now speaks from port 2
+    h_->wait_rx(2, 1);
+    h_->control_step(kT0 + 1);
+    EXPECT_EQ(h_->sw().control_stats().moved.get(), 1u);
+    h_->drain(0);
+    h_->drain(1);
+
+    const frame f = make_frame(kB, kA);
+    h_->inject(0, f);
+    h_->wait_rx(0, 1);
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{f});
+}
+
+TEST_F(forwarding, static_entry_forwards_without_learning_and_does_not_move) {
+    static_fdb_entry s;
+    s.mac = *mac_address::parse(kC);
+    s.port = "p2";
+    s.port_index = 2;
+    harness_options o;
+    o.static_entries = {s};
+    start(o);
+    const frame f = make_frame(kC, kA);
+    h_->inject(0, f);
+    h_->wait_rx(0, 1);
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{f});
+
+    h_->inject(1, make_frame(kBroadcast, kC)); // a spoof of C on port 1
+    h_->wait_rx(1, 1);
+    h_->control_step(kT0);
+    EXPECT_EQ(h_->sw().control_stats().moved.get(), 0u);
+    const auto idx = h_->sw().fdb().lookup(make_fdb_key(s.mac));
+    ASSERT_TRUE(idx);
+    EXPECT_EQ(h_->sw().fdb().entry(*idx).port.load(), 2);
+}
+
+TEST_F(forwarding, runt_and_invalid_source_frames_are_dropped_and_counted) {
+    start();
+    frame runt = make_frame(kB, kA);
+    runt.resize(13);
+    h_->inject(0, runt);
+    h_->inject(0, make_frame(kB, "01:00:5e:00:00:01")); // multicast source
+    h_->inject(0, make_frame(kB, "00:00:00:00:00:00")); // all-zero source
+    h_->wait_rx(0, 3);
+    for (unsigned p = 0; p < 3; ++p)
+        EXPECT_EQ(h_->drain(p), std::vector<frame>{}) << "port " << p;
+    EXPECT_EQ(h_->counters(0).drop(drop_reason::runt), 1u);
+    EXPECT_EQ(h_->counters(0).drop(drop_reason::invalid_src), 2u);
+    h_->control_step(kT0);
+    EXPECT_EQ(h_->sw().fdb().size(), 0u);
+}
+
+TEST_F(forwarding, a_full_tx_queue_drops_and_counts_and_does_not_block_other_ports) {
+    harness_options o;
+    o.tx_ring_size = 4; // a ring of 4 holds 3 frames
+    start(o);
+    for (int i = 0; i < 8; ++i)
+        h_->inject(0, make_frame(kBroadcast, kA));
+    h_->wait_rx(0, 8);
+    EXPECT_EQ(h_->drain(1).size(), 3u);
+    EXPECT_EQ(h_->drain(2).size(), 3u);
+    EXPECT_EQ(h_->counters(1).drop(drop_reason::tx_full), 5u);
+    EXPECT_EQ(h_->counters(2).drop(drop_reason::tx_full), 5u);
+    EXPECT_EQ(h_->counters(1).tx_packets, 3u);
+}
+
+TEST_F(forwarding, a_burst_is_decided_frame_by_frame) {
+    start();
+    learn_b_on_port1();
+    // One burst mixing every verdict: unicast to B, broadcast, filtered (dst A on 0 after learning).
+    const frame to_b = make_frame(kB, kA), bcast = make_frame(kBroadcast, kA, 60);
+    h_->inject(0, to_b);
+    h_->inject(0, bcast);
+    h_->wait_rx(0, 2);
+    EXPECT_EQ(h_->drain(1), (std::vector<frame>{to_b, bcast}));
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{bcast});
+}
+
+} // namespace
+} // namespace bridgehost::test

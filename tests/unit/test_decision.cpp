@@ -1,0 +1,89 @@
+// The forwarding and learning decisions, from hand-made FDB entries.
+#include "datapath/decision.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bridgehost {
+namespace {
+
+fdb_key key_of(std::initializer_list<uint8_t> mac) { return make_fdb_key(std::data(mac)); }
+
+void set(fdb_entry& e, uint16_t port, uint8_t flags, fdb_time seen) {
+    e.port.store(port);
+    e.flags.store(flags);
+    e.last_seen.store(seen);
+}
+
+const fdb_key kHostB = key_of({0x02, 0, 0, 0, 0, 0x0b});
+
+TEST(decide_forward, broadcast_floods_even_if_somehow_learned) {
+    fdb_entry e;
+    set(e, 1, fdb_dynamic, 0);
+    EXPECT_EQ(decide_forward(key_of({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}), &e, 0).action, verdict::flood);
+}
+
+TEST(decide_forward, multicast_floods) {
+    EXPECT_EQ(decide_forward(key_of({0x01, 0x00, 0x5e, 0, 0, 1}), nullptr, 0).action, verdict::flood);
+    EXPECT_EQ(decide_forward(key_of({0x33, 0x33, 0, 0, 0, 1}), nullptr, 0).action, verdict::flood);
+}
+
+TEST(decide_forward, unknown_unicast_floods) {
+    EXPECT_EQ(decide_forward(kHostB, nullptr, 0).action, verdict::flood);
+}
+
+TEST(decide_forward, known_unicast_goes_to_its_port) {
+    fdb_entry e;
+    set(e, 3, fdb_dynamic, 0);
+    const forward_decision d = decide_forward(kHostB, &e, 0);
+    EXPECT_EQ(d.action, verdict::unicast);
+    EXPECT_EQ(d.out_port, 3);
+}
+
+TEST(decide_forward, destination_on_the_ingress_port_is_filtered) {
+    fdb_entry e;
+    set(e, 2, fdb_dynamic, 0);
+    const forward_decision d = decide_forward(kHostB, &e, 2);
+    EXPECT_EQ(d.action, verdict::drop);
+    EXPECT_EQ(d.reason, drop_reason::filtered);
+}
+
+TEST(invalid_source, group_and_zero_addresses_are_never_learned) {
+    EXPECT_TRUE(invalid_source(key_of({0xff, 0xff, 0xff, 0xff, 0xff, 0xff})));
+    EXPECT_TRUE(invalid_source(key_of({0x01, 0, 0x5e, 0, 0, 1})));
+    EXPECT_TRUE(invalid_source(key_of({0, 0, 0, 0, 0, 0})));
+    EXPECT_FALSE(invalid_source(kHostB));
+    EXPECT_FALSE(invalid_source(key_of({0x00, 0x50, 0x56, 0x01, 0x02, 0x03})));
+}
+
+TEST(decide_learning, unknown_source_is_posted) {
+    EXPECT_EQ(decide_learning(nullptr, 0, 5), learn_action::post);
+}
+
+TEST(decide_learning, moved_source_is_posted) {
+    fdb_entry e;
+    set(e, 1, fdb_dynamic, 5);
+    EXPECT_EQ(decide_learning(&e, 0, 5), learn_action::post);
+}
+
+TEST(decide_learning, known_source_is_refreshed_only_when_the_clock_ticked) {
+    fdb_entry e;
+    set(e, 0, fdb_dynamic, 5);
+    EXPECT_EQ(decide_learning(&e, 0, 5), learn_action::none);
+    EXPECT_EQ(decide_learning(&e, 0, 6), learn_action::refresh);
+}
+
+TEST(decide_learning, static_source_is_left_alone_on_any_port) {
+    fdb_entry e;
+    set(e, 1, fdb_static, 0);
+    EXPECT_EQ(decide_learning(&e, 0, 5), learn_action::none);
+    EXPECT_EQ(decide_learning(&e, 1, 5), learn_action::none);
+}
+
+TEST(drop_reasons, names_come_from_one_list) {
+    EXPECT_STREQ(drop_reason_name(drop_reason::filtered), "filtered");
+    EXPECT_STREQ(drop_reason_name(drop_reason::tx_full), "tx_full");
+    EXPECT_EQ(kDropReasons, 4u);
+}
+
+} // namespace
+} // namespace bridgehost

@@ -1,0 +1,196 @@
+// MAC table: learning, moves, static entries, aging, flushing, capacity, RCU-deferred reuse.
+#include "fdb/mac_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include <memory>
+
+namespace bridgehost {
+namespace {
+
+constexpr fdb_time kT0 = 1000;
+
+fdb_key mac_key(uint8_t last, uint8_t first = 0x02) {
+    const uint8_t mac[6] = {first, 0, 0, 0, 0, last};
+    return make_fdb_key(mac);
+}
+
+/// A table with one (optional) RCU reader, thread id 0, that the test drives.
+class fdb_test : public ::testing::Test {
+  protected:
+    void make(uint32_t capacity, fdb_time aging) {
+        rcu_.reset(static_cast<rte_rcu_qsbr*>(rte_zmalloc("t_rcu", rte_rcu_qsbr_get_memsize(1), 64)));
+        ASSERT_NE(rcu_, nullptr);
+        ASSERT_EQ(rte_rcu_qsbr_init(rcu_.get(), 1), 0);
+        table_ = std::make_unique<mac_table>(mac_table::params{"t_fdb", capacity, 0, rcu_.get()});
+        table_->set_aging(aging);
+    }
+    void TearDown() override {
+        table_.reset();
+        rcu_.reset();
+    }
+    uint16_t port_of(fdb_key k) {
+        auto idx = table_->lookup(k);
+        EXPECT_TRUE(idx.has_value());
+        return idx ? table_->entry(*idx).port.load() : UINT16_MAX;
+    }
+
+    struct rcu_free {
+        void operator()(rte_rcu_qsbr* v) const { rte_free(v); }
+    };
+    std::unique_ptr<rte_rcu_qsbr, rcu_free> rcu_;
+    std::unique_ptr<mac_table> table_;
+};
+
+TEST_F(fdb_test, learns_then_refreshes_then_moves) {
+    make(64, 300);
+    const fdb_key a = mac_key(1);
+    EXPECT_FALSE(table_->lookup(a));
+    EXPECT_EQ(table_->learn(a, 0, kT0), learn_result::learned);
+    EXPECT_EQ(port_of(a), 0);
+    EXPECT_EQ(table_->learn(a, 0, kT0 + 5), learn_result::refreshed);
+    EXPECT_EQ(table_->entry(*table_->lookup(a)).last_seen.load(), kT0 + 5);
+    EXPECT_EQ(table_->learn(a, 1, kT0 + 6), learn_result::moved);
+    EXPECT_EQ(port_of(a), 1);
+    EXPECT_EQ(table_->size(), 1u);
+}
+
+TEST_F(fdb_test, key_holds_vlan_apart) {
+    make(64, 300);
+    const uint8_t mac[6] = {2, 0, 0, 0, 0, 9};
+    EXPECT_EQ(table_->learn(make_fdb_key(mac, 10), 0, kT0), learn_result::learned);
+    EXPECT_EQ(table_->learn(make_fdb_key(mac, 20), 1, kT0), learn_result::learned);
+    EXPECT_EQ(port_of(make_fdb_key(mac, 10)), 0);
+    EXPECT_EQ(port_of(make_fdb_key(mac, 20)), 1);
+    EXPECT_EQ(key_vlan(make_fdb_key(mac, 20)), 20);
+    EXPECT_EQ(key_mac(make_fdb_key(mac, 20)).str(), "02:00:00:00:00:09");
+}
+
+TEST_F(fdb_test, static_entry_neither_moves_nor_ages) {
+    make(64, 10);
+    const fdb_key s = mac_key(7);
+    ASSERT_TRUE(table_->add_static(s, 2, kT0));
+    EXPECT_EQ(table_->learn(s, 0, kT0 + 1), learn_result::static_kept);
+    EXPECT_EQ(port_of(s), 2);
+    EXPECT_EQ(table_->age(kT0 + 1000, 1000), 0u);
+    EXPECT_EQ(port_of(s), 2);
+}
+
+TEST_F(fdb_test, static_replaces_a_dynamic_entry) {
+    make(64, 10);
+    const fdb_key s = mac_key(7);
+    EXPECT_EQ(table_->learn(s, 0, kT0), learn_result::learned);
+    ASSERT_TRUE(table_->add_static(s, 1, kT0));
+    EXPECT_EQ(port_of(s), 1);
+    EXPECT_EQ(table_->size(), 1u);
+    EXPECT_TRUE(table_->entry(*table_->lookup(s)).flags.load() & fdb_static);
+}
+
+TEST_F(fdb_test, aging_removes_only_entries_idle_for_the_aging_time) {
+    make(64, 10);
+    const fdb_key old_mac = mac_key(1), fresh = mac_key(2);
+    table_->learn(old_mac, 0, kT0);
+    table_->learn(fresh, 1, kT0 + 5);
+    EXPECT_EQ(table_->age(kT0 + 9, 1000), 0u);  // 9 s idle: stays
+    EXPECT_EQ(table_->age(kT0 + 10, 1000), 1u); // 10 s idle: goes
+    EXPECT_FALSE(table_->lookup(old_mac));
+    EXPECT_TRUE(table_->lookup(fresh));
+}
+
+TEST_F(fdb_test, worker_refresh_keeps_an_entry_alive) {
+    make(64, 10);
+    const fdb_key a = mac_key(1);
+    table_->learn(a, 0, kT0);
+    table_->refresh(*table_->lookup(a), kT0 + 8);
+    EXPECT_EQ(table_->age(kT0 + 12, 1000), 0u);
+    EXPECT_EQ(table_->age(kT0 + 18, 1000), 1u);
+}
+
+TEST_F(fdb_test, aging_zero_never_ages) {
+    make(64, 0);
+    table_->learn(mac_key(1), 0, kT0);
+    EXPECT_EQ(table_->age(kT0 + 100000, 1000), 0u);
+    EXPECT_EQ(table_->size(), 1u);
+}
+
+TEST_F(fdb_test, aging_scan_resumes_where_its_budget_ran_out) {
+    make(256, 10);
+    for (uint8_t i = 0; i < 100; ++i)
+        table_->learn(mac_key(i), 0, kT0);
+    unsigned removed = 0, calls = 0;
+    while (removed < 100 && calls < 100) {
+        removed += table_->age(kT0 + 10, 7);
+        ++calls;
+    }
+    EXPECT_EQ(removed, 100u);
+    EXPECT_GE(calls, 100u / 7); // no call went past its budget
+    EXPECT_EQ(table_->size(), 0u);
+}
+
+TEST_F(fdb_test, flush_port_removes_dynamic_entries_of_that_port_only) {
+    make(64, 300);
+    table_->learn(mac_key(1), 0, kT0);
+    table_->learn(mac_key(2), 1, kT0);
+    table_->learn(mac_key(3), 1, kT0);
+    table_->add_static(mac_key(4), 1, kT0);
+    EXPECT_EQ(table_->flush_port(1), 2u);
+    EXPECT_TRUE(table_->lookup(mac_key(1)));
+    EXPECT_FALSE(table_->lookup(mac_key(2)));
+    EXPECT_TRUE(table_->lookup(mac_key(4)));
+}
+
+TEST_F(fdb_test, a_full_table_refuses_new_macs_and_keeps_the_old) {
+    make(8, 300);
+    for (uint8_t i = 0; i < 8; ++i)
+        ASSERT_EQ(table_->learn(mac_key(i), 0, kT0), learn_result::learned) << int(i);
+    EXPECT_EQ(table_->learn(mac_key(100), 0, kT0), learn_result::table_full);
+    EXPECT_EQ(table_->size(), 8u);
+    EXPECT_EQ(table_->learn(mac_key(3), 1, kT0), learn_result::moved); // moves still work
+    ASSERT_TRUE(table_->remove(mac_key(0)));
+    EXPECT_EQ(table_->learn(mac_key(100), 0, kT0), learn_result::learned);
+}
+
+TEST_F(fdb_test, full_capacity_fits_whatever_the_hashes) {
+    make(1000, 300); // not a power of two; EXT_TABLE makes every slot usable
+    for (unsigned i = 0; i < 1000; ++i) {
+        const uint8_t mac[6] = {2, 0, 0, uint8_t(i >> 16), uint8_t(i >> 8), uint8_t(i)};
+        ASSERT_EQ(table_->learn(make_fdb_key(mac), 0, kT0), learn_result::learned) << i;
+    }
+    EXPECT_EQ(table_->size(), 1000u);
+}
+
+TEST_F(fdb_test, a_deleted_entry_is_reused_only_after_readers_are_quiescent) {
+    make(8, 300);
+    ASSERT_EQ(rte_rcu_qsbr_thread_register(rcu_.get(), 0), 0);
+    rte_rcu_qsbr_thread_online(rcu_.get(), 0);
+    for (uint8_t i = 0; i < 8; ++i)
+        ASSERT_EQ(table_->learn(mac_key(i), 0, kT0), learn_result::learned);
+    const uint32_t held = *table_->lookup(mac_key(5)); // a reader holds this entry
+    ASSERT_TRUE(table_->remove(mac_key(5)));
+    // The reader has not been quiescent: the slot and the entry stay reserved.
+    EXPECT_EQ(table_->learn(mac_key(200), 1, kT0), learn_result::table_full);
+    EXPECT_EQ(table_->entry(held).key, mac_key(5));
+    rte_rcu_qsbr_quiescent(rcu_.get(), 0);
+    EXPECT_EQ(table_->learn(mac_key(200), 1, kT0), learn_result::learned);
+    rte_rcu_qsbr_thread_offline(rcu_.get(), 0);
+    rte_rcu_qsbr_thread_unregister(rcu_.get(), 0);
+}
+
+TEST_F(fdb_test, records_list_every_entry) {
+    make(64, 300);
+    table_->learn(mac_key(1), 0, kT0);
+    table_->add_static(mac_key(2), 1, kT0);
+    auto r = table_->records();
+    ASSERT_EQ(r.size(), 2u);
+    std::sort(r.begin(), r.end(), [](auto& a, auto& b) { return a.port < b.port; });
+    EXPECT_EQ(r[0].mac.str(), "02:00:00:00:00:01");
+    EXPECT_FALSE(r[0].is_static);
+    EXPECT_EQ(r[1].mac.str(), "02:00:00:00:00:02");
+    EXPECT_TRUE(r[1].is_static);
+}
+
+} // namespace
+} // namespace bridgehost
