@@ -1,0 +1,344 @@
+// Reads and validates a bridgehost YAML config; the contract is in config.hpp.
+#include "config/config.hpp"
+
+#include "config/yaml_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <memory>
+
+namespace bridgehost {
+
+namespace {
+
+constexpr uint16_t kMinDescriptors = 64;
+constexpr uint16_t kMaxDescriptors = 32768;
+constexpr uint16_t kMinMtu = 68;   // the IPv4 minimum
+constexpr uint16_t kMaxMtu = 9600; // the largest jumbo frame common NICs accept
+constexpr uint32_t kMaxAgingSeconds = 365 * 24 * 3600;
+constexpr uint32_t kMinMemoryMb = 64;
+constexpr uint32_t kMaxMemoryMb = 1024 * 1024;
+constexpr size_t kMaxPortNameLength = 32;
+
+std::string quoted(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
+
+bool is_hex(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+    });
+}
+
+bool is_word(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    });
+}
+
+// Port names and file prefixes end up in file names, logs and counter names.
+bool is_plain_name(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
+    });
+}
+
+// Why `device` is not a vdev string DPDK will take, or nullopt when it is one.
+std::optional<std::string> vdev_problem(std::string_view device) {
+    const std::string_view name = device.substr(0, device.find(','));
+    if (!name.starts_with("net_"))
+        return "expected a PCI address like 0000:0b:00.0 or a vdev like "
+               "net_af_packet0,iface=eth0";
+    if (!is_word(name.substr(4)))
+        return "the vdev name " + quoted(name) + " must be net_ then letters, digits or '_'";
+    for (std::string_view rest = device.substr(name.size()); !rest.empty();) {
+        rest.remove_prefix(1); // the ','
+        const std::string_view devarg = rest.substr(0, rest.find(','));
+        const size_t equals = devarg.find('=');
+        if (equals == std::string_view::npos || equals == 0)
+            return "the devarg " + quoted(devarg) + " is not key=value";
+        rest.remove_prefix(devarg.size());
+    }
+    return std::nullopt;
+}
+
+port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
+    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu"});
+    port_config port;
+    const yaml::reader name = node.require("name");
+    port.name = name.string();
+    if (!is_plain_name(port.name) || port.name.size() > kMaxPortNameLength)
+        name.fail("expected 1 to 32 characters of A-Z a-z 0-9 _ . -, got " + quoted(port.name));
+    const yaml::reader device = node.require("device");
+    port.device = device.string();
+    if (!is_pci_address(port.device))
+        if (const auto problem = vdev_problem(port.device))
+            device.fail(*problem + ", got " + quoted(port.device));
+    for (size_t i = 0; i < earlier.size(); ++i) {
+        if (earlier[i].name == port.name)
+            name.fail("duplicate port name " + quoted(port.name) + " (also ports[" +
+                      std::to_string(i) + "])");
+        if (earlier[i].dpdk_name() == port.dpdk_name())
+            device.fail("device " + quoted(port.dpdk_name()) + " is already used by ports[" +
+                        std::to_string(i) + "] (" + quoted(earlier[i].name) + ")");
+    }
+    if (const auto rx = node.find("rx_descriptors"))
+        port.rx_descriptors = rx->integer(kMinDescriptors, kMaxDescriptors);
+    if (const auto tx = node.find("tx_descriptors"))
+        port.tx_descriptors = tx->integer(kMinDescriptors, kMaxDescriptors);
+    if (const auto mtu = node.find("mtu"))
+        port.mtu = mtu->integer(kMinMtu, kMaxMtu);
+    return port;
+}
+
+std::vector<port_config> read_ports(const yaml::reader& list) {
+    const std::vector<yaml::reader> items = list.items("ports");
+    if (items.size() < 2 || items.size() > kMaxPorts)
+        list.fail("expected 2 to " + std::to_string(kMaxPorts) + " ports, got " +
+                  std::to_string(items.size()));
+    std::vector<port_config> ports;
+    ports.reserve(items.size());
+    for (const yaml::reader& item : items)
+        ports.push_back(read_port(item, ports));
+    return ports;
+}
+
+// The lcore keys as written, kept until they can be checked against each other.
+struct lcore_keys {
+    std::optional<yaml::reader> eal_lcores;
+    std::vector<unsigned> eal_lcore_ids; ///< what eal.lcores names, in order
+    std::optional<yaml::reader> control;
+    std::vector<yaml::reader> workers; ///< the items of workers.lcores; empty when absent
+};
+
+eal_config read_eal(const yaml::reader& node, lcore_keys& lcores) {
+    node.expect_mapping({"lcores", "memory_mb", "no_huge", "file_prefix", "args"});
+    eal_config eal;
+    if (const auto list = node.find("lcores")) {
+        eal.lcores = list->string();
+        try {
+            lcores.eal_lcore_ids = eal_lcore_ids(*eal.lcores);
+        } catch (const std::invalid_argument& e) {
+            list->fail("malformed EAL lcore list " + quoted(*eal.lcores) + ": " + e.what() +
+                       " (expected items like 0, 1-3, (4,5)@(6,7), separated by ',')");
+        }
+        lcores.eal_lcores = list;
+    }
+    if (const auto memory = node.find("memory_mb"))
+        eal.memory_mb = memory->integer(kMinMemoryMb, kMaxMemoryMb);
+    if (const auto no_huge = node.find("no_huge"))
+        eal.no_huge = no_huge->boolean();
+    if (const auto prefix = node.find("file_prefix")) {
+        eal.file_prefix = prefix->string();
+        if (!is_plain_name(eal.file_prefix))
+            prefix->fail("expected a non-empty string of A-Z a-z 0-9 _ . -, got " +
+                         quoted(eal.file_prefix));
+    }
+    if (const auto args = node.find("args"))
+        for (const yaml::reader& arg : args->items("strings"))
+            eal.args.push_back(arg.string());
+    return eal;
+}
+
+static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg,
+                                   const std::vector<static_fdb_entry>& earlier) {
+    node.expect_mapping({"mac", "port"});
+    static_fdb_entry entry;
+    const yaml::reader mac = node.require("mac");
+    const std::string mac_text = mac.string();
+    const std::optional<mac_address> parsed = mac_address::parse(mac_text);
+    if (!parsed)
+        mac.fail("expected a MAC address like 02:00:00:00:00:01, got " + quoted(mac_text));
+    entry.mac = *parsed;
+    // Frames to group addresses are always flooded, so such an entry would never be
+    // used; and all-zero is no station's address.
+    if (entry.mac.is_multicast() || entry.mac.is_zero()) {
+        const char* kind = entry.mac.is_broadcast()   ? "the broadcast address"
+                           : entry.mac.is_multicast() ? "a multicast address"
+                                                      : "all zeros";
+        mac.fail(quoted(mac_text) + " is " + kind + "; static entries must be unicast");
+    }
+    for (size_t i = 0; i < earlier.size(); ++i)
+        if (earlier[i].mac == entry.mac)
+            mac.fail(entry.mac.str() + " already has a static entry (fdb.static[" +
+                     std::to_string(i) + "])");
+    const yaml::reader port = node.require("port");
+    entry.port = port.string();
+    const std::optional<uint16_t> index = cfg.port_index(entry.port);
+    if (!index) {
+        std::string names;
+        for (const port_config& known : cfg.ports)
+            names.append(names.empty() ? "" : ", ").append(known.name);
+        port.fail("no port named " + quoted(entry.port) + " (ports are: " + names + ")");
+    }
+    entry.port_index = *index;
+    return entry;
+}
+
+fdb_config read_fdb(const yaml::reader& node, const config& cfg) {
+    node.expect_mapping({"capacity", "aging_seconds", "static"});
+    fdb_config fdb;
+    if (const auto capacity = node.find("capacity"))
+        fdb.capacity = capacity->integer(kMinFdbCapacity, kMaxFdbCapacity);
+    if (const auto aging = node.find("aging_seconds"))
+        fdb.aging_seconds = aging->integer(uint32_t{0}, kMaxAgingSeconds);
+    if (const auto entries = node.find("static"))
+        for (const yaml::reader& item : entries->items("{ mac, port } entries"))
+            fdb.static_entries.push_back(read_static_entry(item, cfg, fdb.static_entries));
+    return fdb;
+}
+
+bool contains(const std::vector<unsigned>& lcores, unsigned lcore) {
+    return std::find(lcores.begin(), lcores.end(), lcore) != lcores.end();
+}
+
+workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
+    node.expect_mapping({"lcores", "burst"});
+    workers_config workers;
+    if (const auto list = node.find("lcores")) {
+        lcores.workers = list->items("lcore ids");
+        if (lcores.workers.empty())
+            list->fail("expected at least one worker lcore, got an empty list");
+        for (const yaml::reader& item : lcores.workers) {
+            const unsigned lcore = item.integer(0u, kMaxLcoreId);
+            if (contains(workers.lcores, lcore))
+                item.fail("lcore " + std::to_string(lcore) + " is listed twice");
+            workers.lcores.push_back(lcore);
+        }
+    }
+    if (const auto burst = node.find("burst"))
+        workers.burst = burst->integer(uint16_t{1}, static_cast<uint16_t>(kMaxBurst));
+    return workers;
+}
+
+control_config read_control(const yaml::reader& node, lcore_keys& lcores) {
+    node.expect_mapping({"lcore"});
+    control_config control;
+    if (const auto lcore = node.find("lcore")) {
+        control.lcore = lcore->integer(0u, kMaxLcoreId);
+        lcores.control = lcore;
+    }
+    return control;
+}
+
+// Fills in the lcores left out ("control on the first, workers on the rest") and
+// checks that control and workers are distinct and started by the EAL.
+void resolve_lcores(const lcore_keys& keys, config& cfg) {
+    const std::vector<unsigned>& listed = keys.eal_lcore_ids;
+    std::vector<unsigned>& workers = cfg.workers.lcores;
+    unsigned& control = cfg.control.lcore;
+    const std::string not_listed = " is not in eal.lcores " + quoted(cfg.eal.lcores.value_or(""));
+    if (keys.eal_lcores && !keys.control) {
+        const auto first_free = std::find_if(listed.begin(), listed.end(),
+                                             [&](unsigned id) { return !contains(workers, id); });
+        if (first_free == listed.end())
+            keys.eal_lcores->fail("leaves no lcore for control besides the workers");
+        control = *first_free;
+    }
+    if (keys.control && keys.eal_lcores && !contains(listed, control))
+        keys.control->fail("lcore " + std::to_string(control) + not_listed);
+    if (keys.workers.empty()) {
+        if (!keys.eal_lcores)
+            workers = {1};
+        else
+            std::copy_if(listed.begin(), listed.end(), std::back_inserter(workers),
+                         [&](unsigned id) { return id != control; });
+        if (workers.empty())
+            keys.eal_lcores->fail("names only the control lcore " + std::to_string(control) +
+                                  "; list at least one more for the workers");
+        if (contains(workers, control)) // only the defaults can collide here
+            keys.control->fail("lcore " + std::to_string(control) +
+                               " is also the default worker lcore; set workers.lcores");
+    }
+    for (size_t i = 0; i < keys.workers.size(); ++i) {
+        if (keys.eal_lcores && !contains(listed, workers[i]))
+            keys.workers[i].fail("lcore " + std::to_string(workers[i]) + not_listed);
+        if (workers[i] == control)
+            keys.workers[i].fail("lcore " + std::to_string(control) +
+                                 " is the control lcore; workers need lcores of their own");
+    }
+}
+
+struct file_closer {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+} // namespace
+
+bool is_pci_address(std::string_view device) {
+    // "DDDD:" is optional; then "BB:DD.F" with device 00..1f and function 0..7.
+    if (device.size() == 12) {
+        if (!is_hex(device.substr(0, 4)) || device[4] != ':')
+            return false;
+        device.remove_prefix(5);
+    }
+    return device.size() == 7 && is_hex(device.substr(0, 2)) && device[2] == ':' &&
+           is_hex(device.substr(3, 2)) && std::string_view("01").find(device[3]) != device.npos &&
+           device[5] == '.' && device[6] >= '0' && device[6] <= '7';
+}
+
+bool port_config::is_pci() const {
+    return is_pci_address(device);
+}
+
+std::string port_config::dpdk_name() const {
+    if (!is_pci())
+        return device.substr(0, device.find(','));
+    // DPDK names PCI devices "0000:0b:00.0": full domain, lower-case hex.
+    std::string pci = device.size() == 7 ? "0000:" + device : device;
+    std::transform(pci.begin(), pci.end(), pci.begin(), [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    });
+    return pci;
+}
+
+std::optional<uint16_t> config::port_index(std::string_view name) const {
+    for (size_t i = 0; i < ports.size(); ++i)
+        if (ports[i].name == name)
+            return static_cast<uint16_t>(i);
+    return std::nullopt;
+}
+
+config parse_config(std::string_view yaml_text, const std::string& source) {
+    const yaml::reader root = yaml::reader::load(yaml_text, source);
+    if (root.is_null())
+        root.fail("the file is empty; expected a mapping with at least \"ports\"");
+    root.expect_mapping({"eal", "ports", "fdb", "workers", "control"});
+    config cfg;
+    cfg.source = source;
+    lcore_keys lcores;
+    cfg.ports = read_ports(root.require("ports"));
+    if (const auto eal = root.find("eal"))
+        cfg.eal = read_eal(*eal, lcores);
+    if (const auto fdb = root.find("fdb"))
+        cfg.fdb = read_fdb(*fdb, cfg);
+    if (const auto workers = root.find("workers"))
+        cfg.workers = read_workers(*workers, lcores);
+    if (const auto control = root.find("control"))
+        cfg.control = read_control(*control, lcores);
+    resolve_lcores(lcores, cfg);
+    return cfg;
+}
+
+config load_config_file(const std::string& path) {
+    const auto cannot_read = [&] {
+        return config_error(path + ": cannot read: " + std::strerror(errno));
+    };
+    // fopen succeeds on a directory; the first fread then fails with EISDIR.
+    const std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+    if (!file)
+        throw cannot_read();
+    std::string text;
+    char buffer[4096];
+    while (const size_t got = std::fread(buffer, 1, sizeof(buffer), file.get()))
+        text.append(buffer, got);
+    if (std::ferror(file.get()))
+        throw cannot_read();
+    return parse_config(text, path);
+}
+
+} // namespace bridgehost

@@ -1,0 +1,165 @@
+// Typed, position-aware access to YAML nodes for the config parser.
+#include "config/yaml_reader.hpp"
+
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace bridgehost::yaml {
+
+namespace {
+
+// yaml-cpp marks are 0-based and null for nodes it made up (an empty document).
+std::string position(const std::string& source, const YAML::Mark& mark) {
+    const int line = mark.is_null() ? 1 : mark.line + 1;
+    const int column = mark.is_null() ? 1 : mark.column + 1;
+    return source + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+// yaml-cpp tags quoted scalars "!" and plain ones "?": only plain ones may be numbers.
+bool is_plain_scalar(const YAML::Node& node) {
+    return node.IsScalar() && node.Tag() == "?";
+}
+
+std::string join(std::initializer_list<std::string_view> words) {
+    std::string joined;
+    for (std::string_view word : words)
+        joined.append(joined.empty() ? "" : ", ").append(word);
+    return joined;
+}
+
+} // namespace
+
+reader::reader(const YAML::Node& node, std::string path, std::string source, YAML::Mark mark)
+    : node_(node), path_(std::move(path)), source_(std::move(source)), mark_(mark) {}
+
+reader reader::load(std::string_view text, const std::string& source) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(std::string(text));
+    } catch (const YAML::ParserException& e) {
+        throw config_error(position(source, e.mark) + ": syntax error: " + e.msg);
+    }
+    if (documents.empty())
+        return reader(YAML::Node(), "", source, YAML::Mark::null_mark());
+    if (documents.size() > 1)
+        reader(documents[1], "", source, documents[1].Mark())
+            .fail("found a second YAML document; a config is a single document");
+    return reader(documents[0], "", source, documents[0].Mark());
+}
+
+reader reader::child(const YAML::Node& node, std::string path, YAML::Mark fallback) const {
+    // An empty value ("mtu:") has no text; yaml-cpp marks it at the next token,
+    // which may be lines away, so point at its key instead.
+    const YAML::Mark mark = node.IsNull() || node.Mark().is_null() ? fallback : node.Mark();
+    return reader(node, std::move(path), source_, mark);
+}
+
+void reader::fail(const std::string& message) const {
+    throw config_error(position(source_, mark_) + ": " + (path_.empty() ? "(top level)" : path_) +
+                       ": " + message);
+}
+
+std::string reader::child_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+std::string reader::where() const {
+    return path_.empty() ? "at the top level" : "in " + path_;
+}
+
+void reader::expect_mapping(std::initializer_list<std::string_view> allowed) const {
+    if (!node_.IsMap())
+        fail("expected a mapping with keys " + join(allowed) + ", got " + describe());
+    std::vector<std::pair<std::string, YAML::Mark>> seen;
+    for (const auto& entry : node_) {
+        const YAML::Node& key = entry.first;
+        if (!key.IsScalar()) {
+            const reader odd_key = child(key, path_, key.Mark());
+            odd_key.fail("expected a key name, got " + odd_key.describe());
+        }
+        const std::string& name = key.Scalar();
+        const reader key_reader = child(key, child_path(name), key.Mark());
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+            key_reader.fail("unknown key \"" + name + "\" " + where() +
+                            " (expected one of: " + join(allowed) + ")");
+        const auto earlier = std::find_if(seen.begin(), seen.end(),
+                                          [&](const auto& item) { return item.first == name; });
+        if (earlier != seen.end())
+            key_reader.fail("duplicate key \"" + name + "\" " + where() + " (first at " +
+                            position(source_, earlier->second) + ")");
+        seen.emplace_back(name, key.Mark());
+    }
+}
+
+std::optional<reader> reader::find(std::string_view key) const {
+    if (!node_.IsMap())
+        return std::nullopt;
+    for (const auto& entry : node_) {
+        if (entry.first.IsScalar() && entry.first.Scalar() == key) {
+            return child(entry.second, child_path(key), entry.first.Mark());
+        }
+    }
+    return std::nullopt;
+}
+
+reader reader::require(std::string_view key) const {
+    std::optional<reader> value = find(key);
+    if (!value)
+        fail("missing required key \"" + std::string(key) + "\"");
+    return *value;
+}
+
+std::vector<reader> reader::items(std::string_view what) const {
+    if (!node_.IsSequence())
+        fail("expected a list of " + std::string(what) + ", got " + describe());
+    std::vector<reader> items;
+    for (const YAML::Node& item : node_)
+        items.push_back(child(item, path_ + "[" + std::to_string(items.size()) + "]", mark_));
+    return items;
+}
+
+std::string reader::string() const {
+    if (!node_.IsScalar())
+        fail("expected a string, got " + describe());
+    return node_.Scalar();
+}
+
+bool reader::boolean() const {
+    if (is_plain_scalar(node_)) {
+        const std::string& text = node_.Scalar();
+        if (text == "true" || text == "True" || text == "TRUE")
+            return true;
+        if (text == "false" || text == "False" || text == "FALSE")
+            return false;
+    }
+    fail("expected true or false, got " + describe());
+}
+
+uint64_t reader::unsigned_integer(uint64_t min, uint64_t max) const {
+    if (is_plain_scalar(node_)) {
+        const std::string& text = node_.Scalar();
+        uint64_t value = 0;
+        // from_chars takes neither sign nor "0x", so "-1" and "1.5" stop early.
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error == std::errc() && end == text.data() + text.size() && value >= min &&
+            value <= max)
+            return value;
+    }
+    fail("expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+         ", got " + describe());
+}
+
+std::string reader::describe() const {
+    if (node_.IsMap())
+        return "a mapping";
+    if (node_.IsSequence())
+        return "a list";
+    if (!node_.IsScalar())
+        return "nothing";
+    const std::string quoted = "\"" + node_.Scalar() + "\"";
+    return is_plain_scalar(node_) ? quoted : "the quoted string " + quoted;
+}
+
+} // namespace bridgehost::yaml

@@ -1,0 +1,422 @@
+// Unit tests for the config parser: every error names file:line:column and key,
+// defaults and lcore rules, device names, EAL arguments, and the shipped configs.
+#include "config/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace bridgehost {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Two valid ports on lines 1-5, so a case's own lines start at line 6.
+const std::string kPorts = "ports:\n"
+                           "  - name: a\n"
+                           "    device: net_null0\n"
+                           "  - name: b\n"
+                           "    device: net_null1\n";
+
+std::string error_of(const std::string& yaml) {
+    try {
+        parse_config(yaml, "t.yaml");
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "accepted:\n" << yaml;
+    return "";
+}
+
+// ---- Every kind of error, with its position ---------------------------------
+
+struct bad_config {
+    const char* name;     ///< test name suffix
+    std::string yaml;     ///< the whole file
+    std::string expected; ///< "t.yaml:LINE:COLUMN: KEYPATH: message" (or its start)
+};
+
+std::ostream& operator<<(std::ostream& out, const bad_config& c) {
+    return out << c.name;
+}
+
+// Names each parameterised case after its `name` field.
+struct case_name {
+    template <class TestInfo> std::string operator()(const TestInfo& test) const {
+        return test.param.name;
+    }
+};
+
+class ConfigError : public ::testing::TestWithParam<bad_config> {};
+
+TEST_P(ConfigError, NamesPositionKeyAndExpectation) {
+    EXPECT_THAT(error_of(GetParam().yaml), HasSubstr(GetParam().expected));
+}
+
+// clang-format off
+const bad_config kBadConfigs[] = {
+    // Unknown keys, at each level.
+    {"UnknownTopLevelKey", kPorts + "fdbb:\n  capacity: 8\n",
+     "t.yaml:6:1: fdbb: unknown key \"fdbb\" at the top level "
+     "(expected one of: eal, ports, fdb, workers, control)"},
+    {"UnknownSectionKey", kPorts + "fdb:\n  agng_seconds: 300\n",
+     "t.yaml:7:3: fdb.agng_seconds: unknown key \"agng_seconds\" in fdb "
+     "(expected one of: capacity, aging_seconds, static)"},
+    {"UnknownPortKey", "ports:\n  - name: a\n    device: net_null0\n    rx_desc: 64\n"
+                       "  - name: b\n    device: net_null1\n",
+     "t.yaml:4:5: ports[0].rx_desc: unknown key \"rx_desc\" in ports[0] (expected one of: name,"},
+    {"UnknownStaticEntryKey", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:01\", port: a, vlan: 1 }\n",
+     "t.yaml:8:44: fdb.static[0].vlan: unknown key \"vlan\" in fdb.static[0] (expected one of: mac, port)"},
+    {"NonScalarKey", kPorts + "fdb: {[a]: 1}\n",
+     "t.yaml:6:7: fdb: expected a key name, got a list"},
+    // Wrong types.
+    {"StringForInteger", "ports:\n  - name: a\n    device: net_null0\n    rx_descriptors: lots\n"
+                         "  - name: b\n    device: net_null1\n",
+     "t.yaml:4:21: ports[0].rx_descriptors: expected an integer from 64 to 32768, got \"lots\""},
+    {"QuotedInteger", kPorts + "workers:\n  burst: \"32\"\n",
+     "t.yaml:7:10: workers.burst: expected an integer from 1 to 256, got the quoted string \"32\""},
+    {"NegativeInteger", kPorts + "fdb:\n  aging_seconds: -1\n",
+     "t.yaml:7:18: fdb.aging_seconds: expected an integer from 0 to 31536000, got \"-1\""},
+    {"NonInteger", kPorts + "fdb:\n  capacity: 1.5\n",
+     "t.yaml:7:13: fdb.capacity: expected an integer from 8 to 67108864, got \"1.5\""},
+    {"EmptyValue", kPorts + "fdb:\n  capacity:\n  aging_seconds: 1\n",
+     "t.yaml:7:3: fdb.capacity: expected an integer from 8 to 67108864, got nothing"},
+    {"MappingForList", kPorts + "workers:\n  lcores: {a: 1}\n",
+     "t.yaml:7:11: workers.lcores: expected a list of lcore ids, got a mapping"},
+    {"ScalarForList", kPorts + "eal:\n  args: --no-pci\n",
+     "t.yaml:7:9: eal.args: expected a list of strings, got \"--no-pci\""},
+    {"MappingForString", kPorts + "eal:\n  args: [{a: 1}]\n",
+     "t.yaml:7:10: eal.args[0]: expected a string, got a mapping"},
+    {"ListForString", "ports:\n  - name: [a]\n    device: net_null0\n  - name: b\n    device: net_null1\n",
+     "t.yaml:2:11: ports[0].name: expected a string, got a list"},
+    {"ScalarForSection", kPorts + "fdb: 5\n",
+     "t.yaml:6:6: fdb: expected a mapping with keys capacity, aging_seconds, static, got \"5\""},
+    {"MappingForPorts", "ports: {a: 1}\n",
+     "t.yaml:1:8: ports: expected a list of ports, got a mapping"},
+    {"NotABoolean", kPorts + "eal:\n  no_huge: yes\n",
+     "t.yaml:7:12: eal.no_huge: expected true or false, got \"yes\""},
+    // Out of range.
+    {"RxDescriptorsTooFew", "ports:\n  - name: a\n    device: net_null0\n    rx_descriptors: 63\n"
+                            "  - name: b\n    device: net_null1\n",
+     "t.yaml:4:21: ports[0].rx_descriptors: expected an integer from 64 to 32768, got \"63\""},
+    {"TxDescriptorsTooMany", kPorts + "    tx_descriptors: 32769\n",
+     "t.yaml:6:21: ports[1].tx_descriptors: expected an integer from 64 to 32768, got \"32769\""},
+    {"MtuTooSmall", kPorts + "    mtu: 67\n",
+     "t.yaml:6:10: ports[1].mtu: expected an integer from 68 to 9600, got \"67\""},
+    {"MtuTooLarge", kPorts + "    mtu: 9601\n",
+     "t.yaml:6:10: ports[1].mtu: expected an integer from 68 to 9600, got \"9601\""},
+    {"CapacityTooSmall", kPorts + "fdb:\n  capacity: 7\n",
+     "t.yaml:7:13: fdb.capacity: expected an integer from 8 to 67108864, got \"7\""},
+    {"CapacityTooLarge", kPorts + "fdb:\n  capacity: 67108865\n",
+     "t.yaml:7:13: fdb.capacity: expected an integer from 8 to 67108864, got \"67108865\""},
+    {"IntegerOverflow", kPorts + "fdb:\n  capacity: 99999999999999999999999\n",
+     "t.yaml:7:13: fdb.capacity: expected an integer from 8 to 67108864, got \"9999"},
+    {"AgingOverOneYear", kPorts + "fdb:\n  aging_seconds: 31536001\n",
+     "t.yaml:7:18: fdb.aging_seconds: expected an integer from 0 to 31536000"},
+    {"BurstZero", kPorts + "workers:\n  burst: 0\n",
+     "t.yaml:7:10: workers.burst: expected an integer from 1 to 256, got \"0\""},
+    {"BurstTooLarge", kPorts + "workers:\n  burst: 257\n",
+     "t.yaml:7:10: workers.burst: expected an integer from 1 to 256, got \"257\""},
+    {"MemoryTooSmall", kPorts + "eal:\n  memory_mb: 63\n",
+     "t.yaml:7:14: eal.memory_mb: expected an integer from 64 to 1048576, got \"63\""},
+    {"ControlLcoreTooLarge", kPorts + "control:\n  lcore: 128\n",
+     "t.yaml:7:10: control.lcore: expected an integer from 0 to 127, got \"128\""},
+    {"WorkerLcoreTooLarge", kPorts + "workers:\n  lcores: [1, 128]\n",
+     "t.yaml:7:15: workers.lcores[1]: expected an integer from 0 to 127, got \"128\""},
+    {"PortNameBadCharacter", "ports:\n  - name: a/b\n    device: net_null0\n  - name: b\n    device: net_null1\n",
+     "t.yaml:2:11: ports[0].name: expected 1 to 32 characters of A-Z a-z 0-9 _ . -, got \"a/b\""},
+    {"PortNameEmpty", "ports:\n  - name: \"\"\n    device: net_null0\n  - name: b\n    device: net_null1\n",
+     "t.yaml:2:11: ports[0].name: expected 1 to 32 characters"},
+    {"PortNameTooLong", "ports:\n  - name: a\n    device: net_null0\n  - name: " + std::string(33, 'b') +
+                        "\n    device: net_null1\n",
+     "t.yaml:4:11: ports[1].name: expected 1 to 32 characters"},
+    {"FilePrefixBadCharacter", kPorts + "eal:\n  file_prefix: \"a b\"\n",
+     "t.yaml:7:16: eal.file_prefix: expected a non-empty string of A-Z a-z 0-9 _ . -, got \"a b\""},
+    {"FilePrefixEmpty", kPorts + "eal:\n  file_prefix: \"\"\n",
+     "t.yaml:7:16: eal.file_prefix: expected a non-empty string"},
+    {"TooFewPorts", "ports:\n  - name: a\n    device: net_null0\n",
+     "t.yaml:2:3: ports: expected 2 to 32 ports, got 1"},
+    // Devices.
+    {"DeviceNeitherPciNorVdev", "ports:\n  - name: a\n    device: eth0\n  - name: b\n    device: net_null1\n",
+     "t.yaml:3:13: ports[0].device: expected a PCI address like 0000:0b:00.0 or a vdev like "
+     "net_af_packet0,iface=eth0, got \"eth0\""},
+    {"PciDeviceNumberTooLarge", kPorts + "  - name: c\n    device: \"0000:0b:20.0\"\n",
+     "t.yaml:7:13: ports[2].device: expected a PCI address like 0000:0b:00.0"},
+    {"VdevWithoutDriver", kPorts + "  - name: c\n    device: \"net_,iface=x\"\n",
+     "t.yaml:7:13: ports[2].device: the vdev name \"net_\" must be net_ then letters, digits or '_'"},
+    {"VdevDevargWithoutValue", kPorts + "  - name: c\n    device: \"net_af_packet0,iface\"\n",
+     "t.yaml:7:13: ports[2].device: the devarg \"iface\" is not key=value"},
+    {"VdevDevargWithoutKey", kPorts + "  - name: c\n    device: \"net_tap0,=x\"\n",
+     "t.yaml:7:13: ports[2].device: the devarg \"=x\" is not key=value"},
+    {"DuplicateDevice", "ports:\n  - name: a\n    device: \"0000:0B:00.0\"\n  - name: b\n    device: 0b:00.0\n",
+     "t.yaml:5:13: ports[1].device: device \"0000:0b:00.0\" is already used by ports[0] (\"a\")"},
+    {"DuplicateVdevName", "ports:\n  - name: a\n    device: net_tap0,iface=x\n  - name: b\n    device: net_tap0,iface=y\n",
+     "t.yaml:5:13: ports[1].device: device \"net_tap0\" is already used by ports[0] (\"a\")"},
+    // Duplicates.
+    {"DuplicatePortName", "ports:\n  - name: a\n    device: net_null0\n  - name: a\n    device: net_null1\n",
+     "t.yaml:4:11: ports[1].name: duplicate port name \"a\" (also ports[0])"},
+    {"DuplicateKey", kPorts + "fdb:\n  capacity: 8\n  capacity: 16\n",
+     "t.yaml:8:3: fdb.capacity: duplicate key \"capacity\" in fdb (first at t.yaml:7:3)"},
+    {"DuplicateTopLevelKey", kPorts + kPorts,
+     "t.yaml:6:1: ports: duplicate key \"ports\" at the top level (first at t.yaml:1:1)"},
+    // Static FDB entries.
+    {"StaticBadMac", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00\", port: a }\n",
+     "t.yaml:8:14: fdb.static[0].mac: expected a MAC address like 02:00:00:00:00:01, got \"02:00:00:00:00\""},
+    {"StaticMissingPort", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:01\", port: c }\n",
+     "t.yaml:8:41: fdb.static[0].port: no port named \"c\" (ports are: a, b)"},
+    {"StaticMulticastMac", kPorts + "fdb:\n  static:\n    - { mac: \"01:00:5e:00:00:01\", port: a }\n",
+     "t.yaml:8:14: fdb.static[0].mac: \"01:00:5e:00:00:01\" is a multicast address; static entries must be unicast"},
+    {"StaticBroadcastMac", kPorts + "fdb:\n  static:\n    - { mac: \"ff:ff:ff:ff:ff:ff\", port: a }\n",
+     "t.yaml:8:14: fdb.static[0].mac: \"ff:ff:ff:ff:ff:ff\" is the broadcast address; static entries must be unicast"},
+    {"StaticZeroMac", kPorts + "fdb:\n  static:\n    - { mac: \"00:00:00:00:00:00\", port: a }\n",
+     "t.yaml:8:14: fdb.static[0].mac: \"00:00:00:00:00:00\" is all zeros; static entries must be unicast"},
+    {"StaticSameMacTwice", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:0a\", port: a }\n"
+                                    "    - { mac: \"02-00-00-00-00-0A\", port: b }\n",
+     "t.yaml:9:14: fdb.static[1].mac: 02:00:00:00:00:0a already has a static entry (fdb.static[0])"},
+    // Missing required keys point at the mapping that lacks them.
+    {"MissingPorts", "fdb:\n  capacity: 8\n",
+     "t.yaml:1:1: (top level): missing required key \"ports\""},
+    {"MissingPortName", "ports:\n  - device: net_null0\n  - name: b\n    device: net_null1\n",
+     "t.yaml:2:5: ports[0]: missing required key \"name\""},
+    {"MissingPortDevice", "ports:\n  - name: a\n    device: net_null0\n  - name: b\n",
+     "t.yaml:4:5: ports[1]: missing required key \"device\""},
+    {"MissingStaticPort", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:01\" }\n",
+     "t.yaml:8:7: fdb.static[0]: missing required key \"port\""},
+    // Lcores.
+    {"WorkersEmpty", kPorts + "workers:\n  lcores: []\n",
+     "t.yaml:7:11: workers.lcores: expected at least one worker lcore, got an empty list"},
+    {"WorkerListedTwice", kPorts + "workers:\n  lcores: [1, 1]\n",
+     "t.yaml:7:15: workers.lcores[1]: lcore 1 is listed twice"},
+    {"WorkerIsControl", kPorts + "workers:\n  lcores: [0]\n",
+     "t.yaml:7:12: workers.lcores[0]: lcore 0 is the control lcore; workers need lcores of their own"},
+    {"ControlIsDefaultWorker", kPorts + "control:\n  lcore: 1\n",
+     "t.yaml:7:10: control.lcore: lcore 1 is also the default worker lcore; set workers.lcores"},
+    {"ControlNotInEalLcores", kPorts + "eal:\n  lcores: \"0@0,1@1\"\ncontrol:\n  lcore: 2\n",
+     "t.yaml:9:10: control.lcore: lcore 2 is not in eal.lcores \"0@0,1@1\""},
+    {"WorkerNotInEalLcores", kPorts + "eal:\n  lcores: \"0-1\"\nworkers:\n  lcores: [1, 2]\n",
+     "t.yaml:9:15: workers.lcores[1]: lcore 2 is not in eal.lcores \"0-1\""},
+    {"EalLcoresMalformed", kPorts + "eal:\n  lcores: \"0@0,,1\"\n",
+     "t.yaml:7:11: eal.lcores: malformed EAL lcore list \"0@0,,1\": expected a number at character 5"},
+    {"EalLcoreTooLarge", kPorts + "eal:\n  lcores: \"(0,200)\"\n",
+     "t.yaml:7:11: eal.lcores: malformed EAL lcore list \"(0,200)\": lcore 200 is above 127 at character 4"},
+    {"EalLcoresOnlyControl", kPorts + "eal:\n  lcores: \"0\"\n",
+     "t.yaml:7:11: eal.lcores: names only the control lcore 0; list at least one more for the workers"},
+    {"EalLcoresAllWorkers", kPorts + "eal:\n  lcores: \"1\"\nworkers:\n  lcores: [1]\n",
+     "t.yaml:7:11: eal.lcores: leaves no lcore for control besides the workers"},
+    // The document as a whole.
+    {"SyntaxError", "ports: [a\n", "t.yaml:2:1: syntax error: end of sequence flow not found"},
+    {"TabIndentation", "ports:\n\t- a\n", "t.yaml:2:2: syntax error:"},
+    {"EmptyFile", "", "t.yaml:1:1: (top level): the file is empty"},
+    {"OnlyComments", "# nothing here\n", "t.yaml:1:1: (top level): the file is empty"},
+    {"TopLevelList", "- a\n- b\n",
+     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, got a list"},
+    {"TopLevelScalar", "hello\n", "t.yaml:1:1: (top level): expected a mapping with keys"},
+    {"TwoDocuments", kPorts + "---\nports: []\n",
+     "t.yaml:7:1: (top level): found a second YAML document"},
+};
+// clang-format on
+
+INSTANTIATE_TEST_SUITE_P(Config, ConfigError, ::testing::ValuesIn(kBadConfigs), case_name());
+
+TEST(ConfigError, TooManyPorts) {
+    std::string yaml = "ports:\n";
+    for (unsigned i = 0; i <= kMaxPorts; ++i)
+        yaml +=
+            "  - { name: p" + std::to_string(i) + ", device: net_null" + std::to_string(i) + " }\n";
+    EXPECT_THAT(error_of(yaml), HasSubstr("t.yaml:2:3: ports: expected 2 to 32 ports, got 33"));
+}
+
+TEST(ConfigError, UnreadableFile) {
+    try {
+        load_config_file("/nonexistent/bridgehost.yaml");
+        ADD_FAILURE() << "loaded a missing file";
+    } catch (const config_error& e) {
+        EXPECT_STREQ(e.what(),
+                     "/nonexistent/bridgehost.yaml: cannot read: No such file or directory");
+    }
+    try {
+        load_config_file(BRIDGEHOST_CONFIG_DIR);
+        ADD_FAILURE() << "loaded a directory";
+    } catch (const config_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr(": cannot read: Is a directory"));
+    }
+}
+
+// ---- What a valid config means -----------------------------------------------
+
+TEST(Config, DefaultsFillEverythingButPorts) {
+    const config cfg = parse_config(kPorts, "t.yaml");
+    EXPECT_EQ(cfg.source, "t.yaml");
+    EXPECT_FALSE(cfg.eal.lcores);
+    EXPECT_FALSE(cfg.eal.memory_mb);
+    EXPECT_FALSE(cfg.eal.no_huge);
+    EXPECT_EQ(cfg.eal.file_prefix, "bridgehost");
+    EXPECT_TRUE(cfg.eal.args.empty());
+    ASSERT_EQ(cfg.ports.size(), 2u);
+    EXPECT_EQ(cfg.ports[1].name, "b");
+    EXPECT_EQ(cfg.ports[1].device, "net_null1");
+    EXPECT_EQ(cfg.ports[1].rx_descriptors, 1024);
+    EXPECT_EQ(cfg.ports[1].tx_descriptors, 1024);
+    EXPECT_FALSE(cfg.ports[1].mtu);
+    EXPECT_EQ(cfg.fdb.capacity, 65536u);
+    EXPECT_EQ(cfg.fdb.aging_seconds, 300u);
+    EXPECT_TRUE(cfg.fdb.static_entries.empty());
+    EXPECT_THAT(cfg.workers.lcores, ElementsAre(1u));
+    EXPECT_EQ(cfg.workers.burst, 32);
+    EXPECT_EQ(cfg.control.lcore, 0u);
+}
+
+TEST(Config, ReadsEveryKey) {
+    const config cfg = load_config_file(BRIDGEHOST_CONFIG_DIR "/example.yaml");
+    EXPECT_EQ(cfg.eal.lcores, "0@0,1@1");
+    EXPECT_EQ(cfg.eal.memory_mb, 512u);
+    EXPECT_FALSE(cfg.eal.no_huge);
+    EXPECT_THAT(cfg.eal.args, ElementsAre("--log-level", "lib.eal:notice"));
+    ASSERT_EQ(cfg.ports.size(), 2u);
+    EXPECT_EQ(cfg.ports[0].mtu, 1500);
+    EXPECT_EQ(cfg.fdb.capacity, 1048576u);
+    ASSERT_EQ(cfg.fdb.static_entries.size(), 2u);
+    const static_fdb_entry& second = cfg.fdb.static_entries[1];
+    EXPECT_EQ(second.mac.str(), "02:00:00:00:00:02");
+    EXPECT_EQ(second.port, "lan1");
+    EXPECT_EQ(second.port_index, 1);
+    EXPECT_THAT(cfg.workers.lcores, ElementsAre(1u));
+    EXPECT_EQ(cfg.control.lcore, 0u);
+}
+
+struct lcore_case {
+    const char* name;
+    std::string sections;          ///< eal/workers/control lines after kPorts
+    unsigned control;              ///< expected control.lcore
+    std::vector<unsigned> workers; ///< expected workers.lcores
+};
+
+std::ostream& operator<<(std::ostream& out, const lcore_case& c) {
+    return out << c.name;
+}
+
+class LcoreDefaults : public ::testing::TestWithParam<lcore_case> {};
+
+TEST_P(LcoreDefaults, ControlOnTheFirstWorkersOnTheRest) {
+    const config cfg = parse_config(kPorts + GetParam().sections, "t.yaml");
+    EXPECT_EQ(cfg.control.lcore, GetParam().control);
+    EXPECT_EQ(cfg.workers.lcores, GetParam().workers);
+}
+
+// clang-format off
+INSTANTIATE_TEST_SUITE_P(Config, LcoreDefaults, ::testing::Values(
+    lcore_case{"NoEalLcores", "", 0, {1}},
+    lcore_case{"NoEalLcoresWorkersGiven", "workers:\n  lcores: [3, 2]\n", 0, {3, 2}},
+    lcore_case{"NoEalLcoresControlGiven", "control:\n  lcore: 4\n", 4, {1}},
+    lcore_case{"EalLcoresOnly", "eal:\n  lcores: \"0@0,1@1,2@2\"\n", 0, {1, 2}},
+    lcore_case{"EalLcoresInListedOrder", "eal:\n  lcores: \"3@5,(1-2)@(6-7)\"\n", 3, {1, 2}},
+    lcore_case{"EalLcoresControlGiven", "eal:\n  lcores: \"0-3\"\ncontrol:\n  lcore: 2\n", 2, {0, 1, 3}},
+    lcore_case{"EalLcoresWorkersGiven", "eal:\n  lcores: \"0-3\"\nworkers:\n  lcores: [0, 1]\n", 2, {0, 1}},
+    lcore_case{"EalLcoresBothGiven", "eal:\n  lcores: \"0-3\"\nworkers:\n  lcores: [3]\ncontrol:\n  lcore: 1\n", 1, {3}}),
+    case_name());
+// clang-format on
+
+TEST(EalLcoreIds, ReadsTheEalSyntax) {
+    EXPECT_THAT(eal_lcore_ids("0@0,1@1"), ElementsAre(0u, 1u));
+    EXPECT_THAT(eal_lcore_ids("1-3"), ElementsAre(1u, 2u, 3u));
+    EXPECT_THAT(eal_lcore_ids("(0-2)@(0-2)"), ElementsAre(0u, 1u, 2u));
+    EXPECT_THAT(eal_lcore_ids("4,(1,3)@2,3@(5,7-8)"), ElementsAre(4u, 1u, 3u));
+    EXPECT_THAT(eal_lcore_ids("127@1023"), ElementsAre(127u));
+}
+
+TEST(EalLcoreIds, RejectsMalformedLists) {
+    for (const char* bad : {"", "a", "0@", "0@0,", "(0,1", "(0,1))", "0-", "3-1", "0;1", "0 1",
+                            "128", "0@1024", "(,1)", "@1"})
+        EXPECT_THROW(eal_lcore_ids(bad), std::invalid_argument) << '"' << bad << '"';
+}
+
+TEST(Device, PciAddressesAreNormalised) {
+    const auto port = [](const char* device) {
+        port_config p;
+        p.device = device;
+        return p;
+    };
+    EXPECT_TRUE(port("0000:0b:00.0").is_pci());
+    EXPECT_EQ(port("0000:0b:00.0").dpdk_name(), "0000:0b:00.0");
+    EXPECT_EQ(port("0b:00.0").dpdk_name(), "0000:0b:00.0");
+    EXPECT_EQ(port("0000:0B:1F.7").dpdk_name(), "0000:0b:1f.7");
+    EXPECT_EQ(port("13:00.0").dpdk_name(), "0000:13:00.0");
+    EXPECT_FALSE(port("net_af_packet0,iface=eth1").is_pci());
+    EXPECT_EQ(port("net_af_packet0,iface=eth1,qpairs=1").dpdk_name(), "net_af_packet0");
+    EXPECT_EQ(port("net_null0").dpdk_name(), "net_null0");
+}
+
+TEST(Device, IsPciAddress) {
+    for (const char* pci : {"0000:00:04.0", "ffff:ff:1f.7", "00:05.0", "0000:0B:00.0"})
+        EXPECT_TRUE(is_pci_address(pci)) << pci;
+    for (const char* other : {"", "0000:0b:20.0", "0b:00.8", "00:0b:00.0", "0000:0b:00:0",
+                              "000:0b:00.0", "0000:0g:00.0", "0000:0b:00.0,x=1", "net_null0"})
+        EXPECT_FALSE(is_pci_address(other)) << other;
+}
+
+TEST(Config, PortIndex) {
+    const config cfg = parse_config(kPorts, "t.yaml");
+    EXPECT_EQ(cfg.port_index("a"), 0);
+    EXPECT_EQ(cfg.port_index("b"), 1);
+    EXPECT_EQ(cfg.port_index("c"), std::nullopt);
+    EXPECT_EQ(cfg.port_index("A"), std::nullopt);
+}
+
+TEST(EalArguments, VdevConfig) {
+    const config cfg = load_config_file(BRIDGEHOST_CONFIG_DIR "/demo.yaml");
+    EXPECT_THAT(eal_arguments(cfg),
+                ElementsAre("--lcores", "0@0,1@1", "--main-lcore", "0", "-m", "256", "--no-huge",
+                            "--file-prefix", "bridgehost-demo", "--vdev",
+                            "net_af_packet0,iface=bh-hosta", "--vdev",
+                            "net_af_packet1,iface=bh-hostb", "--no-pci"));
+}
+
+TEST(EalArguments, PciConfig) {
+    const config cfg = parse_config("ports:\n"
+                                    "  - { name: lan0, device: \"0B:00.0\" }\n"
+                                    "  - { name: lan1, device: \"0000:13:00.0\" }\n"
+                                    "  - { name: tap, device: \"net_tap0,iface=bh0\" }\n"
+                                    "workers: { lcores: [2, 3] }\n"
+                                    "control: { lcore: 1 }\n"
+                                    "eal: { file_prefix: bh1, args: [--log-level, \"*:debug\"] }\n",
+                                    "t.yaml");
+    EXPECT_THAT(eal_arguments(cfg),
+                ElementsAre("-l", "1,2,3", "--main-lcore", "1", "--file-prefix", "bh1", "-a",
+                            "0000:0b:00.0", "-a", "0000:13:00.0", "--vdev", "net_tap0,iface=bh0",
+                            "--log-level", "*:debug"));
+}
+
+// ---- The configs we ship ------------------------------------------------------
+
+class ShippedConfig : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ShippedConfig, Parses) {
+    const config cfg = load_config_file(std::string(BRIDGEHOST_CONFIG_DIR "/") + GetParam());
+    EXPECT_GE(cfg.ports.size(), 2u);
+    EXPECT_FALSE(eal_arguments(cfg).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, ShippedConfig,
+                         ::testing::Values("demo.yaml", "vmxnet3.yaml", "virtio.yaml",
+                                           "example.yaml"),
+                         [](const auto& test) {
+                             const std::string file = test.param;
+                             return file.substr(0, file.find('.'));
+                         });
+
+TEST(ShippedConfig, PciLayouts) {
+    const config vmxnet3 = load_config_file(BRIDGEHOST_CONFIG_DIR "/vmxnet3.yaml");
+    EXPECT_EQ(vmxnet3.ports[0].dpdk_name(), "0000:0b:00.0");
+    EXPECT_EQ(vmxnet3.ports[1].dpdk_name(), "0000:13:00.0");
+    const config virtio = load_config_file(BRIDGEHOST_CONFIG_DIR "/virtio.yaml");
+    EXPECT_EQ(virtio.ports[0].dpdk_name(), "0000:00:04.0");
+    EXPECT_EQ(virtio.ports[1].dpdk_name(), "0000:00:05.0");
+    for (const config* cfg : {&vmxnet3, &virtio}) {
+        EXPECT_FALSE(cfg->eal.no_huge);
+        EXPECT_EQ(cfg->eal.memory_mb, 512u);
+        EXPECT_EQ(cfg->fdb.capacity, 1048576u);
+    }
+}
+
+} // namespace
+} // namespace bridgehost
