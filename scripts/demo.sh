@@ -18,7 +18,7 @@ cleanup() {
     [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
     bh_host_del hosta bh-hosta
     bh_host_del hostb bh-hostb
-    rm -rf "$LOG"
+    rm -rf "$LOG" /var/run/dpdk/bridgehost-demo
 }
 trap cleanup EXIT
 

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The seed scenario with three hosts: hosta, hostb, hostc in namespaces, each on a
+# net_af_packet port of one bridgehost. Checks: ping and arping both ways between
+# hosta and hostb; once learned, hostc sees the ARP broadcasts but none of the ICMP
+# unicast between them; the FDB holds each host on its port; SIGTERM stops the
+# switch within 2 s with status 0 and the final counters.
+# Usage: seed_scenario.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
+set -uo pipefail
+BIN=${1:?usage: $0 PATH/TO/bridgehost}
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
+
+ID=$$                                  # unique per run: names, prefix, temp dir
+NET=198.51.100                         # TEST-NET-2, only inside our namespaces
+TMP=$(mktemp -d "/tmp/bh-system.$ID.XXXX")
+PID=
+TCPDUMP=
+PASSES=0
+FAILS=0
+declare -A NS IF ADDR
+for h in a b c; do
+    NS[$h]="host$h-$ID"
+    IF[$h]="bhs${ID}$h"
+done
+ADDR[a]=$NET.1 ADDR[b]=$NET.2 ADDR[c]=$NET.3
+
+cleanup() {
+    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+    [ -n "$TCPDUMP" ] && kill -KILL "$TCPDUMP" 2>/dev/null
+    for h in a b c; do bh_host_del "${NS[$h]}" "${IF[$h]}"; done
+    rm -rf "$TMP" "/var/run/dpdk/bhsys-$ID"
+}
+trap cleanup EXIT
+
+pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+check() { local what=$1; shift; if "$@" >"$TMP/check.out" 2>&1; then pass "$what"; else fail "$what"; cat "$TMP/check.out"; fi; }
+in_ns() { local h=$1; shift; ip netns exec "${NS[$h]}" "$@"; }
+
+for h in a b c; do bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}/24"; done
+
+cat >"$TMP/bridgehost.yaml" <<YAML
+eal:
+  lcores: "0@0,1@1"
+  no_huge: true
+  memory_mb: 256
+  file_prefix: bhsys-$ID
+ports:
+  - { name: hosta, device: "net_af_packet0,iface=${IF[a]}" }
+  - { name: hostb, device: "net_af_packet1,iface=${IF[b]}" }
+  - { name: hostc, device: "net_af_packet2,iface=${IF[c]}" }
+fdb:
+  capacity: 4096
+  aging_seconds: 300
+workers:
+  lcores: [1]
+control:
+  lcore: 0
+YAML
+
+"$BIN" --config "$TMP/bridgehost.yaml" >"$TMP/out" 2>"$TMP/err" &
+PID=$!
+if ! bh_wait_for "forwarding between" 20 "$TMP/err"; then
+    cat "$TMP/err"
+    echo "FAIL: bridgehost did not start"
+    exit 1
+fi
+
+check "ping hosta -> hostb" in_ns a ping -c 3 -i 0.2 -W 2 "${ADDR[b]}"
+check "ping hostb -> hosta" in_ns b ping -c 3 -i 0.2 -W 2 "${ADDR[a]}"
+check "arping hosta -> hostb" in_ns a arping -c 2 -w 3 -I eth0 "${ADDR[b]}"
+check "arping hostb -> hosta" in_ns b arping -c 2 -w 3 -I eth0 "${ADDR[a]}"
+
+# hostc listens while hosta, having forgotten hostb's MAC, pings it again:
+# the ARP request is broadcast (hostc must see it), the ICMP is unicast to a
+# learned MAC (hostc must not see it).
+# (ip netns exec execs tcpdump, so $! is tcpdump itself and the SIGINT reaches it)
+ip netns exec "${NS[c]}" tcpdump -i eth0 -n -U -w "$TMP/hostc.pcap" 2>"$TMP/tcpdump.err" &
+TCPDUMP=$!
+bh_wait_for "listening on" 10 "$TMP/tcpdump.err" || fail "tcpdump did not start"
+ip -n "${NS[a]}" neigh flush dev eth0
+check "ping hosta -> hostb while hostc listens" in_ns a ping -c 5 -i 0.2 -W 2 "${ADDR[b]}"
+sleep 0.5
+kill -INT "$TCPDUMP"
+wait "$TCPDUMP" 2>/dev/null
+TCPDUMP=
+arp_seen=$(tcpdump -n -r "$TMP/hostc.pcap" "arp and arp[6:2] = 1" 2>/dev/null | grep -c "who-has ${ADDR[b]}")
+icmp_seen=$(tcpdump -n -r "$TMP/hostc.pcap" icmp 2>/dev/null | wc -l)
+[ "$arp_seen" -ge 1 ] && pass "hostc saw the ARP broadcast ($arp_seen)" || fail "hostc saw no ARP request for ${ADDR[b]}"
+[ "$icmp_seen" -eq 0 ] && pass "hostc saw no ICMP unicast" || {
+    fail "hostc saw $icmp_seen ICMP frames"
+    tcpdump -n -e -r "$TMP/hostc.pcap" icmp 2>/dev/null | head
+}
+
+# The FDB, read back from the running switch.
+kill -USR1 "$PID"
+bh_wait_for "mbufs in use" 5 "$TMP/out" || fail "no report after SIGUSR1"
+for h in a b; do
+    mac=$(bh_host_mac "${NS[$h]}")
+    grep -Eq "^  $mac +0 +host$h +dynamic" "$TMP/out" && pass "fdb: $mac on host$h" \
+        || { fail "fdb: $mac not on host$h"; sed -n '/^fdb (/,/^ports/p' "$TMP/out"; }
+done
+
+# Graceful stop: status 0 within 2 s, final counters printed.
+start=$(date +%s%N)
+kill -TERM "$PID"
+wait "$PID"
+status=$?
+PID=
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+[ "$status" -eq 0 ] && pass "exit status 0 on SIGTERM" || fail "exit status $status on SIGTERM"
+[ "$elapsed_ms" -lt 2000 ] && pass "stopped in ${elapsed_ms} ms" || fail "took ${elapsed_ms} ms to stop"
+final=$(sed -n '/stopped; final counters/,$p' "$TMP/out")
+for h in a b; do
+    rx=$(awk -v p="host$h" '$1 == p && NF > 10 {print $2; exit}' <<<"$final")
+    [ "${rx:-0}" -gt 0 ] && pass "final counters: host$h rx-packets $rx" || fail "final counters: no rx on host$h"
+done
+grep -q "mbufs in use: 0" <<<"$final" && pass "no mbuf left in use" || fail "mbufs left in use: $(grep 'mbufs in use' <<<"$final")"
+
+echo "$PASSES passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]
