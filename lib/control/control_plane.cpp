@@ -17,6 +17,22 @@ control_plane::control_plane(mac_table& fdb, std::vector<rte_ring*> learn_rings)
       // Enough per step that a whole pass over a full table takes about a second.
       aging_budget_(fdb.capacity() / kStepsPerSecond + 64) {}
 
+counter* control_plane::result_counter(learn_result r) {
+    switch (r) {
+    case learn_result::learned:
+        return &counters_.learned;
+    case learn_result::moved:
+        return &counters_.moved;
+    case learn_result::static_kept:
+        return &counters_.static_kept;
+    case learn_result::table_full:
+        return &counters_.table_full;
+    case learn_result::refreshed:
+        break;
+    }
+    return nullptr; // a refresh is not worth a counter
+}
+
 unsigned control_plane::drain_learn_events(fdb_time now, unsigned budget) {
     unsigned done = 0;
     learn_event events[kDequeueBurst];
@@ -24,24 +40,9 @@ unsigned control_plane::drain_learn_events(fdb_time now, unsigned budget) {
         while (done < budget) {
             const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, events, sizeof(learn_event),
                                                               kDequeueBurst, nullptr);
-            for (unsigned i = 0; i < n; ++i) {
-                switch (fdb_.learn(events[i].key, events[i].port, now)) {
-                case learn_result::learned:
-                    counters_.learned.add(1);
-                    break;
-                case learn_result::moved:
-                    counters_.moved.add(1);
-                    break;
-                case learn_result::static_kept:
-                    counters_.static_kept.add(1);
-                    break;
-                case learn_result::table_full:
-                    counters_.table_full.add(1);
-                    break;
-                case learn_result::refreshed:
-                    break;
-                }
-            }
+            for (unsigned i = 0; i < n; ++i)
+                if (counter* c = result_counter(fdb_.learn(events[i].key, events[i].port, now)))
+                    c->add(1);
             done += n;
             if (n < kDequeueBurst)
                 break;

@@ -32,6 +32,8 @@ class control_plane {
     mac_table& fdb() { return fdb_; }
 
   private:
+    counter* result_counter(learn_result r);
+
     mac_table& fdb_;
     std::vector<rte_ring*> rings_;
     unsigned aging_budget_;
