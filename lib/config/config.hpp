@@ -16,10 +16,10 @@
 
 namespace bridgehost {
 
-inline constexpr unsigned kMaxPorts = 32;       ///< ports one instance can switch between
-inline constexpr unsigned kMaxLcoreId = 127;    ///< RTE_MAX_LCORE - 1 in Debian's DPDK
-inline constexpr unsigned kMaxBurst = 256;      ///< frames per rx burst
-inline constexpr uint32_t kMinFdbCapacity = 8;  ///< rte_hash refuses fewer entries
+inline constexpr unsigned kMaxPorts = 32;      ///< ports one instance can switch between
+inline constexpr unsigned kMaxLcoreId = 127;   ///< RTE_MAX_LCORE - 1 in Debian's DPDK
+inline constexpr unsigned kMaxBurst = 256;     ///< frames per rx burst
+inline constexpr uint32_t kMinFdbCapacity = 8; ///< rte_hash refuses fewer entries
 inline constexpr uint32_t kMaxFdbCapacity = 1u << 26;
 
 /// A configuration file that cannot be used; what() is the message for the operator.
@@ -29,50 +29,51 @@ class config_error : public std::runtime_error {
 };
 
 struct eal_config {
-    std::optional<std::string> lcores;  ///< passed to EAL --lcores; absent: built from control+workers
-    std::optional<uint32_t> memory_mb;  ///< EAL -m
-    bool no_huge = false;               ///< EAL --no-huge (tests, demo)
+    std::optional<std::string>
+        lcores; ///< passed to EAL --lcores; absent: built from control+workers
+    std::optional<uint32_t> memory_mb;      ///< EAL -m
+    bool no_huge = false;                   ///< EAL --no-huge (tests, demo)
     std::string file_prefix = "bridgehost"; ///< EAL --file-prefix
-    std::vector<std::string> args;      ///< extra EAL arguments, passed through verbatim
+    std::vector<std::string> args;          ///< extra EAL arguments, passed through verbatim
 };
 
 struct port_config {
-    std::string name;                   ///< unique; used in logs, counters, static entries
-    std::string device;                 ///< vdev string ("net_af_packet0,iface=x") or PCI address
-    uint16_t rx_descriptors = 1024;     ///< per rx queue
-    uint16_t tx_descriptors = 1024;     ///< per tx queue
-    std::optional<uint16_t> mtu;        ///< absent: leave the device's MTU alone
+    std::string name;               ///< unique; used in logs, counters, static entries
+    std::string device;             ///< vdev string ("net_af_packet0,iface=x") or PCI address
+    uint16_t rx_descriptors = 1024; ///< per rx queue
+    uint16_t tx_descriptors = 1024; ///< per tx queue
+    std::optional<uint16_t> mtu;    ///< absent: leave the device's MTU alone
 
-    bool is_pci() const;                ///< device is a PCI address
+    bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
     std::string dpdk_name() const;
 };
 
 struct static_fdb_entry {
-    mac_address mac;                    ///< unicast MAC pinned to a port
-    std::string port;                   ///< port name as written
-    uint16_t port_index = 0;            ///< index into config::ports
+    mac_address mac;         ///< unicast MAC pinned to a port
+    std::string port;        ///< port name as written
+    uint16_t port_index = 0; ///< index into config::ports
 };
 
 struct fdb_config {
-    uint32_t capacity = 65536;          ///< entries
-    uint32_t aging_seconds = 300;       ///< 0: never age
+    uint32_t capacity = 65536;    ///< entries
+    uint32_t aging_seconds = 300; ///< 0: never age
     std::vector<static_fdb_entry> static_entries;
 };
 
 struct workers_config {
-    std::vector<unsigned> lcores;       ///< lcore ids that poll ports
-    uint16_t burst = 32;                ///< frames per rx burst, 1..kMaxBurst
+    std::vector<unsigned> lcores; ///< lcore ids that poll ports
+    uint16_t burst = 32;          ///< frames per rx burst, 1..kMaxBurst
 };
 
 struct control_config {
-    unsigned lcore = 0;                 ///< the main lcore; the only FDB writer
+    unsigned lcore = 0; ///< the main lcore; the only FDB writer
 };
 
 struct config {
-    std::string source;                 ///< file name (or "<string>") for messages
+    std::string source; ///< file name (or "<string>") for messages
     eal_config eal;
-    std::vector<port_config> ports;     ///< 2..kMaxPorts
+    std::vector<port_config> ports; ///< 2..kMaxPorts
     fdb_config fdb;
     workers_config workers;
     control_config control;

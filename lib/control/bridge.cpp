@@ -25,8 +25,12 @@ int launch_worker(void* arg) {
 
 } // namespace
 
-void bridge::rcu_deleter::operator()(rte_rcu_qsbr* v) const { rte_free(v); }
-void bridge::ring_deleter::operator()(rte_ring* r) const { rte_ring_free(r); }
+void bridge::rcu_deleter::operator()(rte_rcu_qsbr* v) const {
+    rte_free(v);
+}
+void bridge::ring_deleter::operator()(rte_ring* r) const {
+    rte_ring_free(r);
+}
 
 fdb_time bridge::monotonic_seconds() {
     using namespace std::chrono;
@@ -52,8 +56,8 @@ bridge::bridge(const config& cfg) : cfg_(cfg) {
         ports_.push_back(std::make_unique<eth_port>(eth_port::params{
             &cfg_.ports[i], i, uint16_t(nworkers), uint16_t(nworkers), pool_->get()}));
 
-    fdb_ = std::make_unique<mac_table>(mac_table::params{"bh_fdb", cfg_.fdb.capacity,
-                                                         int(rte_socket_id()), rcu_.get()});
+    fdb_ = std::make_unique<mac_table>(
+        mac_table::params{"bh_fdb", cfg_.fdb.capacity, int(rte_socket_id()), rcu_.get()});
     fdb_->set_aging(cfg_.fdb.aging_seconds);
     for (const static_fdb_entry& s : cfg_.fdb.static_entries)
         if (!fdb_->add_static(make_fdb_key(s.mac), s.port_index, clock_.load()))
@@ -83,12 +87,14 @@ bridge::bridge(const config& cfg) : cfg_(cfg) {
     }
     const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get()};
     for (unsigned w = 0; w < nworkers; ++w)
-        workers_.push_back(std::make_unique<worker>(
-            worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, assignment[w], port_ids,
-                           rings[w], shared}));
+        workers_.push_back(
+            std::make_unique<worker>(worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst,
+                                                    assignment[w], port_ids, rings[w], shared}));
 }
 
-bridge::~bridge() { stop(); }
+bridge::~bridge() {
+    stop();
+}
 
 void bridge::start() {
     if (launched_)

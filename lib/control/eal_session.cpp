@@ -50,6 +50,8 @@ eal_session::eal_session(const std::string& program, const std::vector<std::stri
     }
 }
 
-eal_session::~eal_session() { rte_eal_cleanup(); }
+eal_session::~eal_session() {
+    rte_eal_cleanup();
+}
 
 } // namespace bridgehost

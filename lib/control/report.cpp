@@ -23,8 +23,9 @@ void bridge::print_stats(std::FILE* out) const {
     std::fprintf(out, "\n");
     for (const auto& p : ports_) {
         const port_totals t = port_stats(p->index());
-        std::fprintf(out, "  %-12s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64
-                          " %10" PRIu64 " %10" PRIu64,
+        std::fprintf(out,
+                     "  %-12s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %10" PRIu64
+                     " %10" PRIu64,
                      p->name().c_str(), t.rx_packets, t.rx_bytes, t.tx_packets, t.tx_bytes,
                      t.unicast, t.flooded);
         for (uint64_t d : t.drops)
@@ -37,8 +38,9 @@ void bridge::print_stats(std::FILE* out) const {
                  "opackets", "imissed", "ierrors", "oerrors", "rx-nombuf", "link", "promisc");
     for (const auto& p : ports_) {
         const rte_eth_stats s = p->stats();
-        std::fprintf(out, "  %-12s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64
-                          " %10" PRIu64 " %10" PRIu64 " %5s %6s\n",
+        std::fprintf(out,
+                     "  %-12s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+                     " %10" PRIu64 " %5s %6s\n",
                      p->name().c_str(), s.ipackets, s.opackets, s.imissed, s.ierrors, s.oerrors,
                      s.rx_nombuf, p->link().link_status ? "up" : "down",
                      p->promiscuous() ? "on" : "OFF");
@@ -53,11 +55,11 @@ void bridge::print_stats(std::FILE* out) const {
         for (const auto& p : ports_)
             rx += c.ports[p->index()].rx_packets.get();
         const uint64_t busy = c.busy_cycles.get(), idle = c.idle_cycles.get();
-        std::fprintf(out, "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %12" PRIu64 " %15" PRIu64 "\n",
-                     w->index(), w->lcore(), w->rx_queues().size(), rx,
-                     rx ? double(busy) / double(rx) : 0.0,
-                     busy + idle ? 100.0 * double(idle) / double(busy + idle) : 100.0,
-                     c.learn_events.get(), c.learn_ring_full.get());
+        std::fprintf(
+            out, "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %12" PRIu64 " %15" PRIu64 "\n",
+            w->index(), w->lcore(), w->rx_queues().size(), rx, rx ? double(busy) / double(rx) : 0.0,
+            busy + idle ? 100.0 * double(idle) / double(busy + idle) : 100.0, c.learn_events.get(),
+            c.learn_ring_full.get());
     }
 
     const control_counters& cc = control_->counters();

@@ -48,7 +48,9 @@ inline constexpr const char* drop_reason_text(drop_reason r) {
 /// the atomic type only makes the concurrent read by the control lcore defined.
 class counter {
   public:
-    void add(uint64_t n) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    void add(uint64_t n) {
+        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
     uint64_t get() const { return v_.load(std::memory_order_relaxed); }
     void reset() { v_.store(0, std::memory_order_relaxed); }
 
@@ -59,12 +61,12 @@ class counter {
 /// What one worker did on one port. Ingress drops count on the port the frame
 /// came in on; tx_full counts on the port that would not take it.
 struct port_counters {
-    counter rx_packets;   ///< frames received
-    counter rx_bytes;     ///< their bytes
-    counter tx_packets;   ///< frames the tx queue accepted
-    counter tx_bytes;     ///< their bytes
-    counter unicast;      ///< received frames sent to one learned port
-    counter flooded;      ///< received frames sent to every other port
+    counter rx_packets;                      ///< frames received
+    counter rx_bytes;                        ///< their bytes
+    counter tx_packets;                      ///< frames the tx queue accepted
+    counter tx_bytes;                        ///< their bytes
+    counter unicast;                         ///< received frames sent to one learned port
+    counter flooded;                         ///< received frames sent to every other port
     std::array<counter, kDropReasons> drops; ///< indexed by drop_reason
 
     counter& drop(drop_reason r) { return drops[unsigned(r)]; }

@@ -28,7 +28,9 @@ inline forward_decision decide_forward(fdb_key dst, const fdb_entry* dst_entry, 
 }
 
 /// A source MAC that may never be learned: group addresses and all-zero.
-inline bool invalid_source(fdb_key src) { return (src & 0x01) != 0 || (src & kMacMask) == 0; }
+inline bool invalid_source(fdb_key src) {
+    return (src & 0x01) != 0 || (src & kMacMask) == 0;
+}
 
 enum class learn_action : uint8_t {
     none,    ///< known here and fresh, or static
@@ -45,7 +47,7 @@ inline learn_action decide_learning(const fdb_entry* src_entry, uint16_t in_port
     if (src_entry->port.load(std::memory_order_relaxed) != in_port)
         return learn_action::post;
     return src_entry->last_seen.load(std::memory_order_relaxed) != now ? learn_action::refresh
-                                                                      : learn_action::none;
+                                                                       : learn_action::none;
 }
 
 } // namespace bridgehost

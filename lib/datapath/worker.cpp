@@ -161,8 +161,8 @@ bool worker::first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_
 void worker::post_events(unsigned n) {
     if (n == 0)
         return;
-    const unsigned sent =
-        rte_ring_sp_enqueue_burst_elem(p_.learn_ring, events_.data(), sizeof(learn_event), n, nullptr);
+    const unsigned sent = rte_ring_sp_enqueue_burst_elem(p_.learn_ring, events_.data(),
+                                                         sizeof(learn_event), n, nullptr);
     counters_.learn_events.add(sent);
     if (sent == n)
         return;

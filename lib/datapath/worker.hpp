@@ -31,10 +31,10 @@ struct rx_queue_ref {
 
 /// What every worker reads and the control lcore owns.
 struct worker_shared {
-    const mac_table* fdb;              ///< lookups only
+    const mac_table* fdb;               ///< lookups only
     const std::atomic<fdb_time>* clock; ///< coarse time, published by the control lcore
-    const std::atomic<bool>* running;  ///< false: finish the burst and return
-    rte_rcu_qsbr* rcu;                 ///< report quiescence here once per loop
+    const std::atomic<bool>* running;   ///< false: finish the burst and return
+    rte_rcu_qsbr* rcu;                  ///< report quiescence here once per loop
 };
 
 class alignas(RTE_CACHE_LINE_SIZE) worker {
@@ -81,14 +81,14 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
 
     // Burst scratch: keys [0, n) are destinations, [n, 2n) sources.
     std::array<rte_mbuf*, kMaxBurst> pkts_;
-    std::array<rte_mbuf*, kMaxBurst> frames_;   ///< frames that passed parsing
+    std::array<rte_mbuf*, kMaxBurst> frames_; ///< frames that passed parsing
     std::array<rte_mbuf*, kMaxBurst> dropped_;
     std::array<fdb_key, 2 * kMaxBurst> keys_;
     std::array<const void*, 2 * kMaxBurst> key_ptrs_;
     std::array<uint32_t, 2 * kMaxBurst> sigs_;
     std::array<uint32_t, 2 * kMaxBurst> entry_; ///< FDB entry index or kMiss
     std::array<learn_event, kMaxBurst> events_;
-    std::vector<rte_mbuf*> tx_buf_;             ///< nb_ports_ x burst
+    std::vector<rte_mbuf*> tx_buf_; ///< nb_ports_ x burst
     std::array<uint16_t, kMaxPorts> tx_count_{};
     std::array<uint16_t, kMaxPorts> tx_pending_{}; ///< ports with frames queued this burst
     uint16_t nb_pending_ = 0;

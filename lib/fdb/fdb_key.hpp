@@ -39,9 +39,13 @@ inline mac_address key_mac(fdb_key key) {
     std::memcpy(mac.bytes.data(), &key, 6);
     return mac;
 }
-inline uint16_t key_vlan(fdb_key key) { return uint16_t(key >> 48) & 0x0fff; }
+inline uint16_t key_vlan(fdb_key key) {
+    return uint16_t(key >> 48) & 0x0fff;
+}
 
 /// The hash rte_hash is created with: CRC32-C of the 8-byte key.
-inline uint32_t fdb_hash(fdb_key key) { return rte_hash_crc_8byte(key, kFdbHashSeed); }
+inline uint32_t fdb_hash(fdb_key key) {
+    return rte_hash_crc_8byte(key, kFdbHashSeed);
+}
 
 } // namespace bridgehost

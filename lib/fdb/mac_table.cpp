@@ -20,8 +20,12 @@ uint32_t hash_func(const void* key, uint32_t /*len*/, uint32_t /*init*/) {
     return fdb_hash(k);
 }
 
-uint32_t as_index(void* value) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(value)); }
-void* as_value(uint32_t index) { return reinterpret_cast<void*>(uintptr_t(index)); }
+uint32_t as_index(void* value) {
+    return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(value));
+}
+void* as_value(uint32_t index) {
+    return reinterpret_cast<void*>(uintptr_t(index));
+}
 
 std::runtime_error dpdk_error(const std::string& what) {
     return std::runtime_error(what + ": " + rte_strerror(rte_errno));
@@ -46,8 +50,8 @@ mac_table::mac_table(const params& p) : capacity_(p.capacity) {
     // key holds one index, so there is always a free index to try an insert with;
     // the hash then reclaims its defer queue, which hands indices back via recycle().
     const size_t slots = size_t(capacity_) + 1;
-    entries_ = static_cast<fdb_entry*>(
-        rte_zmalloc_socket("fdb_entries", slots * sizeof(fdb_entry), RTE_CACHE_LINE_SIZE, p.socket_id));
+    entries_ = static_cast<fdb_entry*>(rte_zmalloc_socket("fdb_entries", slots * sizeof(fdb_entry),
+                                                          RTE_CACHE_LINE_SIZE, p.socket_id));
     if (entries_ == nullptr) {
         rte_hash_free(hash_);
         throw dpdk_error("FDB: cannot allocate " + std::to_string(slots) + " entries");
@@ -124,7 +128,8 @@ void mac_table::erase(fdb_key key, uint32_t sig) {
 learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now) {
     const std::optional<uint32_t> found = lookup(key);
     if (!found)
-        return insert(key, port, fdb_dynamic, now) ? learn_result::learned : learn_result::table_full;
+        return insert(key, port, fdb_dynamic, now) ? learn_result::learned
+                                                   : learn_result::table_full;
     fdb_entry& e = entries_[*found];
     if (e.port.load(std::memory_order_relaxed) == port) {
         e.last_seen.store(now, std::memory_order_relaxed);

@@ -70,10 +70,10 @@ struct fdb_record {
 class mac_table {
   public:
     struct params {
-        std::string name;        ///< unique among hashes in this process
-        uint32_t capacity;       ///< entries that always fit
-        int socket_id;           ///< NUMA socket for the memory
-        rte_rcu_qsbr* rcu;       ///< readers' QSBR variable (the workers register on it)
+        std::string name;  ///< unique among hashes in this process
+        uint32_t capacity; ///< entries that always fit
+        int socket_id;     ///< NUMA socket for the memory
+        rte_rcu_qsbr* rcu; ///< readers' QSBR variable (the workers register on it)
     };
 
     /// Throws std::runtime_error with the DPDK reason if memory cannot be had.
@@ -88,7 +88,8 @@ class mac_table {
     /// returned mask is set when keys[i] was found; then index[i] is its entry.
     static constexpr unsigned kMaxBulk = 64;
     /// `keys` point at fdb_key values (rte_hash's own signature).
-    uint64_t lookup_bulk(const void** keys, const uint32_t* sigs, unsigned n, uint32_t* index) const;
+    uint64_t lookup_bulk(const void** keys, const uint32_t* sigs, unsigned n,
+                         uint32_t* index) const;
     /// One key; nullopt when absent.
     std::optional<uint32_t> lookup(fdb_key key) const;
     const fdb_entry& entry(uint32_t index) const { return entries_[index]; }
@@ -133,12 +134,12 @@ class mac_table {
     template <class Pred> unsigned remove_if(Pred pred);
 
     rte_hash* hash_ = nullptr;
-    fdb_entry* entries_ = nullptr;     ///< capacity_ + 1 slots (see insert())
-    std::vector<uint32_t> free_;       ///< free entry indices; control lcore only
+    fdb_entry* entries_ = nullptr; ///< capacity_ + 1 slots (see insert())
+    std::vector<uint32_t> free_;   ///< free entry indices; control lcore only
     uint32_t capacity_ = 0;
-    uint32_t live_ = 0;                ///< keys added and not deleted
+    uint32_t live_ = 0; ///< keys added and not deleted
     fdb_time aging_seconds_ = 0;
-    uint32_t age_cursor_ = 0;          ///< rte_hash_iterate position of the aging scan
+    uint32_t age_cursor_ = 0; ///< rte_hash_iterate position of the aging scan
 };
 
 } // namespace bridgehost

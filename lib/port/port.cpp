@@ -13,7 +13,9 @@ namespace {
 
 constexpr unsigned kPoolCache = 256;
 
-std::string reason(int ret) { return rte_strerror(ret < 0 ? -ret : ret); }
+std::string reason(int ret) {
+    return rte_strerror(ret < 0 ? -ret : ret);
+}
 
 } // namespace
 
@@ -25,9 +27,13 @@ mbuf_pool::mbuf_pool(const std::string& name, unsigned mbufs, uint16_t data_room
                          " (raise eal.memory_mb, or reserve more hugepages)");
 }
 
-mbuf_pool::~mbuf_pool() { rte_mempool_free(pool_); }
+mbuf_pool::~mbuf_pool() {
+    rte_mempool_free(pool_);
+}
 
-unsigned mbuf_pool::in_use() const { return rte_mempool_in_use_count(pool_); }
+unsigned mbuf_pool::in_use() const {
+    return rte_mempool_in_use_count(pool_);
+}
 
 unsigned mbufs_needed(const config& cfg, uint16_t rx_queues_per_port) {
     const unsigned workers = unsigned(cfg.workers.lcores.size());
@@ -43,9 +49,10 @@ eth_port::eth_port(const params& p) : name_(p.cfg->name), index_(p.index) {
     const std::string dev = p.cfg->dpdk_name();
     const std::string what = "port " + name_ + " (" + p.cfg->device + ")";
     if (rte_eth_dev_get_port_by_name(dev.c_str(), &id_) != 0)
-        throw port_error(what + ": DPDK has no such device. For a vdev, check the driver name and "
-                                "its arguments (for net_af_packet the interface must exist); for "
-                                "PCI, bind the NIC to vfio-pci or uio_pci_generic with dpdk-devbind.py");
+        throw port_error(what +
+                         ": DPDK has no such device. For a vdev, check the driver name and "
+                         "its arguments (for net_af_packet the interface must exist); for "
+                         "PCI, bind the NIC to vfio-pci or uio_pci_generic with dpdk-devbind.py");
 
     try {
         bring_up(p, what);

@@ -4,8 +4,8 @@
 #include <rte_eal.h>
 
 #include <cstdlib>
-#include <unistd.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -16,10 +16,21 @@ class eal_environment : public ::testing::Environment {
         // Lcore 0 is the test (and the bridge's control lcore); lcore 1 runs the
         // worker. --no-shconf and a per-process prefix: parallel test processes
         // share no runtime files (--in-memory would, but it excludes --no-huge).
-        std::vector<std::string> args = {"bridgehost-test", "--no-huge", "--no-pci", "--no-shconf",
-                                         "--file-prefix", "bhtest-" + std::to_string(getpid()),
-                                         "-m", "256", "--lcores", "0@0,1@1", "--main-lcore", "0",
-                                         "--log-level", "*:error", "--no-telemetry"};
+        std::vector<std::string> args = {"bridgehost-test",
+                                         "--no-huge",
+                                         "--no-pci",
+                                         "--no-shconf",
+                                         "--file-prefix",
+                                         "bhtest-" + std::to_string(getpid()),
+                                         "-m",
+                                         "256",
+                                         "--lcores",
+                                         "0@0,1@1",
+                                         "--main-lcore",
+                                         "0",
+                                         "--log-level",
+                                         "*:error",
+                                         "--no-telemetry"};
         std::vector<char*> argv;
         for (std::string& a : args)
             argv.push_back(a.data());

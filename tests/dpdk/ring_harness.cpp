@@ -29,7 +29,8 @@ frame make_frame(const char* dst, const char* src, size_t payload) {
 ring_harness::ring_harness(const harness_options& o) {
     static unsigned instance = 0; // names must be unique within the process
     const std::string tag = std::to_string(instance++);
-    pool_ = rte_pktmbuf_pool_create(("tpool" + tag).c_str(), 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    pool_ =
+        rte_pktmbuf_pool_create(("tpool" + tag).c_str(), 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     if (pool_ == nullptr)
         throw std::runtime_error("test pool");
 
@@ -41,10 +42,12 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.static_entries = o.static_entries;
     for (unsigned p = 0; p < o.ports; ++p) {
         const std::string name = "t" + tag + "p" + std::to_string(p); // the port is net_ring_<name>
-        rte_ring* rx = rte_ring_create((name + "rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        rte_ring* rx =
+            rte_ring_create((name + "rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
         rte_ring* tx = rte_ring_create((name + "tx").c_str(), o.tx_ring_size, 0,
                                        RING_F_SP_ENQ | RING_F_SC_DEQ);
-        if (rx == nullptr || tx == nullptr || rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0) < 0)
+        if (rx == nullptr || tx == nullptr ||
+            rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0) < 0)
             throw std::runtime_error("cannot make ring port " + name);
         rx_.push_back(rx);
         tx_.push_back(tx);
@@ -83,8 +86,8 @@ void ring_harness::wait_rx(unsigned port, uint64_t n) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (counters(port).rx_packets < n) {
         if (std::chrono::steady_clock::now() > deadline)
-            throw std::runtime_error("worker did not receive " + std::to_string(n) + " frames on p" +
-                                     std::to_string(port));
+            throw std::runtime_error("worker did not receive " + std::to_string(n) +
+                                     " frames on p" + std::to_string(port));
         std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
 }
@@ -105,6 +108,8 @@ std::vector<frame> ring_harness::drain(unsigned port) {
     return out;
 }
 
-unsigned ring_harness::test_mbufs_in_use() const { return rte_mempool_in_use_count(pool_); }
+unsigned ring_harness::test_mbufs_in_use() const {
+    return rte_mempool_in_use_count(pool_);
+}
 
 } // namespace bridgehost::test

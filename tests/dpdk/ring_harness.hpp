@@ -22,7 +22,7 @@ struct harness_options {
     unsigned ports = 3;
     uint32_t fdb_capacity = 1024;
     uint32_t aging_seconds = 300;
-    unsigned tx_ring_size = 1024;             ///< small: exercise a full tx queue
+    unsigned tx_ring_size = 1024; ///< small: exercise a full tx queue
     std::vector<static_fdb_entry> static_entries;
 };
 

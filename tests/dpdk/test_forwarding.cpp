@@ -215,7 +215,8 @@ TEST_F(forwarding, a_full_tx_queue_drops_and_counts_and_does_not_block_other_por
 TEST_F(forwarding, a_burst_is_decided_frame_by_frame) {
     start();
     learn_b_on_port1();
-    // One burst mixing every verdict: unicast to B, broadcast, filtered (dst A on 0 after learning).
+    // One burst mixing every verdict: unicast to B, broadcast, filtered (dst A on 0 after
+    // learning).
     const frame to_b = make_frame(kB, kA), bcast = make_frame(kBroadcast, kA, 60);
     h_->inject(0, to_b);
     h_->inject(0, bcast);

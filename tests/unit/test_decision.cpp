@@ -6,7 +6,9 @@
 namespace bridgehost {
 namespace {
 
-fdb_key key_of(std::initializer_list<uint8_t> mac) { return make_fdb_key(std::data(mac)); }
+fdb_key key_of(std::initializer_list<uint8_t> mac) {
+    return make_fdb_key(std::data(mac));
+}
 
 void set(fdb_entry& e, uint16_t port, uint8_t flags, fdb_time seen) {
     e.port.store(port);
@@ -19,11 +21,13 @@ const fdb_key kHostB = key_of({0x02, 0, 0, 0, 0, 0x0b});
 TEST(decide_forward, broadcast_floods_even_if_somehow_learned) {
     fdb_entry e;
     set(e, 1, fdb_dynamic, 0);
-    EXPECT_EQ(decide_forward(key_of({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}), &e, 0).action, verdict::flood);
+    EXPECT_EQ(decide_forward(key_of({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}), &e, 0).action,
+              verdict::flood);
 }
 
 TEST(decide_forward, multicast_floods) {
-    EXPECT_EQ(decide_forward(key_of({0x01, 0x00, 0x5e, 0, 0, 1}), nullptr, 0).action, verdict::flood);
+    EXPECT_EQ(decide_forward(key_of({0x01, 0x00, 0x5e, 0, 0, 1}), nullptr, 0).action,
+              verdict::flood);
     EXPECT_EQ(decide_forward(key_of({0x33, 0x33, 0, 0, 0, 1}), nullptr, 0).action, verdict::flood);
 }
 

@@ -22,7 +22,8 @@ fdb_key mac_key(uint8_t last, uint8_t first = 0x02) {
 class fdb_test : public ::testing::Test {
   protected:
     void make(uint32_t capacity, fdb_time aging) {
-        rcu_.reset(static_cast<rte_rcu_qsbr*>(rte_zmalloc("t_rcu", rte_rcu_qsbr_get_memsize(1), 64)));
+        rcu_.reset(
+            static_cast<rte_rcu_qsbr*>(rte_zmalloc("t_rcu", rte_rcu_qsbr_get_memsize(1), 64)));
         ASSERT_NE(rcu_, nullptr);
         ASSERT_EQ(rte_rcu_qsbr_init(rcu_.get(), 1), 0);
         table_ = std::make_unique<mac_table>(mac_table::params{"t_fdb", capacity, 0, rcu_.get()});
