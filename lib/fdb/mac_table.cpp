@@ -93,13 +93,17 @@ uint64_t mac_table::lookup_bulk(const void** keys, const uint32_t* sigs, unsigne
 }
 
 std::optional<uint32_t> mac_table::lookup(fdb_key key) const {
+    return find(key, fdb_hash(key));
+}
+
+std::optional<uint32_t> mac_table::find(fdb_key key, uint32_t sig) const {
     void* value = nullptr;
-    if (rte_hash_lookup_with_hash_data(hash_, &key, fdb_hash(key), &value) < 0)
+    if (rte_hash_lookup_with_hash_data(hash_, &key, sig, &value) < 0)
         return std::nullopt;
     return as_index(value);
 }
 
-bool mac_table::insert(fdb_key key, uint16_t port, uint8_t flags, fdb_time now) {
+bool mac_table::insert(fdb_key key, uint32_t sig, uint16_t port, uint8_t flags, fdb_time now) {
     if (free_.empty())
         return false; // unreachable by the sizing argument in the constructor
     const uint32_t index = free_.back();
@@ -111,7 +115,7 @@ bool mac_table::insert(fdb_key key, uint16_t port, uint8_t flags, fdb_time now) 
     e.flags.store(flags, std::memory_order_relaxed);
     // rte_hash publishes the value with release semantics before the key, so a
     // reader that finds the key also sees the entry written above.
-    if (rte_hash_add_key_with_hash_data(hash_, &key, fdb_hash(key), as_value(index)) != 0) {
+    if (rte_hash_add_key_with_hash_data(hash_, &key, sig, as_value(index)) != 0) {
         free_.push_back(index);
         return false;
     }
@@ -119,17 +123,20 @@ bool mac_table::insert(fdb_key key, uint16_t port, uint8_t flags, fdb_time now) 
     return true;
 }
 
-void mac_table::erase(fdb_key key, uint32_t sig) {
+bool mac_table::erase(fdb_key key, uint32_t sig) {
     // The entry index comes back through recycle() once the readers are quiescent.
-    if (rte_hash_del_key_with_hash(hash_, &key, sig) >= 0)
-        --live_;
+    if (rte_hash_del_key_with_hash(hash_, &key, sig) < 0)
+        return false;
+    --live_;
+    return true;
 }
 
 learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now) {
-    const std::optional<uint32_t> found = lookup(key);
+    const uint32_t sig = fdb_hash(key);
+    const std::optional<uint32_t> found = find(key, sig);
     if (!found)
-        return insert(key, port, fdb_dynamic, now) ? learn_result::learned
-                                                   : learn_result::table_full;
+        return insert(key, sig, port, fdb_dynamic, now) ? learn_result::learned
+                                                        : learn_result::table_full;
     fdb_entry& e = entries_[*found];
     if (e.port.load(std::memory_order_relaxed) == port) {
         e.last_seen.store(now, std::memory_order_relaxed);
@@ -143,21 +150,19 @@ learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now) {
 }
 
 bool mac_table::add_static(fdb_key key, uint16_t port, fdb_time now) {
-    if (const std::optional<uint32_t> found = lookup(key)) {
+    const uint32_t sig = fdb_hash(key);
+    if (const std::optional<uint32_t> found = find(key, sig)) {
         fdb_entry& e = entries_[*found];
         e.port.store(port, std::memory_order_relaxed);
         e.flags.store(fdb_static, std::memory_order_relaxed);
         e.last_seen.store(now, std::memory_order_relaxed);
         return true;
     }
-    return insert(key, port, fdb_static, now);
+    return insert(key, sig, port, fdb_static, now);
 }
 
 bool mac_table::remove(fdb_key key) {
-    if (!lookup(key))
-        return false;
-    erase(key, fdb_hash(key));
-    return true;
+    return erase(key, fdb_hash(key));
 }
 
 unsigned mac_table::age(fdb_time now, unsigned budget) {

@@ -129,8 +129,9 @@ class mac_table {
 
   private:
     static void recycle(void* self, void* value);
-    bool insert(fdb_key key, uint16_t port, uint8_t flags, fdb_time now);
-    void erase(fdb_key key, uint32_t sig);
+    std::optional<uint32_t> find(fdb_key key, uint32_t sig) const;
+    bool insert(fdb_key key, uint32_t sig, uint16_t port, uint8_t flags, fdb_time now);
+    bool erase(fdb_key key, uint32_t sig);
     template <class Pred> unsigned remove_if(Pred pred);
 
     rte_hash* hash_ = nullptr;
