@@ -42,13 +42,8 @@ class bridge {
     /// the caller's predicate is where signals are handled.
     void run(const std::function<bool()>& stop_requested);
 
-    const config& cfg() const { return cfg_; }
     const mac_table& fdb() const { return *fdb_; }
-    mac_table& fdb() { return *fdb_; }
     const control_counters& control_stats() const { return control_->counters(); }
-    const std::vector<std::unique_ptr<eth_port>>& ports() const { return ports_; }
-    const std::vector<std::unique_ptr<worker>>& workers() const { return workers_; }
-    const mbuf_pool& pool() const { return *pool_; }
     /// Port `index`'s counters summed over the workers.
     port_totals port_stats(uint16_t index) const;
 

@@ -29,7 +29,6 @@ class control_plane {
     unsigned age(fdb_time now);
 
     const control_counters& counters() const { return counters_; }
-    mac_table& fdb() { return fdb_; }
 
   private:
     counter* result_counter(learn_result r);

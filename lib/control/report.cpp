@@ -33,6 +33,10 @@ void bridge::print_stats(std::FILE* out) const {
         std::fprintf(out, "\n");
     }
 
+    for (unsigned r = 0; r < kDropReasons; ++r)
+        std::fprintf(out, "  %s: %s\n", drop_reason_name(drop_reason(r)),
+                     drop_reason_text(drop_reason(r)));
+
     std::fprintf(out, "devices (as the PMD counted them):\n");
     std::fprintf(out, "  %-12s %12s %12s %10s %10s %10s %10s %5s %6s\n", "port", "ipackets",
                  "opackets", "imissed", "ierrors", "oerrors", "rx-nombuf", "link", "promisc");

@@ -52,7 +52,6 @@ class counter {
         v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     }
     uint64_t get() const { return v_.load(std::memory_order_relaxed); }
-    void reset() { v_.store(0, std::memory_order_relaxed); }
 
   private:
     std::atomic<uint64_t> v_{0};

@@ -87,26 +87,23 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
 
     lookup(2 * nvalid);
 
-    const mac_table& fdb = *p_.shared.fdb;
     unsigned nevents = 0, unicast = 0, flooded = 0;
     for (unsigned i = 0; i < nvalid; ++i) {
         rte_mbuf* m = frames_[i];
         const unsigned s = nvalid + i;
-        const fdb_entry* src_entry = entry_[s] == kMiss ? nullptr : &fdb.entry(entry_[s]);
-        switch (decide_learning(src_entry, in_port, now)) {
+        switch (decide_learning(found(s), in_port, now)) {
         case learn_action::post:
             if (first_post_this_tick(keys_[s], sigs_[s], in_port, now))
                 events_[nevents++] = learn_event{keys_[s], in_port, {}};
             break;
         case learn_action::refresh:
-            fdb.refresh(entry_[s], now);
+            p_.shared.fdb->refresh(entry_[s], now);
             break;
         case learn_action::none:
             break;
         }
 
-        const fdb_entry* dst_entry = entry_[i] == kMiss ? nullptr : &fdb.entry(entry_[i]);
-        const forward_decision d = decide_forward(keys_[i], dst_entry, in_port);
+        const forward_decision d = decide_forward(keys_[i], found(i), in_port);
         switch (d.action) {
         case verdict::unicast:
             queue_tx(d.out_port, m);

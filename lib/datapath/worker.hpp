@@ -60,11 +60,14 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     unsigned lcore() const { return p_.lcore; }
     const std::vector<rx_queue_ref>& rx_queues() const { return p_.rx; }
     const worker_counters& counters() const { return counters_; }
-    worker_counters& counters() { return counters_; }
 
   private:
     void process(const rx_queue_ref& rxq, uint16_t n, fdb_time now);
     void lookup(unsigned nkeys);
+    /// The FDB entry key k was found at, or null for a miss.
+    const fdb_entry* found(unsigned k) const {
+        return entry_[k] == kMiss ? nullptr : &p_.shared.fdb->entry(entry_[k]);
+    }
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
     void post_events(unsigned n);
     void flood(rte_mbuf* m, uint16_t in_port);

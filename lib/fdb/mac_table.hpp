@@ -112,7 +112,6 @@ class mac_table {
     // --- Aging and flushing (control lcore only) ---------------------------
 
     void set_aging(fdb_time aging_seconds) { aging_seconds_ = aging_seconds; }
-    fdb_time aging() const { return aging_seconds_; }
     /// Examines up to `budget` entries from where the last call stopped and
     /// removes dynamic ones not seen for aging() seconds. Returns how many it removed.
     unsigned age(fdb_time now, unsigned budget);

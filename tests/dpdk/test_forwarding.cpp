@@ -12,6 +12,10 @@ constexpr const char* kC = "02:00:00:00:00:0c";
 constexpr const char* kBroadcast = "ff:ff:ff:ff:ff:ff";
 constexpr fdb_time kT0 = 5000;
 
+fdb_key key_of(const char* mac) {
+    return make_fdb_key(*mac_address::parse(mac));
+}
+
 harness_options aging(uint32_t seconds) {
     harness_options o;
     o.aging_seconds = seconds;
@@ -40,7 +44,7 @@ class forwarding : public ::testing::Test {
         h_->control_step(kT0);
         h_->drain(0);
         h_->drain(2);
-        ASSERT_TRUE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kB))));
+        ASSERT_TRUE(h_->sw().fdb().lookup(key_of(kB)));
     }
 
     std::unique_ptr<ring_harness> h_;
@@ -120,7 +124,7 @@ TEST_F(forwarding, aged_entry_floods_again) {
     // 30 s later, with no frame from B since: B ages out.
     for (int i = 0; i < 4; ++i)
         h_->control_step(kT0 + 30);
-    EXPECT_FALSE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kB))));
+    EXPECT_FALSE(h_->sw().fdb().lookup(key_of(kB)));
     EXPECT_GE(h_->sw().control_stats().aged.get(), 1u);
 
     const frame f = make_frame(kB, kA);
@@ -139,7 +143,7 @@ TEST_F(forwarding, traffic_from_a_host_keeps_its_entry_from_aging) {
     h_->wait_rx(1, 2);
     for (int i = 0; i < 4; ++i)
         h_->control_step(kT0 + 40); // 40 s after learning, 20 s after the refresh
-    EXPECT_TRUE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kB))));
+    EXPECT_TRUE(h_->sw().fdb().lookup(key_of(kB)));
 }
 
 TEST_F(forwarding, a_host_that_moves_is_followed) {
