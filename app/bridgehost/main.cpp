@@ -42,6 +42,17 @@ SIGNALS
     SIGINT, SIGTERM     stop: workers finish their burst, ports are stopped and
                         closed, the final counters are printed, exit status 0
     SIGUSR1             print the MAC table and the counters to stdout
+    SIGUSR2             print the counters only (no MAC table; cheap with a
+                        large table, which is what scripts/bench.sh uses)
+
+COUNTERS
+    Per port: frames and bytes in and out, unicast and flooded frames, and a
+    drop counter per reason (filtered, runt, invalid_src, tx_full). Per worker:
+    rx packets, busy cycles/packet (TSC cycles of loop passes that received
+    frames, rx to end of tx, per frame received: the figure dpdk-testpmd
+    --record-core-cycles and OVS pmd-stats-show report) and idle %. Then the
+    FDB size and its learned, moved, aged and table-full counts, and the
+    mbufs in use.
 
 EXIT STATUS
     0 stopped by a signal, or --check passed; 1 bad configuration or a device
@@ -97,7 +108,7 @@ class signal_inbox {
   public:
     signal_inbox() {
         sigemptyset(&set_);
-        for (int s : {SIGINT, SIGTERM, SIGUSR1})
+        for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2})
             sigaddset(&set_, s);
         pthread_sigmask(SIG_BLOCK, &set_, nullptr);
         fd_ = signalfd(-1, &set_, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -135,9 +146,10 @@ int run(const options& opt) {
                  cfg.ports.size(), cfg.workers.lcores.size());
     sw.run([&] {
         for (int sig; (sig = signals.next()) != 0;) {
-            if (sig != SIGUSR1)
+            if (sig != SIGUSR1 && sig != SIGUSR2)
                 return true;
-            sw.print_fdb(stdout);
+            if (sig == SIGUSR1)
+                sw.print_fdb(stdout);
             sw.print_stats(stdout);
             std::fflush(stdout);
         }

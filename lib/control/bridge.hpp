@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 struct rte_rcu_qsbr;
@@ -46,8 +47,10 @@ class bridge {
     const control_counters& control_stats() const { return control_->counters(); }
     /// Port `index`'s counters summed over the workers.
     port_totals port_stats(uint16_t index) const;
+    /// Worker `index`'s load; every worker's summed when index is absent.
+    worker_totals worker_stats(std::optional<unsigned> index = std::nullopt) const;
 
-    /// Human-readable reports, for the exit summary and SIGUSR1.
+    /// Human-readable reports, for the exit summary and SIGUSR1/SIGUSR2.
     void print_stats(std::FILE* out) const;
     void print_fdb(std::FILE* out) const;
 

@@ -5,12 +5,22 @@
 #include <cinttypes>
 #include <string>
 
+#include <rte_cycles.h>
+
 namespace bridgehost {
 
 port_totals bridge::port_stats(uint16_t port) const {
     port_totals t;
     for (const auto& w : workers_)
         t.add(w->counters().ports[port]);
+    return t;
+}
+
+worker_totals bridge::worker_stats(std::optional<unsigned> index) const {
+    worker_totals t;
+    for (const auto& w : workers_)
+        if (!index || w->index() == *index)
+            t.add(w->counters(), unsigned(ports_.size()));
     return t;
 }
 
@@ -55,16 +65,20 @@ void bridge::print_stats(std::FILE* out) const {
                  "rx-packets", "busy-cycles/pkt", "idle%", "learn-events", "learn-ring-full");
     for (const auto& w : workers_) {
         const worker_counters& c = w->counters();
-        uint64_t rx = 0;
-        for (const auto& p : ports_)
-            rx += c.ports[p->index()].rx_packets.get();
-        const uint64_t busy = c.busy_cycles.get(), idle = c.idle_cycles.get();
-        std::fprintf(
-            out, "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %12" PRIu64 " %15" PRIu64 "\n",
-            w->index(), w->lcore(), w->rx_queues().size(), rx, rx ? double(busy) / double(rx) : 0.0,
-            busy + idle ? 100.0 * double(idle) / double(busy + idle) : 100.0, c.learn_events.get(),
-            c.learn_ring_full.get());
+        const worker_totals t = worker_stats(w->index());
+        std::fprintf(out, "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %12" PRIu64 " %15" PRIu64 "\n",
+                     w->index(), w->lcore(), w->rx_queues().size(), t.rx_packets,
+                     t.busy_cycles_per_packet(), t.idle_percent(), c.learn_events.get(),
+                     c.learn_ring_full.get());
     }
+    // One line in the shape of testpmd's --record-core-cycles summary, so
+    // scripts/bench.sh reads both the same way.
+    const worker_totals all = worker_stats();
+    std::fprintf(out,
+                 "  busy cycles/packet=%.2f (busy cycles=%" PRIu64 " / rx packets=%" PRIu64
+                 ") at %" PRIu64 " MHz\n",
+                 all.busy_cycles_per_packet(), all.busy_cycles, all.rx_packets,
+                 rte_get_tsc_hz() / 1000000);
 
     const control_counters& cc = control_->counters();
     std::fprintf(out,

@@ -98,4 +98,28 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
     std::array<port_counters, kMaxPorts> ports;
 };
 
+/// One worker's (or every worker's) load, as plain numbers.
+///
+/// busy cycles/packet is the figure OVS `pmd-stats-show` ("avg processing cycles
+/// per packet") and `dpdk-testpmd --record-core-cycles` ("CPU cycles/packet")
+/// report: TSC cycles spent in loop passes that received at least one frame,
+/// from the rx burst to the end of tx, divided by the frames received.
+struct worker_totals {
+    uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0;
+
+    void add(const worker_counters& c, unsigned nb_ports) {
+        for (unsigned p = 0; p < nb_ports; ++p)
+            rx_packets += c.ports[p].rx_packets.get();
+        busy_cycles += c.busy_cycles.get();
+        idle_cycles += c.idle_cycles.get();
+    }
+    double busy_cycles_per_packet() const {
+        return rx_packets != 0 ? double(busy_cycles) / double(rx_packets) : 0.0;
+    }
+    double idle_percent() const {
+        const uint64_t all = busy_cycles + idle_cycles;
+        return all != 0 ? 100.0 * double(idle_cycles) / double(all) : 100.0;
+    }
+};
+
 } // namespace bridgehost

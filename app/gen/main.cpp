@@ -1,0 +1,476 @@
+// bridgehost-gen: a two-port DPDK traffic generator for benchmarking bridgehost.
+//
+// It sends frames between N MAC pairs in both directions (see traffic.hpp),
+// primes the switch's FDB first so every pair is learned, then offers load
+// for a fixed time at full speed or a given rate, and reports what came back:
+// Mpps each way, loss, misdelivered frames and the latency of timestamped
+// frames. It normally runs over virtio_user against the switch's net_vhost
+// ports, on its own core.
+#include "gen/traffic.hpp"
+#include "control/eal_session.hpp"
+#include "port/port.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cinttypes>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <getopt.h>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+namespace {
+
+using bridgehost::gen::latency_histogram;
+using bridgehost::gen::traffic_pattern;
+
+constexpr const char* kUsage = R"(NAME
+    bridgehost-gen - a two-port DPDK traffic generator for benchmarking a switch
+
+SYNOPSIS
+    bridgehost-gen [EAL options] -- [options]
+
+DESCRIPTION
+    Uses the first two DPDK ports the EAL options create (normally
+    --vdev net_virtio_user0,path=SOCKET and net_virtio_user1 against a
+    switch's net_vhost ports). MACs/2 hosts sit behind each port: pair i is
+    host 02:00:ii:ii:ii:ii behind port 0 and 02:01:ii:ii:ii:ii behind port 1.
+    Port 0 sends A_i -> B_i, port 1 sends B_i -> A_i (IPv4/UDP inside,
+    198.18.0.0/15), pairs in turn, so every destination is a learned source.
+
+    1. Prime: every host sends one frame per pass, at --prime-rate, so the
+       switch learns all MACs; then wait --settle for stragglers.
+    2. Measure: offer load for --duration at --rate (default: as fast as the
+       ports take it), then stop sending and collect frames still in flight.
+    3. Report tx and rx Mpps per port, loss, misdelivered frames (received on
+       the wrong side) and the latency of timestamped frames (one per burst).
+
+    The lines "bridgehost-gen: measuring" and "bridgehost-gen: measured" mark
+    the measured window on stdout (flushed), for scripts that sample the
+    device under test's counters over exactly that window.
+
+OPTIONS
+    --macs N            MACs in all, an even number 2..16M; K and M suffixes
+                        (x1024, x1048576). Default 2
+    --size BYTES        frame size on the wire with FCS, 64..1518. Default 64
+    --duration SECONDS  measured time, 0.1..3600. Default 5
+    --rate MPPS         offered load over both ports, frames per second in
+                        millions; 0 = as fast as the ports take it. Default 0
+    --queues Q          tx/rx queues per port, 1..16; pair i uses queue i%Q,
+                        so a switch with RSS or Q workers gets Q flows.
+                        Default 1
+    --burst N           frames per tx burst, 1..256. Default 32
+    --prime-rate MPPS   frames per second (millions) while priming. Default 1
+    --prime-passes N    priming passes over all MACs, 0..10. Default 2
+    --settle SECONDS    wait after priming. Default 0.5
+    --csv FILE          append one result line to FILE (a header first if
+                        FILE is new)
+    --label TEXT        first column of the CSV line (e.g. the switch's name)
+    -h, --help          this text
+
+EXIT STATUS
+    0 done; 1 a port or DPDK failed; 2 bad command line
+
+EXAMPLE
+    bridgehost-gen --lcores 0@0 --file-prefix gen --single-file-segments \
+        --vdev net_virtio_user0,path=/tmp/vh0,queue_size=1024 \
+        --vdev net_virtio_user1,path=/tmp/vh1,queue_size=1024 \
+        -- --macs 64K --size 64 --duration 10
+)";
+
+struct options {
+    uint32_t macs = 2;
+    uint16_t size = 64;
+    double duration = 5.0;
+    double rate_mpps = 0.0;
+    uint16_t queues = 1;
+    uint16_t burst = 32;
+    double prime_rate_mpps = 1.0;
+    unsigned prime_passes = 2;
+    double settle = 0.5;
+    std::string csv;
+    std::string label = "dut";
+};
+
+double parse_number(const char* text, const char* what, double lo, double hi) {
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(v >= lo && v <= hi))
+        throw std::invalid_argument(std::string(what) + ": expected a number from " +
+                                    std::to_string(lo) + " to " + std::to_string(hi) + ", got \"" +
+                                    text + "\"");
+    return v;
+}
+
+uint64_t parse_whole(const char* text, const char* what, uint64_t lo, uint64_t hi) {
+    const uint64_t v = bridgehost::gen::parse_count(text, what);
+    if (v < lo || v > hi)
+        throw std::invalid_argument(std::string(what) + ": expected " + std::to_string(lo) +
+                                    ".." + std::to_string(hi) + ", got " + text);
+    return v;
+}
+
+/// Parses the options after "--". Returns nullopt after --help.
+std::optional<options> parse_options(int argc, char** argv) {
+    enum { o_macs = 256, o_size, o_duration, o_rate, o_queues, o_burst, o_prime_rate,
+           o_prime_passes, o_settle, o_csv, o_label };
+    static const option longopts[] = {
+        {"macs", required_argument, nullptr, o_macs},
+        {"size", required_argument, nullptr, o_size},
+        {"duration", required_argument, nullptr, o_duration},
+        {"rate", required_argument, nullptr, o_rate},
+        {"queues", required_argument, nullptr, o_queues},
+        {"burst", required_argument, nullptr, o_burst},
+        {"prime-rate", required_argument, nullptr, o_prime_rate},
+        {"prime-passes", required_argument, nullptr, o_prime_passes},
+        {"settle", required_argument, nullptr, o_settle},
+        {"csv", required_argument, nullptr, o_csv},
+        {"label", required_argument, nullptr, o_label},
+        {"help", no_argument, nullptr, 'h'},
+        {nullptr, 0, nullptr, 0},
+    };
+    options o;
+    optind = 1;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, ":h", longopts, nullptr)) != -1;) {
+        switch (c) {
+        case o_macs:
+            o.macs = uint32_t(parse_whole(optarg, "--macs", traffic_pattern::kMinMacs,
+                                          traffic_pattern::kMaxMacs));
+            break;
+        case o_size:
+            o.size = uint16_t(parse_whole(optarg, "--size", traffic_pattern::kMinFrame,
+                                          traffic_pattern::kMaxFrame));
+            break;
+        case o_duration:
+            o.duration = parse_number(optarg, "--duration", 0.1, 3600);
+            break;
+        case o_rate:
+            o.rate_mpps = parse_number(optarg, "--rate", 0, 1000);
+            break;
+        case o_queues:
+            o.queues = uint16_t(parse_whole(optarg, "--queues", 1, 16));
+            break;
+        case o_burst:
+            o.burst = uint16_t(parse_whole(optarg, "--burst", 1, 256));
+            break;
+        case o_prime_rate:
+            o.prime_rate_mpps = parse_number(optarg, "--prime-rate", 0.001, 1000);
+            break;
+        case o_prime_passes:
+            o.prime_passes = unsigned(parse_whole(optarg, "--prime-passes", 0, 10));
+            break;
+        case o_settle:
+            o.settle = parse_number(optarg, "--settle", 0, 60);
+            break;
+        case o_csv:
+            o.csv = optarg;
+            break;
+        case o_label:
+            o.label = optarg;
+            break;
+        case 'h':
+            std::fputs(kUsage, stdout);
+            return std::nullopt;
+        case ':':
+            throw std::invalid_argument(std::string(argv[optind - 1]) + " needs a value");
+        default:
+            throw std::invalid_argument(std::string("unknown option ") + argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        throw std::invalid_argument(std::string("unexpected argument \"") + argv[optind] + "\"");
+    if (o.macs % 2 != 0)
+        throw std::invalid_argument("--macs: expected an even number (half behind each port)");
+    return o;
+}
+
+std::atomic<bool> g_interrupted{false};
+void on_signal(int) {
+    g_interrupted.store(true, std::memory_order_relaxed);
+}
+
+/// Counts for one port over one window.
+struct side_counts {
+    uint64_t tx = 0, rx = 0, misdelivered = 0;
+};
+
+class generator {
+  public:
+    generator(const options& o, const traffic_pattern& t, uint16_t port0, uint16_t port1,
+              rte_mempool* pool)
+        : opt_(o), traffic_(t), ports_{port0, port1}, pool_(pool),
+          cursor_(size_t(2) * o.queues, 0), hz_(rte_get_tsc_hz()) {}
+
+    /// Sends every host's frame `passes` times at `rate_pps`, then drains for `settle` s.
+    void prime(unsigned passes, double rate_pps, double settle) {
+        const uint64_t frames = uint64_t(traffic_.pairs()) * 2 * passes;
+        run_window(frames, rate_pps, 1e9, false);
+        run_window(0, 0, settle, false);
+    }
+
+    /// Offers load for `seconds` (unpaced when rate_pps is 0), then drains.
+    void measure(double seconds, double rate_pps) {
+        counts_ = {};
+        latency_ = {};
+        std::printf("bridgehost-gen: measuring\n");
+        std::fflush(stdout);
+        elapsed_ = run_window(UINT64_MAX, rate_pps, seconds, true);
+        std::printf("bridgehost-gen: measured\n");
+        std::fflush(stdout);
+        run_window(0, 0, 0.2, true); // frames still in flight belong to the window
+    }
+
+    const side_counts& counts(unsigned side) const { return counts_[side]; }
+    const latency_histogram& latency() const { return latency_; }
+    double elapsed() const { return elapsed_; }
+    double us(uint64_t cycles) const { return 1e6 * double(cycles) / double(hz_); }
+
+  private:
+    /// Sends up to `frames` (paced at rate_pps unless 0) and receives until
+    /// they are sent or `seconds` pass. Returns the seconds it ran.
+    double run_window(uint64_t frames, double rate_pps, double seconds, bool measuring) {
+        const uint64_t start = rte_rdtsc();
+        const uint64_t deadline = start + uint64_t(seconds * double(hz_));
+        const double per_cycle = rate_pps / double(hz_);
+        uint64_t sent = 0;
+        uint64_t now = start;
+        while (now < deadline && !g_interrupted.load(std::memory_order_relaxed)) {
+            if (frames != 0 && sent >= frames)
+                break; // a frame-limited window is done once everything is sent
+            uint64_t budget = frames - sent;
+            if (rate_pps > 0) {
+                const uint64_t due = uint64_t(double(now - start) * per_cycle) + 1;
+                budget = std::min(budget, due > sent ? due - sent : 0);
+            }
+            for (unsigned side = 0; side < 2 && budget > 0; ++side)
+                for (uint16_t q = 0; q < opt_.queues && budget > 0; ++q) {
+                    const unsigned n =
+                        send(side, q, unsigned(std::min<uint64_t>(budget, opt_.burst)), measuring);
+                    sent += n;
+                    budget -= n;
+                }
+            for (unsigned side = 0; side < 2; ++side)
+                for (uint16_t q = 0; q < opt_.queues; ++q)
+                    receive(side, q, measuring);
+            now = rte_rdtsc();
+        }
+        return double(now - start) / double(hz_);
+    }
+
+    unsigned send(unsigned side, uint16_t q, unsigned want, bool measuring) {
+        // Pair i travels on queue i % Q: one flow stays on one queue.
+        const uint32_t pairs = traffic_.pairs();
+        if (q >= pairs)
+            return 0;
+        const uint32_t per_queue = (pairs - q + opt_.queues - 1) / opt_.queues;
+        rte_mbuf* burst[256];
+        if (rte_pktmbuf_alloc_bulk(pool_, burst, want) != 0)
+            return 0; // pool empty for now: frames are still out; try again next pass
+        uint32_t& cursor = cursor_[size_t(side) * opt_.queues + q];
+        uint32_t k = cursor;
+        for (unsigned i = 0; i < want; ++i) {
+            rte_mbuf* m = burst[i];
+            uint8_t* buf = rte_pktmbuf_mtod(m, uint8_t*);
+            traffic_.write_headers(buf, side, k * opt_.queues + q);
+            if (i == 0)
+                traffic_pattern::stamp(buf, rte_rdtsc());
+            else
+                traffic_pattern::unstamp(buf);
+            m->data_len = m->pkt_len = traffic_.buffer_bytes();
+            if (++k == per_queue)
+                k = 0;
+        }
+        const uint16_t n = rte_eth_tx_burst(ports_[side], q, burst, uint16_t(want));
+        if (n < want)
+            rte_pktmbuf_free_bulk(burst + n, want - n);
+        // Advance past the frames that left; the rest go out next time.
+        cursor = uint32_t((uint64_t(cursor) + n) % per_queue);
+        if (measuring)
+            counts_[side].tx += n;
+        return n;
+    }
+
+    void receive(unsigned side, uint16_t q, bool measuring) {
+        rte_mbuf* burst[256];
+        const uint16_t n = rte_eth_rx_burst(ports_[side], q, burst, opt_.burst);
+        if (n == 0)
+            return;
+        if (measuring) {
+            const uint64_t now = rte_rdtsc();
+            side_counts& c = counts_[side];
+            c.rx += n;
+            for (uint16_t i = 0; i < n; ++i) {
+                const uint8_t* buf = rte_pktmbuf_mtod(burst[i], const uint8_t*);
+                if (burst[i]->data_len < 6 || traffic_pattern::side_of(buf) != int(side))
+                    ++c.misdelivered;
+                if (const uint64_t ts = traffic_pattern::read_stamp(buf, burst[i]->data_len))
+                    latency_.add(now - ts);
+            }
+        }
+        rte_pktmbuf_free_bulk(burst, n);
+    }
+
+    const options& opt_;
+    const traffic_pattern& traffic_;
+    uint16_t ports_[2];
+    rte_mempool* pool_;
+    std::vector<uint32_t> cursor_; ///< next pair (in queue-local numbering) per side and queue
+    uint64_t hz_;
+    std::array<side_counts, 2> counts_{};
+    latency_histogram latency_;
+    double elapsed_ = 0;
+};
+
+bool wait_for_links(const uint16_t* ids, double seconds) {
+    const uint64_t deadline = rte_rdtsc() + uint64_t(seconds * double(rte_get_tsc_hz()));
+    while (rte_rdtsc() < deadline) {
+        bool up = true;
+        for (unsigned i = 0; i < 2; ++i) {
+            rte_eth_link l{};
+            rte_eth_link_get_nowait(ids[i], &l);
+            up = up && l.link_status;
+        }
+        if (up)
+            return true;
+        rte_delay_us_sleep(10000);
+    }
+    return false;
+}
+
+void report(const options& o, const generator& g) {
+    const double t = g.elapsed();
+    const side_counts a = g.counts(0), b = g.counts(1);
+    const uint64_t tx = a.tx + b.tx, rx = a.rx + b.rx, mis = a.misdelivered + b.misdelivered;
+    // Frames port 0 sent come back on port 1 and vice versa.
+    const double loss = tx ? 100.0 * (double(tx) - double(rx)) / double(tx) : 0.0;
+    std::printf("bridgehost-gen: %u MACs, %u-byte frames, %u queue(s), %s, %.2f s\n", o.macs,
+                o.size, o.queues,
+                o.rate_mpps > 0 ? (std::to_string(o.rate_mpps) + " Mpps offered").c_str()
+                                : "full speed",
+                t);
+    std::printf("  %-5s %14s %14s %9s %9s %13s\n", "port", "tx-packets", "rx-packets", "tx-Mpps",
+                "rx-Mpps", "misdelivered");
+    const auto row = [&](const char* name, const side_counts& c) {
+        std::printf("  %-5s %14" PRIu64 " %14" PRIu64 " %9.3f %9.3f %13" PRIu64 "\n", name, c.tx,
+                    c.rx, double(c.tx) / t / 1e6, double(c.rx) / t / 1e6, c.misdelivered);
+    };
+    row("0", a);
+    row("1", b);
+    row("all", side_counts{tx, rx, mis});
+    const latency_histogram& h = g.latency();
+    std::printf("  loss %.4f %% (%" PRId64 " frames); latency over %" PRIu64
+                " stamped frames: min %.1f us, avg %.1f us, p99 %.1f us\n",
+                loss, int64_t(tx) - int64_t(rx), h.count(), g.us(h.min()),
+                h.mean() * 1e6 / double(rte_get_tsc_hz()), g.us(h.quantile(0.99)));
+    if (!o.csv.empty()) {
+        std::FILE* f = std::fopen(o.csv.c_str(), "a");
+        if (f == nullptr)
+            throw std::runtime_error("--csv " + o.csv + ": " + std::strerror(errno));
+        if (std::ftell(f) == 0)
+            std::fprintf(f, "label,macs,size,queues,rate_mpps,duration_s,tx_packets,rx_packets,"
+                            "tx_mpps,rx_mpps,loss_pct,misdelivered,lat_min_us,lat_avg_us,"
+                            "lat_p99_us\n");
+        std::fprintf(f,
+                     "%s,%u,%u,%u,%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%.4f,%.4f,%.4f,%" PRIu64
+                     ",%.2f,%.2f,%.2f\n",
+                     o.label.c_str(), o.macs, o.size, o.queues, o.rate_mpps, t, tx, rx,
+                     double(tx) / t / 1e6, double(rx) / t / 1e6, loss, mis, g.us(h.min()),
+                     h.mean() * 1e6 / double(rte_get_tsc_hz()), g.us(h.quantile(0.99)));
+        std::fclose(f);
+    }
+}
+
+int run(const std::vector<std::string>& eal_args, const options& o) {
+    const traffic_pattern traffic(o.macs, o.size);
+    bridgehost::eal_session eal("bridgehost-gen", eal_args);
+    if (rte_eth_dev_count_avail() < 2)
+        throw std::runtime_error("need two DPDK ports; give two --vdev (e.g. "
+                                 "net_virtio_user0,path=SOCKET) or two -a PCI devices");
+
+    uint16_t ids[2];
+    unsigned found = 0;
+    uint16_t pid;
+    RTE_ETH_FOREACH_DEV(pid) {
+        if (found < 2)
+            ids[found++] = pid;
+    }
+    const unsigned mbufs = std::max(16383u, unsigned(o.queues) * 2 * 4096 * 2 - 1);
+    bridgehost::mbuf_pool pool("gen_pool", mbufs,
+                               RTE_MBUF_DEFAULT_BUF_SIZE,
+                               int(rte_socket_id()));
+    std::vector<bridgehost::port_config> cfgs(2);
+    std::vector<std::unique_ptr<bridgehost::eth_port>> ports;
+    for (unsigned i = 0; i < 2; ++i) {
+        char name[RTE_ETH_NAME_MAX_LEN];
+        rte_eth_dev_get_name_by_port(ids[i], name);
+        cfgs[i].name = "gen" + std::to_string(i);
+        cfgs[i].device = name;
+        ports.push_back(std::make_unique<bridgehost::eth_port>(
+            bridgehost::eth_port::params{&cfgs[i], uint16_t(i), o.queues, o.queues, pool.get()}));
+        if (ports.back()->rx_queues() < o.queues)
+            throw std::runtime_error("port " + cfgs[i].device + " offers fewer than " +
+                                     std::to_string(o.queues) + " rx queues (for virtio_user "
+                                     "add queues=N to the vdev, and to the switch's net_vhost)");
+    }
+    if (!wait_for_links(ids, 5.0))
+        throw std::runtime_error("link down on a port after 5 s: is the switch running with "
+                                 "its net_vhost ports on these sockets?");
+
+    generator g(o, traffic, ids[0], ids[1], pool.get());
+    if (o.prime_passes > 0) {
+        std::printf("bridgehost-gen: priming %u MACs (%u pass(es) at %.3f Mpps)\n", o.macs,
+                    o.prime_passes, o.prime_rate_mpps);
+        std::fflush(stdout);
+        g.prime(o.prime_passes, o.prime_rate_mpps * 1e6, o.settle);
+    }
+    g.measure(o.duration, o.rate_mpps * 1e6);
+    report(o, g);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // EAL options before "--", ours after it.
+    int split = argc;
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--") == 0) {
+            split = i;
+            break;
+        }
+    std::vector<std::string> eal_args(argv + 1, argv + split);
+    std::optional<options> opt;
+    try {
+        std::vector<char*> ours{argv[0]};
+        for (int i = split + 1; i < argc; ++i)
+            ours.push_back(argv[i]);
+        for (const std::string& a : eal_args)
+            if (a == "-h" || a == "--help")
+                ours.push_back(const_cast<char*>("--help"));
+        opt = parse_options(int(ours.size()), ours.data());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehost-gen: %s (see bridgehost-gen -- --help)\n", e.what());
+        return 2;
+    }
+    if (!opt)
+        return 0;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    try {
+        return run(eal_args, *opt);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehost-gen: %s\n", e.what());
+        return 1;
+    }
+}
