@@ -16,12 +16,12 @@ struct forward_decision {
     drop_reason reason; ///< with verdict::drop
 };
 
-/// Where a frame goes. `dst_entry` is the FDB entry of its destination, or null
-/// when the destination is unknown.
-inline forward_decision decide_forward(fdb_key dst, const fdb_entry* dst_entry, uint16_t in_port) {
-    if ((dst & 0x01) != 0 || dst_entry == nullptr) // group bit: broadcast and multicast
+/// Where a frame goes. `dst_ref` is what the FDB said about its destination, or
+/// null when the destination is unknown.
+inline forward_decision decide_forward(fdb_key dst, const fdb_ref* dst_ref, uint16_t in_port) {
+    if ((dst & 0x01) != 0 || dst_ref == nullptr) // group bit: broadcast and multicast
         return {verdict::flood, 0, {}};
-    const uint16_t out = dst_entry->port.load(std::memory_order_relaxed);
+    const uint16_t out = dst_ref->port();
     if (out == in_port)
         return {verdict::drop, 0, drop_reason::filtered};
     return {verdict::unicast, out, {}};
@@ -35,19 +35,17 @@ inline bool invalid_source(fdb_key src) {
 enum class learn_action : uint8_t {
     none,    ///< known here and fresh, or static
     post,    ///< unknown, or moved: tell the control lcore
-    refresh, ///< known here; the clock ticked: store last_seen
+    refresh, ///< known here: mac_table::refresh (a store only when the clock ticked)
 };
 
-/// What the worker does about the source MAC of a frame that came in on `in_port`.
-inline learn_action decide_learning(const fdb_entry* src_entry, uint16_t in_port, fdb_time now) {
-    if (src_entry == nullptr)
+/// What the worker does about the source MAC of a frame that came in on
+/// `in_port`. `src_ref` is what the FDB said about it, or null when unknown.
+inline learn_action decide_learning(const fdb_ref* src_ref, uint16_t in_port) {
+    if (src_ref == nullptr)
         return learn_action::post;
-    if (src_entry->flags.load(std::memory_order_relaxed) & fdb_static)
+    if (src_ref->is_static())
         return learn_action::none; // static entries never move: forward, do not learn
-    if (src_entry->port.load(std::memory_order_relaxed) != in_port)
-        return learn_action::post;
-    return src_entry->last_seen.load(std::memory_order_relaxed) != now ? learn_action::refresh
-                                                                       : learn_action::none;
+    return src_ref->port() != in_port ? learn_action::post : learn_action::refresh;
 }
 
 } // namespace bridgehost

@@ -59,6 +59,9 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     // Parse: keep frames with a whole Ethernet header and a learnable source.
     std::array<uint16_t, kDropReasons> drops{};
     unsigned nvalid = 0, ndropped = 0;
+    nkeys_ = nsources_ = 0;
+    // Sentinels no real key equals (a key has 12 bits of VLAN and 48 of MAC).
+    run_key last_dst{~fdb_key(0), 0}, last_src{~fdb_key(0), 0};
     uint64_t rx_bytes = 0;
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts_[i];
@@ -76,37 +79,27 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             continue;
         }
         frames_[nvalid] = m;
-        keys_[nvalid] = load_mac_key(eth);
-        keys_[n + nvalid] = src;
+        dst_of_[nvalid] = add_key(load_mac_key(eth), last_dst);
+        const unsigned before = nkeys_;
+        src_of_[nvalid] = add_key(src, last_src);
+        if (nkeys_ != before)
+            sources_[nsources_++] = src_of_[nvalid];
         ++nvalid;
     }
-    // Sources were written at offset n; close the gap so they sit at [nvalid, 2*nvalid).
-    if (nvalid != n)
-        for (unsigned i = 0; i < nvalid; ++i)
-            keys_[nvalid + i] = keys_[n + i];
+    lookup(nkeys_);
+    // Known sources get their last_seen checked after forwarding: start the load now.
+    for (unsigned k = 0; k < nsources_; ++k)
+        if (const fdb_ref* ref = found(sources_[k]))
+            rte_prefetch0(p_.shared.fdb->last_seen_address(ref->slot()));
 
-    lookup(2 * nvalid);
-
-    unsigned nevents = 0, unicast = 0, flooded = 0;
+    unsigned unicast = 0, flooded = 0;
     for (unsigned i = 0; i < nvalid; ++i) {
         rte_mbuf* m = frames_[i];
-        const unsigned s = nvalid + i;
-        switch (decide_learning(found(s), in_port, now)) {
-        case learn_action::post:
-            if (first_post_this_tick(keys_[s], sigs_[s], in_port, now))
-                events_[nevents++] = learn_event{keys_[s], in_port, {}};
-            break;
-        case learn_action::refresh:
-            p_.shared.fdb->refresh(entry_[s], now);
-            break;
-        case learn_action::none:
-            break;
-        }
-
-        const forward_decision d = decide_forward(keys_[i], found(i), in_port);
-        switch (d.action) {
+        const unsigned d = dst_of_[i];
+        const forward_decision fd = decide_forward(keys_[d], found(d), in_port);
+        switch (fd.action) {
         case verdict::unicast:
-            queue_tx(d.out_port, m);
+            queue_tx(fd.out_port, m);
             ++unicast;
             break;
         case verdict::flood:
@@ -114,13 +107,13 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             ++flooded;
             break;
         case verdict::drop:
-            ++drops[unsigned(d.reason)];
+            ++drops[unsigned(fd.reason)];
             dropped_[ndropped++] = m;
             break;
         }
     }
+    learn_sources(in_port, now);
 
-    post_events(nevents);
     flush_tx();
     if (ndropped != 0)
         rte_pktmbuf_free_bulk(dropped_.data(), ndropped);
@@ -134,17 +127,44 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             in.drops[r].add(drops[r]);
 }
 
+uint16_t worker::add_key(fdb_key key, run_key& last) {
+    if (key != last.key) {
+        keys_[nkeys_] = key;
+        last = {key, uint16_t(nkeys_++)};
+    }
+    return last.index;
+}
+
 void worker::lookup(unsigned nkeys) {
     for (unsigned i = 0; i < nkeys; ++i)
         sigs_[i] = fdb_hash(keys_[i]);
     for (unsigned base = 0; base < nkeys; base += mac_table::kMaxBulk) {
         const unsigned chunk = RTE_MIN(nkeys - base, mac_table::kMaxBulk);
-        const uint64_t hits =
-            p_.shared.fdb->lookup_bulk(&key_ptrs_[base], &sigs_[base], chunk, &entry_[base]);
-        for (unsigned i = 0; i < chunk; ++i)
-            if (!(hits & (uint64_t(1) << i)))
-                entry_[base + i] = kMiss;
+        hits_[base / 64] =
+            p_.shared.fdb->lookup_bulk(&key_ptrs_[base], &sigs_[base], chunk, &refs_[base]);
     }
+}
+
+void worker::learn_sources(uint16_t in_port, fdb_time now) {
+    // Every frame of the burst came in on in_port, so each distinct source is
+    // decided once, however many frames it sent.
+    unsigned nevents = 0;
+    for (unsigned k = 0; k < nsources_; ++k) {
+        const unsigned u = sources_[k];
+        const fdb_ref* ref = found(u);
+        switch (decide_learning(ref, in_port)) {
+        case learn_action::post:
+            if (first_post_this_tick(keys_[u], sigs_[u], in_port, now))
+                events_[nevents++] = learn_event{keys_[u], in_port, {}};
+            break;
+        case learn_action::refresh:
+            p_.shared.fdb->refresh(ref->slot(), now);
+            break;
+        case learn_action::none:
+            break;
+        }
+    }
+    post_events(nevents);
 }
 
 bool worker::first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now) {

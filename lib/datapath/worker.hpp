@@ -63,33 +63,51 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
 
   private:
     void process(const rx_queue_ref& rxq, uint16_t n, fdb_time now);
+    /// The last key added for one role (destination or source) and its index.
+    struct run_key {
+        fdb_key key;
+        uint16_t index;
+    };
+    /// Appends `key` to the lookup list unless it equals `last`; returns its index there.
+    uint16_t add_key(fdb_key key, run_key& last);
     void lookup(unsigned nkeys);
-    /// The FDB entry key k was found at, or null for a miss.
-    const fdb_entry* found(unsigned k) const {
-        return entry_[k] == kMiss ? nullptr : &p_.shared.fdb->entry(entry_[k]);
+    /// What the FDB said about lookup key u, or null for a miss.
+    const fdb_ref* found(unsigned u) const {
+        return (hits_[u / 64] >> (u % 64)) & 1 ? &refs_[u] : nullptr;
     }
+    /// Posts or refreshes each distinct source of the burst.
+    void learn_sources(uint16_t in_port, fdb_time now);
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
     void post_events(unsigned n);
     void flood(rte_mbuf* m, uint16_t in_port);
     void queue_tx(uint16_t port, rte_mbuf* m);
     void flush_tx();
 
-    static constexpr uint32_t kMiss = UINT32_MAX;
     static constexpr unsigned kFilterSlots = 256;
+    static constexpr unsigned kMaxKeys = 2 * kMaxBurst;
 
     // Hot, read every burst.
     worker_counters counters_;
     params p_;
     uint16_t nb_ports_;
 
-    // Burst scratch: keys [0, n) are destinations, [n, 2n) sources.
+    // Burst scratch. Frames from one rx burst share the ingress port, and
+    // frames in a row often share addresses (one flow's burst), so each
+    // address is looked up once per run of equal ones: keys_ holds the
+    // distinct-in-a-row destinations and sources, dst_of_/src_of_ map each
+    // frame to its lookup, and learning runs once per looked-up source.
     std::array<rte_mbuf*, kMaxBurst> pkts_;
     std::array<rte_mbuf*, kMaxBurst> frames_; ///< frames that passed parsing
     std::array<rte_mbuf*, kMaxBurst> dropped_;
-    std::array<fdb_key, 2 * kMaxBurst> keys_;
-    std::array<const void*, 2 * kMaxBurst> key_ptrs_;
-    std::array<uint32_t, 2 * kMaxBurst> sigs_;
-    std::array<uint32_t, 2 * kMaxBurst> entry_; ///< FDB entry index or kMiss
+    std::array<uint16_t, kMaxBurst> dst_of_;
+    std::array<uint16_t, kMaxBurst> src_of_;
+    std::array<uint16_t, kMaxBurst> sources_; ///< lookup indices of sources
+    unsigned nkeys_ = 0, nsources_ = 0;
+    std::array<fdb_key, kMaxKeys> keys_;
+    std::array<const void*, kMaxKeys> key_ptrs_;
+    std::array<uint32_t, kMaxKeys> sigs_;
+    std::array<fdb_ref, kMaxKeys> refs_;
+    std::array<uint64_t, kMaxKeys / 64> hits_{}; ///< bit u: keys_[u] was found
     std::array<learn_event, kMaxBurst> events_;
     std::vector<rte_mbuf*> tx_buf_; ///< nb_ports_ x burst
     std::array<uint16_t, kMaxPorts> tx_count_{};

@@ -1,20 +1,25 @@
-// The MAC table (FDB): a lock-free rte_hash from {vlan, mac} to an entry index.
+// The MAC table (FDB): a lock-free rte_hash from {vlan, mac} to a packed fdb_ref.
 //
 // Design (thread safety first):
-//  - Readers are the worker lcores. They call lookup_bulk() and read entry()
-//    fields with relaxed loads; they never add or delete keys. The one write a
-//    worker makes is refresh(): a relaxed store of last_seen, done only when the
-//    coarse clock has ticked since the last store, so not per packet.
+//  - Readers are the worker lcores. They call lookup_bulk(), which hands back
+//    the hash's 8-byte value: an fdb_ref packing the port, the static flag and
+//    the entry's slot. A destination lookup therefore touches only the hash;
+//    the one other array a worker reads or writes is last_seen[slot], and only
+//    for sources, with a relaxed store when the coarse clock has ticked.
 //  - There is exactly one writer: the control lcore. learn(), add_static(),
-//    remove(), flush_port() and age() must only be called from it.
+//    remove(), flush_port() and age() must only be called from it. It keeps
+//    its own copy of every slot (key, port, flags) for aging and dumps.
 //  - The hash is created with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF and
 //    EXT_TABLE (so `capacity` entries always fit, whatever their hashes), and
 //    bound to an rte_rcu_qsbr variable in defer-queue mode. A deleted key, and
-//    the entry index stored as its value, are recycled only after every
-//    registered reader has reported quiescence: a worker that looked up a key
-//    just before it aged out still reads a valid entry.
-//  - A move (same MAC, new port) is an in-place relaxed store of the port; the
-//    key never leaves the table, so readers see the old or the new port.
+//    the slot packed in its value, are recycled only after every registered
+//    reader has reported quiescence: a worker that looked a key up just before
+//    it aged out still refreshes a slot nobody else owns yet.
+//  - A move (same MAC, new port) re-adds the key with a new value; rte_hash
+//    replaces the value of an existing key with one atomic store, and the slot
+//    stays, so readers see the old or the new port, never a missing key.
+//  - Aging walks the slot array, a bounded number of slots per call, so its
+//    cost does not depend on how sparse the table is.
 //  - Time (`now`, seconds) is always passed in, so tests need no clock.
 //
 // When the table is full a new MAC is refused (learn() returns table_full) and
@@ -36,19 +41,26 @@ namespace bridgehost {
 
 using fdb_time = uint32_t; ///< seconds on the control lcore's monotonic clock
 
-enum fdb_flags : uint8_t {
-    fdb_dynamic = 0,
-    fdb_static = 1 << 0, ///< from the config: never ages, never moves
-};
+/// A lookup's answer, packed in the 8-byte value rte_hash stores for the key:
+/// bits 0..15 the port index, bit 16 static, bits 32..63 the slot.
+class fdb_ref {
+  public:
+    constexpr fdb_ref() = default;
+    constexpr fdb_ref(uint32_t slot, uint16_t port, bool is_static)
+        : raw_(uint64_t(slot) << 32 | uint64_t(is_static) << 16 | port) {}
+    static constexpr fdb_ref from_raw(uint64_t raw) {
+        fdb_ref r;
+        r.raw_ = raw;
+        return r;
+    }
+    constexpr uint64_t raw() const { return raw_; }
+    constexpr uint16_t port() const { return uint16_t(raw_); }
+    constexpr bool is_static() const { return (raw_ >> 16) & 1; }
+    constexpr uint32_t slot() const { return uint32_t(raw_ >> 32); }
 
-/// One learned or static MAC. 16 bytes, four to a cache line.
-struct alignas(16) fdb_entry {
-    fdb_key key;                     ///< copy of the hash key, for iteration and dumps
-    std::atomic<fdb_time> last_seen; ///< refreshed by workers when the clock ticks
-    std::atomic<uint16_t> port;      ///< port index (config order)
-    std::atomic<uint8_t> flags;      ///< fdb_flags
+  private:
+    uint64_t raw_ = 0;
 };
-static_assert(sizeof(fdb_entry) == 16);
 
 enum class learn_result : uint8_t {
     learned,     ///< a new dynamic entry
@@ -85,21 +97,24 @@ class mac_table {
     // --- Lookup (any lcore, lock-free) -------------------------------------
 
     /// Up to kMaxBulk keys with precomputed fdb_hash() signatures. Bit i of the
-    /// returned mask is set when keys[i] was found; then index[i] is its entry.
+    /// returned mask is set when keys[i] was found; then refs[i] is its entry.
     static constexpr unsigned kMaxBulk = 64;
     /// `keys` point at fdb_key values (rte_hash's own signature).
-    uint64_t lookup_bulk(const void** keys, const uint32_t* sigs, unsigned n,
-                         uint32_t* index) const;
+    uint64_t lookup_bulk(const void** keys, const uint32_t* sigs, unsigned n, fdb_ref* refs) const;
     /// One key; nullopt when absent.
-    std::optional<uint32_t> lookup(fdb_key key) const;
-    const fdb_entry& entry(uint32_t index) const { return entries_[index]; }
+    std::optional<fdb_ref> lookup(fdb_key key) const;
 
-    /// Worker side: note that the MAC was seen at `now`. A store only when the tick changed.
-    void refresh(uint32_t index, fdb_time now) const {
-        fdb_entry& e = entries_[index];
-        if (e.last_seen.load(std::memory_order_relaxed) != now)
-            e.last_seen.store(now, std::memory_order_relaxed);
+    /// When the MAC in `slot` was last seen.
+    fdb_time last_seen(uint32_t slot) const {
+        return last_seen_[slot].load(std::memory_order_relaxed);
     }
+    /// Worker side: note that the MAC was seen at `now`. A store only when the tick changed.
+    void refresh(uint32_t slot, fdb_time now) const {
+        std::atomic<fdb_time>& t = last_seen_[slot];
+        if (t.load(std::memory_order_relaxed) != now)
+            t.store(now, std::memory_order_relaxed);
+    }
+    const void* last_seen_address(uint32_t slot) const { return &last_seen_[slot]; }
 
     // --- Learning (control lcore only) -------------------------------------
 
@@ -112,9 +127,11 @@ class mac_table {
     // --- Aging and flushing (control lcore only) ---------------------------
 
     void set_aging(fdb_time aging_seconds) { aging_seconds_ = aging_seconds; }
-    /// Examines up to `budget` entries from where the last call stopped and
-    /// removes dynamic ones not seen for aging() seconds. Returns how many it removed.
+    /// Examines up to `budget` slots from where the last call stopped and
+    /// removes dynamic entries not seen for the aging time. Returns how many it removed.
     unsigned age(fdb_time now, unsigned budget);
+    /// Slots in the table: a full aging pass examines this many.
+    uint32_t slots() const { return uint32_t(meta_.size()); }
     /// Removes every dynamic entry on `port`. Returns how many.
     unsigned flush_port(uint16_t port);
 
@@ -127,19 +144,28 @@ class mac_table {
     std::vector<fdb_record> records() const;
 
   private:
+    /// The control lcore's view of a slot.
+    struct slot_meta {
+        fdb_key key = 0;
+        uint16_t port = 0;
+        bool is_static = false;
+        bool live = false;
+    };
+
     static void recycle(void* self, void* value);
-    std::optional<uint32_t> find(fdb_key key, uint32_t sig) const;
-    bool insert(fdb_key key, uint32_t sig, uint16_t port, uint8_t flags, fdb_time now);
-    bool erase(fdb_key key, uint32_t sig);
-    template <class Pred> unsigned remove_if(Pred pred);
+    std::optional<fdb_ref> find(fdb_key key, uint32_t sig) const;
+    bool insert(fdb_key key, uint32_t sig, uint16_t port, bool is_static, fdb_time now);
+    bool update(fdb_ref ref, uint32_t sig, uint16_t port, bool is_static, fdb_time now);
+    bool erase(uint32_t slot);
 
     rte_hash* hash_ = nullptr;
-    fdb_entry* entries_ = nullptr; ///< capacity_ + 1 slots (see insert())
-    std::vector<uint32_t> free_;   ///< free entry indices; control lcore only
+    mutable std::atomic<fdb_time>* last_seen_ = nullptr; ///< by slot; workers refresh it
+    std::vector<slot_meta> meta_;                        ///< by slot; control lcore only
+    std::vector<uint32_t> free_;                         ///< free slots; control lcore only
     uint32_t capacity_ = 0;
     uint32_t live_ = 0; ///< keys added and not deleted
     fdb_time aging_seconds_ = 0;
-    uint32_t age_cursor_ = 0; ///< rte_hash_iterate position of the aging scan
+    uint32_t age_cursor_ = 0; ///< next slot the aging scan examines
 };
 
 } // namespace bridgehost

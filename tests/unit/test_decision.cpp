@@ -1,4 +1,4 @@
-// The forwarding and learning decisions, from hand-made FDB entries.
+// The forwarding and learning decisions, from hand-made FDB answers.
 #include "datapath/decision.hpp"
 
 #include <gtest/gtest.h>
@@ -10,17 +10,17 @@ fdb_key key_of(std::initializer_list<uint8_t> mac) {
     return make_fdb_key(std::data(mac));
 }
 
-void set(fdb_entry& e, uint16_t port, uint8_t flags, fdb_time seen) {
-    e.port.store(port);
-    e.flags.store(flags);
-    e.last_seen.store(seen);
+fdb_ref dynamic_on(uint16_t port) {
+    return fdb_ref(7, port, false);
+}
+fdb_ref static_on(uint16_t port) {
+    return fdb_ref(7, port, true);
 }
 
 const fdb_key kHostB = key_of({0x02, 0, 0, 0, 0, 0x0b});
 
 TEST(decide_forward, broadcast_floods_even_if_somehow_learned) {
-    fdb_entry e;
-    set(e, 1, fdb_dynamic, 0);
+    const fdb_ref e = dynamic_on(1);
     EXPECT_EQ(decide_forward(key_of({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}), &e, 0).action,
               verdict::flood);
 }
@@ -36,16 +36,14 @@ TEST(decide_forward, unknown_unicast_floods) {
 }
 
 TEST(decide_forward, known_unicast_goes_to_its_port) {
-    fdb_entry e;
-    set(e, 3, fdb_dynamic, 0);
+    const fdb_ref e = dynamic_on(3);
     const forward_decision d = decide_forward(kHostB, &e, 0);
     EXPECT_EQ(d.action, verdict::unicast);
     EXPECT_EQ(d.out_port, 3);
 }
 
 TEST(decide_forward, destination_on_the_ingress_port_is_filtered) {
-    fdb_entry e;
-    set(e, 2, fdb_dynamic, 0);
+    const fdb_ref e = dynamic_on(2);
     const forward_decision d = decide_forward(kHostB, &e, 2);
     EXPECT_EQ(d.action, verdict::drop);
     EXPECT_EQ(d.reason, drop_reason::filtered);
@@ -60,27 +58,32 @@ TEST(invalid_source, group_and_zero_addresses_are_never_learned) {
 }
 
 TEST(decide_learning, unknown_source_is_posted) {
-    EXPECT_EQ(decide_learning(nullptr, 0, 5), learn_action::post);
+    EXPECT_EQ(decide_learning(nullptr, 0), learn_action::post);
 }
 
 TEST(decide_learning, moved_source_is_posted) {
-    fdb_entry e;
-    set(e, 1, fdb_dynamic, 5);
-    EXPECT_EQ(decide_learning(&e, 0, 5), learn_action::post);
+    const fdb_ref e = dynamic_on(1);
+    EXPECT_EQ(decide_learning(&e, 0), learn_action::post);
 }
 
-TEST(decide_learning, known_source_is_refreshed_only_when_the_clock_ticked) {
-    fdb_entry e;
-    set(e, 0, fdb_dynamic, 5);
-    EXPECT_EQ(decide_learning(&e, 0, 5), learn_action::none);
-    EXPECT_EQ(decide_learning(&e, 0, 6), learn_action::refresh);
+TEST(decide_learning, known_source_is_refreshed) {
+    const fdb_ref e = dynamic_on(0);
+    EXPECT_EQ(decide_learning(&e, 0), learn_action::refresh);
 }
 
 TEST(decide_learning, static_source_is_left_alone_on_any_port) {
-    fdb_entry e;
-    set(e, 1, fdb_static, 0);
-    EXPECT_EQ(decide_learning(&e, 0, 5), learn_action::none);
-    EXPECT_EQ(decide_learning(&e, 1, 5), learn_action::none);
+    const fdb_ref e = static_on(1);
+    EXPECT_EQ(decide_learning(&e, 0), learn_action::none);
+    EXPECT_EQ(decide_learning(&e, 1), learn_action::none);
+}
+
+TEST(fdb_ref, packs_port_static_flag_and_slot) {
+    const fdb_ref r(0xfffffffe, 31, true);
+    EXPECT_EQ(r.port(), 31);
+    EXPECT_TRUE(r.is_static());
+    EXPECT_EQ(r.slot(), 0xfffffffeu);
+    EXPECT_EQ(fdb_ref::from_raw(r.raw()).raw(), r.raw());
+    EXPECT_FALSE(fdb_ref(5, 2, false).is_static());
 }
 
 TEST(drop_reasons, names_come_from_one_list) {

@@ -36,7 +36,7 @@ class fdb_test : public ::testing::Test {
     uint16_t port_of(fdb_key k) {
         auto idx = table_->lookup(k);
         EXPECT_TRUE(idx.has_value());
-        return idx ? table_->entry(*idx).port.load() : UINT16_MAX;
+        return idx ? idx->port() : UINT16_MAX;
     }
 
     struct rcu_free {
@@ -53,7 +53,7 @@ TEST_F(fdb_test, learns_then_refreshes_then_moves) {
     EXPECT_EQ(table_->learn(a, 0, kT0), learn_result::learned);
     EXPECT_EQ(port_of(a), 0);
     EXPECT_EQ(table_->learn(a, 0, kT0 + 5), learn_result::refreshed);
-    EXPECT_EQ(table_->entry(*table_->lookup(a)).last_seen.load(), kT0 + 5);
+    EXPECT_EQ(table_->last_seen(table_->lookup(a)->slot()), kT0 + 5);
     EXPECT_EQ(table_->learn(a, 1, kT0 + 6), learn_result::moved);
     EXPECT_EQ(port_of(a), 1);
     EXPECT_EQ(table_->size(), 1u);
@@ -87,7 +87,7 @@ TEST_F(fdb_test, static_replaces_a_dynamic_entry) {
     ASSERT_TRUE(table_->add_static(s, 1, kT0));
     EXPECT_EQ(port_of(s), 1);
     EXPECT_EQ(table_->size(), 1u);
-    EXPECT_TRUE(table_->entry(*table_->lookup(s)).flags.load() & fdb_static);
+    EXPECT_TRUE(table_->lookup(s)->is_static());
 }
 
 TEST_F(fdb_test, aging_removes_only_entries_idle_for_the_aging_time) {
@@ -105,7 +105,7 @@ TEST_F(fdb_test, worker_refresh_keeps_an_entry_alive) {
     make(64, 10);
     const fdb_key a = mac_key(1);
     table_->learn(a, 0, kT0);
-    table_->refresh(*table_->lookup(a), kT0 + 8);
+    table_->refresh(table_->lookup(a)->slot(), kT0 + 8);
     EXPECT_EQ(table_->age(kT0 + 12, 1000), 0u);
     EXPECT_EQ(table_->age(kT0 + 18, 1000), 1u);
 }
@@ -129,6 +129,19 @@ TEST_F(fdb_test, aging_scan_resumes_where_its_budget_ran_out) {
     EXPECT_EQ(removed, 100u);
     EXPECT_GE(calls, 100u / 7); // no call went past its budget
     EXPECT_EQ(table_->size(), 0u);
+}
+
+TEST_F(fdb_test, aging_budget_counts_slots_not_entries) {
+    // A sparse table must not make one aging call walk the whole table: the
+    // budget bounds the slots examined. Slots are handed out from 0 up.
+    make(1000, 10);
+    for (unsigned i = 0; i < 500; ++i)
+        table_->learn(mac_key(uint8_t(i), uint8_t(i >> 8)), 0, kT0 + 100); // slots 0..499, fresh
+    table_->learn(mac_key(1, 0xee), 0, kT0);                               // slot 500, stale
+    for (unsigned call = 0; call < 5; ++call)
+        EXPECT_EQ(table_->age(kT0 + 100, 100), 0u) << "call " << call; // slots 0..499
+    EXPECT_EQ(table_->age(kT0 + 100, 100), 1u);                       // slots 500..599
+    EXPECT_EQ(table_->slots(), 1001u);
 }
 
 TEST_F(fdb_test, flush_port_removes_dynamic_entries_of_that_port_only) {
@@ -169,11 +182,11 @@ TEST_F(fdb_test, a_deleted_entry_is_reused_only_after_readers_are_quiescent) {
     rte_rcu_qsbr_thread_online(rcu_.get(), 0);
     for (uint8_t i = 0; i < 8; ++i)
         ASSERT_EQ(table_->learn(mac_key(i), 0, kT0), learn_result::learned);
-    const uint32_t held = *table_->lookup(mac_key(5)); // a reader holds this entry
+    const uint32_t held = table_->lookup(mac_key(5))->slot(); // a reader holds this slot
     ASSERT_TRUE(table_->remove(mac_key(5)));
-    // The reader has not been quiescent: the slot and the entry stay reserved.
-    EXPECT_EQ(table_->learn(mac_key(200), 1, kT0), learn_result::table_full);
-    EXPECT_EQ(table_->entry(held).key, mac_key(5));
+    // The reader has not been quiescent: the slot stays reserved, its last_seen untouched.
+    EXPECT_EQ(table_->learn(mac_key(200), 1, kT0 + 50), learn_result::table_full);
+    EXPECT_EQ(table_->last_seen(held), kT0);
     rte_rcu_qsbr_quiescent(rcu_.get(), 0);
     EXPECT_EQ(table_->learn(mac_key(200), 1, kT0), learn_result::learned);
     rte_rcu_qsbr_thread_offline(rcu_.get(), 0);
