@@ -214,8 +214,7 @@ class generator {
 
     /// Sends every host's frame `passes` times at `rate_pps`, then drains for `settle` s.
     void prime(unsigned passes, double rate_pps, double settle) {
-        const uint64_t frames = uint64_t(traffic_.pairs()) * 2 * passes;
-        run_window(frames, rate_pps, 1e9, false);
+        run_window(passes, rate_pps, 1e9, false);
         run_window(0, 0, settle, false);
     }
 
@@ -225,7 +224,7 @@ class generator {
         latency_ = {};
         std::printf("bridgehost-gen: measuring\n");
         std::fflush(stdout);
-        elapsed_ = run_window(UINT64_MAX, rate_pps, seconds, true);
+        elapsed_ = run_window(kEndless, rate_pps, seconds, true);
         std::printf("bridgehost-gen: measured\n");
         std::fflush(stdout);
         run_window(0, 0, 0.2, true); // frames still in flight belong to the window
@@ -237,29 +236,51 @@ class generator {
     double us(uint64_t cycles) const { return 1e6 * double(cycles) / double(hz_); }
 
   private:
-    /// Sends up to `frames` (paced at rate_pps unless 0) and receives until
-    /// they are sent or `seconds` pass. Returns the seconds it ran.
-    double run_window(uint64_t frames, double rate_pps, double seconds, bool measuring) {
+    static constexpr uint64_t kEndless = UINT64_MAX;
+
+    /// Pairs that travel on queue q: i with i % Q == q.
+    uint32_t pairs_on_queue(uint16_t q) const {
+        const uint32_t pairs = traffic_.pairs();
+        return q < pairs ? (pairs - q + opt_.queues - 1) / opt_.queues : 0;
+    }
+
+    /// Each (side, queue) stream sends `passes` rounds over its pairs (kEndless:
+    /// no limit; 0: nothing), each paced at its share of rate_pps (0: unpaced),
+    /// and everything is received, until the streams are done or `seconds`
+    /// pass. Pacing per stream keeps both directions and all queues even.
+    /// Returns the seconds it ran.
+    double run_window(uint64_t passes, double rate_pps, double seconds, bool measuring) {
+        struct stream {
+            unsigned side;
+            uint16_t queue;
+            uint64_t limit, sent;
+        };
+        std::vector<stream> streams;
+        for (unsigned side = 0; side < 2; ++side)
+            for (uint16_t q = 0; q < opt_.queues; ++q)
+                if (const uint32_t n = pairs_on_queue(q); n != 0 && passes != 0)
+                    streams.push_back(
+                        {side, q, passes == kEndless ? kEndless : uint64_t(n) * passes, 0});
         const uint64_t start = rte_rdtsc();
         const uint64_t deadline = start + uint64_t(seconds * double(hz_));
-        const double per_cycle = rate_pps / double(hz_);
-        uint64_t sent = 0;
+        const double per_cycle = streams.empty() ? 0 : rate_pps / double(streams.size()) / double(hz_);
         uint64_t now = start;
         while (now < deadline && !g_interrupted.load(std::memory_order_relaxed)) {
-            if (frames != 0 && sent >= frames)
-                break; // a frame-limited window is done once everything is sent
-            uint64_t budget = frames - sent;
-            if (rate_pps > 0) {
-                const uint64_t due = uint64_t(double(now - start) * per_cycle) + 1;
-                budget = std::min(budget, due > sent ? due - sent : 0);
-            }
-            for (unsigned side = 0; side < 2 && budget > 0; ++side)
-                for (uint16_t q = 0; q < opt_.queues && budget > 0; ++q) {
-                    const unsigned n =
-                        send(side, q, unsigned(std::min<uint64_t>(budget, opt_.burst)), measuring);
-                    sent += n;
-                    budget -= n;
+            bool sending = false;
+            for (stream& st : streams) {
+                if (st.sent >= st.limit)
+                    continue;
+                sending = true;
+                uint64_t budget = std::min<uint64_t>(st.limit - st.sent, opt_.burst);
+                if (rate_pps > 0) {
+                    const uint64_t due = uint64_t(double(now - start) * per_cycle) + 1;
+                    budget = std::min(budget, due > st.sent ? due - st.sent : 0);
                 }
+                if (budget != 0)
+                    st.sent += send(st.side, st.queue, unsigned(budget), measuring);
+            }
+            if (!sending && !streams.empty())
+                break; // every stream sent its passes
             for (unsigned side = 0; side < 2; ++side)
                 for (uint16_t q = 0; q < opt_.queues; ++q)
                     receive(side, q, measuring);
@@ -270,10 +291,7 @@ class generator {
 
     unsigned send(unsigned side, uint16_t q, unsigned want, bool measuring) {
         // Pair i travels on queue i % Q: one flow stays on one queue.
-        const uint32_t pairs = traffic_.pairs();
-        if (q >= pairs)
-            return 0;
-        const uint32_t per_queue = (pairs - q + opt_.queues - 1) / opt_.queues;
+        const uint32_t per_queue = pairs_on_queue(q);
         rte_mbuf* burst[256];
         if (rte_pktmbuf_alloc_bulk(pool_, burst, want) != 0)
             return 0; // pool empty for now: frames are still out; try again next pass
@@ -354,11 +372,11 @@ void report(const options& o, const generator& g) {
     const uint64_t tx = a.tx + b.tx, rx = a.rx + b.rx, mis = a.misdelivered + b.misdelivered;
     // Frames port 0 sent come back on port 1 and vice versa.
     const double loss = tx ? 100.0 * (double(tx) - double(rx)) / double(tx) : 0.0;
+    char offered[48] = "full speed";
+    if (o.rate_mpps > 0)
+        std::snprintf(offered, sizeof(offered), "%.3f Mpps offered", o.rate_mpps);
     std::printf("bridgehost-gen: %u MACs, %u-byte frames, %u queue(s), %s, %.2f s\n", o.macs,
-                o.size, o.queues,
-                o.rate_mpps > 0 ? (std::to_string(o.rate_mpps) + " Mpps offered").c_str()
-                                : "full speed",
-                t);
+                o.size, o.queues, offered, t);
     std::printf("  %-5s %14s %14s %9s %9s %13s\n", "port", "tx-packets", "rx-packets", "tx-Mpps",
                 "rx-Mpps", "misdelivered");
     const auto row = [&](const char* name, const side_counts& c) {

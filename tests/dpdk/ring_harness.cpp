@@ -73,12 +73,21 @@ ring_harness::~ring_harness() {
 }
 
 void ring_harness::inject(unsigned port, const frame& f) {
-    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
-    if (m == nullptr)
-        throw std::runtime_error("test pool empty");
-    char* data = rte_pktmbuf_append(m, uint16_t(f.size()));
-    std::copy(f.begin(), f.end(), data);
-    if (rte_ring_enqueue(rx_[port], m) != 0)
+    inject_burst(port, {f});
+}
+
+void ring_harness::inject_burst(unsigned port, const std::vector<frame>& frames) {
+    std::vector<rte_mbuf*> mbufs;
+    for (const frame& f : frames) {
+        rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+        if (m == nullptr)
+            throw std::runtime_error("test pool empty");
+        char* data = rte_pktmbuf_append(m, uint16_t(f.size()));
+        std::copy(f.begin(), f.end(), data);
+        mbufs.push_back(m);
+    }
+    if (rte_ring_enqueue_bulk(rx_[port], reinterpret_cast<void**>(mbufs.data()),
+                              unsigned(mbufs.size()), nullptr) != mbufs.size())
         throw std::runtime_error("rx ring full");
 }
 

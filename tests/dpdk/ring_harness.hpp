@@ -33,6 +33,9 @@ class ring_harness {
 
     /// Puts a frame on `port`'s rx ring (an mbuf from the test's own pool).
     void inject(unsigned port, const frame& f);
+    /// Puts frames on `port`'s rx ring in one enqueue, so the worker reads
+    /// them in one rx burst (up to its burst size).
+    void inject_burst(unsigned port, const std::vector<frame>& frames);
     /// Waits (up to 5 s) until the worker has counted `n` frames received on
     /// `port` in total; its counters are written after the burst's tx is done,
     /// so once this returns every output of those frames is on the tx rings.

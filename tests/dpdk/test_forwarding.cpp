@@ -231,5 +231,51 @@ TEST_F(forwarding, a_burst_is_decided_frame_by_frame) {
     EXPECT_EQ(h_->drain(2), std::vector<frame>{bcast});
 }
 
+TEST_F(forwarding, runs_of_equal_addresses_in_one_burst_are_each_forwarded_and_learned) {
+    // The worker looks each run of equal destinations (and sources) up once;
+    // every frame must still get its own verdict, and every new source be learned.
+    start();
+    learn_b_on_port1();
+    constexpr const char* kD = "02:00:00:00:00:0d";
+    constexpr const char* kX = "02:00:00:00:00:99"; // never seen: floods
+    const frame ab1 = make_frame(kB, kA, 46), ab2 = make_frame(kB, kA, 47),
+                ax = make_frame(kX, kA, 48), ab3 = make_frame(kB, kA, 49),
+                db = make_frame(kB, kD, 50), bc = make_frame(kBroadcast, kD, 51),
+                ab4 = make_frame(kB, kA, 52);
+    h_->inject_burst(0, {ab1, ab2, ax, ab3, db, bc, ab4});
+    h_->wait_rx(0, 7);
+    EXPECT_EQ(h_->drain(1), (std::vector<frame>{ab1, ab2, ax, ab3, db, bc, ab4}));
+    EXPECT_EQ(h_->drain(2), (std::vector<frame>{ax, bc}));
+    EXPECT_EQ(h_->counters(0).unicast, 5u);
+    EXPECT_EQ(h_->counters(0).flooded, 2u);
+
+    h_->control_step(kT0);
+    const auto a = h_->sw().fdb().lookup(key_of(kA)), d = h_->sw().fdb().lookup(key_of(kD));
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(a->port(), 0);
+    EXPECT_EQ(d->port(), 0);
+    EXPECT_FALSE(h_->sw().fdb().lookup(key_of(kX)));
+    EXPECT_EQ(h_->sw().control_stats().learned.get(), 3u); // B, then A and D
+}
+
+TEST_F(forwarding, worker_counts_busy_cycles_per_frame_received) {
+    start();
+    const worker_totals before = h_->sw().worker_stats();
+    EXPECT_EQ(before.rx_packets, 0u);
+    std::vector<frame> burst(16, make_frame(kBroadcast, kA));
+    h_->inject_burst(0, burst);
+    h_->wait_rx(0, 16);
+    const worker_totals after = h_->sw().worker_stats();
+    EXPECT_EQ(after.rx_packets, 16u);
+    EXPECT_GT(after.busy_cycles, 0u);
+    EXPECT_GT(after.busy_cycles_per_packet(), 0.0);
+    EXPECT_EQ(h_->sw().worker_stats(0).rx_packets, 16u);
+    EXPECT_EQ(h_->sw().worker_stats(1).rx_packets, 0u); // there is no worker 1
+    EXPECT_LT(after.idle_percent(), 100.0);
+    h_->drain(1);
+    h_->drain(2);
+}
+
 } // namespace
 } // namespace bridgehost::test
