@@ -9,7 +9,7 @@ BH_BUILD=${BH_BUILD:-$BH_ROOT/build}
 BH_PACKAGES=(
     build-essential cmake pkg-config
     dpdk dpdk-dev libdpdk-dev
-    libyaml-cpp-dev googletest libgtest-dev libgmock-dev
+    libyaml-cpp-dev googletest libgtest-dev libgmock-dev libbenchmark-dev
     iproute2 iputils-ping iputils-arping tcpdump procps
 )
 
