@@ -14,8 +14,11 @@ constexpr unsigned kStepsPerSecond = 1000; // the control loop's pace when idle
 
 control_plane::control_plane(mac_table& fdb, std::vector<rte_ring*> learn_rings)
     : fdb_(fdb), rings_(std::move(learn_rings)),
-      // Enough per step that a whole pass over a full table takes about a second.
-      aging_budget_(fdb.capacity() / kStepsPerSecond + 64) {}
+      // Enough slots per step that a whole pass takes about ten seconds when the
+      // loop runs at its idle pace (about one second for a table of 640K slots
+      // or fewer): an entry goes at most that long after its aging time, and the
+      // scan costs the control lcore next to nothing.
+      aging_budget_(fdb.slots() / (10 * kStepsPerSecond) + 64) {}
 
 counter* control_plane::result_counter(learn_result r) {
     switch (r) {

@@ -91,8 +91,8 @@ struct port_totals {
 };
 
 struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
-    counter busy_cycles;     ///< TSC cycles of loop passes that received frames
-    counter idle_cycles;     ///< TSC cycles of loop passes that received none
+    counter busy_cycles;     ///< TSC cycles from rx burst to end of tx, for bursts with frames
+    counter idle_cycles;     ///< every other cycle of the loop: empty polls, loop overhead
     counter learn_events;    ///< learn/move events posted to the control lcore
     counter learn_ring_full; ///< events lost because the ring was full
     std::array<port_counters, kMaxPorts> ports;
@@ -102,8 +102,9 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
 ///
 /// busy cycles/packet is the figure OVS `pmd-stats-show` ("avg processing cycles
 /// per packet") and `dpdk-testpmd --record-core-cycles` ("CPU cycles/packet")
-/// report: TSC cycles spent in loop passes that received at least one frame,
-/// from the rx burst to the end of tx, divided by the frames received.
+/// report, counted as testpmd counts it: TSC cycles from just before an rx
+/// burst that returned frames to the end of their tx, divided by the frames
+/// received. busy + idle is the worker's whole running time.
 struct worker_totals {
     uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0;
 

@@ -53,8 +53,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
 
     /// The loop. Returns when shared.running turns false, after the current burst.
     void run();
-    /// One pass over every rx queue; returns the frames received.
-    unsigned poll_once(fdb_time now);
+    /// One pass over every rx queue; returns the busy cycles it spent on frames.
+    uint64_t poll_once(fdb_time now);
 
     unsigned index() const { return p_.index; }
     unsigned lcore() const { return p_.lcore; }
