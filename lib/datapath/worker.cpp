@@ -68,6 +68,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     nkeys_ = nsources_ = 0;
     // Sentinels no real key equals (a key has 12 bits of VLAN and 48 of MAC).
     run_key last_dst{~fdb_key(0), 0}, last_src{~fdb_key(0), 0};
+    unsigned dst_runs = 0;
     uint64_t rx_bytes = 0;
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts_[i];
@@ -85,10 +86,12 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             continue;
         }
         frames_[nvalid] = m;
+        const unsigned before_dst = nkeys_;
         dst_of_[nvalid] = add_key(load_mac_key(eth), last_dst);
-        const unsigned before = nkeys_;
+        dst_runs += nkeys_ != before_dst;
+        const unsigned before_src = nkeys_;
         src_of_[nvalid] = add_key(src, last_src);
-        if (nkeys_ != before)
+        if (nkeys_ != before_src)
             sources_[nsources_++] = src_of_[nvalid];
         ++nvalid;
     }
@@ -99,6 +102,19 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             rte_prefetch0(p_.shared.fdb->last_seen_address(ref->slot()));
 
     unsigned unicast = 0, flooded = 0;
+    // One flow's burst (every frame valid, one destination) to a learned port:
+    // one decision, and the frames go out as they came in, in one tx burst.
+    if (dst_runs == 1 && nvalid == n) {
+        const forward_decision fd = decide_forward(keys_[0], found(0), in_port);
+        if (fd.action == verdict::unicast) {
+            learn_sources(in_port, now);
+            transmit(fd.out_port, frames_.data(), uint16_t(nvalid));
+            in.rx_packets.add(n);
+            in.rx_bytes.add(rx_bytes);
+            in.unicast.add(n);
+            return;
+        }
+    }
     for (unsigned i = 0; i < nvalid; ++i) {
         rte_mbuf* m = frames_[i];
         const unsigned d = dst_of_[i];
@@ -217,26 +233,28 @@ void worker::queue_tx(uint16_t port, rte_mbuf* m) {
 void worker::flush_tx() {
     for (unsigned k = 0; k < nb_pending_; ++k) {
         const uint16_t port = tx_pending_[k];
-        rte_mbuf** buf = &tx_buf_[size_t(port) * p_.burst];
-        const uint16_t count = tx_count_[port];
+        transmit(port, &tx_buf_[size_t(port) * p_.burst], tx_count_[port]);
         tx_count_[port] = 0;
-        // Bytes are read before tx: once sent, the PMD may already have freed the mbuf.
-        uint64_t bytes = 0;
-        for (uint16_t i = 0; i < count; ++i)
-            bytes += buf[i]->pkt_len;
-        const uint16_t sent = rte_eth_tx_burst(p_.port_ids[port], uint16_t(p_.index), buf, count);
-        port_counters& out = counters_.ports[port];
-        if (sent != count) {
-            // Never retry in a loop: a stuck peer must not stall the other ports.
-            for (uint16_t i = sent; i < count; ++i)
-                bytes -= buf[i]->pkt_len;
-            rte_pktmbuf_free_bulk(buf + sent, count - sent);
-            out.drop(drop_reason::tx_full).add(count - sent);
-        }
-        out.tx_packets.add(sent);
-        out.tx_bytes.add(bytes);
     }
     nb_pending_ = 0;
+}
+
+void worker::transmit(uint16_t port, rte_mbuf** buf, uint16_t count) {
+    // Bytes are read before tx: once sent, the PMD may already have freed the mbuf.
+    uint64_t bytes = 0;
+    for (uint16_t i = 0; i < count; ++i)
+        bytes += buf[i]->pkt_len;
+    const uint16_t sent = rte_eth_tx_burst(p_.port_ids[port], uint16_t(p_.index), buf, count);
+    port_counters& out = counters_.ports[port];
+    if (sent != count) {
+        // Never retry in a loop: a stuck peer must not stall the other ports.
+        for (uint16_t i = sent; i < count; ++i)
+            bytes -= buf[i]->pkt_len;
+        rte_pktmbuf_free_bulk(buf + sent, count - sent);
+        out.drop(drop_reason::tx_full).add(count - sent);
+    }
+    out.tx_packets.add(sent);
+    out.tx_bytes.add(bytes);
 }
 
 } // namespace bridgehost

@@ -82,6 +82,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     void flood(rte_mbuf* m, uint16_t in_port);
     void queue_tx(uint16_t port, rte_mbuf* m);
     void flush_tx();
+    /// One tx burst of `count` frames to `port`; what the queue refuses is freed and counted.
+    void transmit(uint16_t port, rte_mbuf** buf, uint16_t count);
 
     static constexpr unsigned kFilterSlots = 256;
     static constexpr unsigned kMaxKeys = 2 * kMaxBurst;
