@@ -196,13 +196,16 @@ run_gen() {
         --vdev "net_virtio_user1,path=$WORK/vh1,queues=$queues,$VIRTIO_OPTS"
         --log-level '*:error')
     # Priming 1M MACs is bounded by learning, not by the generator: 2 passes at 2 Mpps.
-    "$BIN"/bridgehost-gen "${eal[@]}" -- --macs "$macs" --size "$size" --queues "$queues" \
+    # Its exit status goes to a file: bash's `wait` inside $(...) was seen to
+    # spin for minutes on a generator that had already exited.
+    rm -f "$WORK"/gen.rc
+    ("$BIN"/bridgehost-gen "${eal[@]}" -- --macs "$macs" --size "$size" --queues "$queues" \
         --duration "$DURATION" --prime-rate 2 --prime-passes 2 --settle 0.5 \
-        --csv "$csv" --label "$label" >"$out" 2>&1 &
-    local gen=$!
-    wait_line "$out" "bridgehost-gen: measuring" "$gen" && dut_mark "$kind" start
-    wait_line "$out" "bridgehost-gen: measured" "$gen" && dut_mark "$kind" end
-    wait "$gen" || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
+        --csv "$csv" --label "$label" >"$out" 2>&1; echo $? >"$WORK"/gen.rc) &
+    wait_line "$out" "bridgehost-gen: measuring" && dut_mark "$kind" start
+    wait_line "$out" "bridgehost-gen: measured" && dut_mark "$kind" end
+    while [ ! -s "$WORK"/gen.rc ]; do sleep 0.1; done
+    [ "$(cat "$WORK"/gen.rc)" = 0 ] || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
     rm -f /dev/hugepages/"$TAG"-gen*
     # label,macs,size,queues,rate,duration,tx,rx,tx_mpps,rx_mpps,loss,mis,lat_min,lat_avg,lat_p99
     tail -1 "$csv" | awk -F, '{print $10, $11, $14, $15, $12}'
@@ -234,10 +237,11 @@ run_pktgen() {
     tail -1 "$result" | awk -F, '{print $8, $9, "-", "-", 0}'
 }
 
+# wait_line FILE LINE: until the generator prints LINE (false if it ends first).
 wait_line() {
-    local file=$1 line=$2 pid=$3
+    local file=$1 line=$2
     while ! grep -q "^$line" "$file" 2>/dev/null; do
-        kill -0 "$pid" 2>/dev/null || return 1
+        [ -s "$WORK"/gen.rc ] && return 1
         sleep 0.05
     done
 }
