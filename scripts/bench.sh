@@ -58,7 +58,7 @@ DUT_PID=
 VIRTIO_OPTS=queue_size=1024,packed_vq=1,in_order=1,mrg_rxbuf=0
 
 cleanup() {
-    [ -n "$DUT_PID" ] && kill -INT "$DUT_PID" 2>/dev/null && wait "$DUT_PID" 2>/dev/null || true
+    [ -n "$DUT_PID" ] && kill -INT "$DUT_PID" 2>/dev/null && sleep 1 || true
     exec 3>&- 2>/dev/null || true
     pkill -INT -f -- "$WORK/" 2>/dev/null || true # every process here names a file in WORK
     sleep 0.5
@@ -131,7 +131,7 @@ EOF
     local i
     for i in $(seq 100); do
         [ -S "$WORK"/vh0 ] && [ -S "$WORK"/vh1 ] && return 0
-        kill -0 "$DUT_PID" 2>/dev/null || break
+        running "$DUT_PID" || break
         sleep 0.1
     done
     cat "$WORK"/dut.out >&2
@@ -146,7 +146,7 @@ stop_dut() {
     else
         kill -INT "$DUT_PID" 2>/dev/null || true
     fi
-    wait "$DUT_PID" 2>/dev/null || true
+    wait_gone "$DUT_PID"
     DUT_PID=
     rm -f /dev/hugepages/"$TAG"-dut*
 }
@@ -196,16 +196,16 @@ run_gen() {
         --vdev "net_virtio_user1,path=$WORK/vh1,queues=$queues,$VIRTIO_OPTS"
         --log-level '*:error')
     # Priming 1M MACs is bounded by learning, not by the generator: 2 passes at 2 Mpps.
-    # Its exit status goes to a file: bash's `wait` inside $(...) was seen to
-    # spin for minutes on a generator that had already exited.
-    rm -f "$WORK"/gen.rc
-    ("$BIN"/bridgehost-gen "${eal[@]}" -- --macs "$macs" --size "$size" --queues "$queues" \
+    # Its exit status goes to a file, read when the generator is done.
+    "$BIN"/bridgehost-gen "${eal[@]}" -- --macs "$macs" --size "$size" --queues "$queues" \
         --duration "$DURATION" --prime-rate 2 --prime-passes 2 --settle 0.5 \
-        --csv "$csv" --label "$label" >"$out" 2>&1; echo $? >"$WORK"/gen.rc) &
+        --csv "$csv" --label "$label" >"$out" 2>&1 &
+    GEN_PID=$!
     wait_line "$out" "bridgehost-gen: measuring" && dut_mark "$kind" start
     wait_line "$out" "bridgehost-gen: measured" && dut_mark "$kind" end
-    while [ ! -s "$WORK"/gen.rc ]; do sleep 0.1; done
-    [ "$(cat "$WORK"/gen.rc)" = 0 ] || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
+    wait_gone "$GEN_PID"
+    # It writes its CSV line only when it succeeded.
+    [ -s "$csv" ] || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
     rm -f /dev/hugepages/"$TAG"-gen*
     # label,macs,size,queues,rate,duration,tx,rx,tx_mpps,rx_mpps,loss,mis,lat_min,lat_avg,lat_p99
     tail -1 "$csv" | awk -F, '{print $10, $11, $14, $15, $12}'
@@ -237,11 +237,16 @@ run_pktgen() {
     tail -1 "$result" | awk -F, '{print $8, $9, "-", "-", 0}'
 }
 
+# wait_gone PID: until the process has exited. Polled, not `wait`: bash's wait
+# was seen to spin for minutes (at 100 % CPU) on children that had exited.
+running() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]; }
+wait_gone() { while running "$1"; do sleep 0.1; done; }
+
 # wait_line FILE LINE: until the generator prints LINE (false if it ends first).
 wait_line() {
     local file=$1 line=$2
     while ! grep -q "^$line" "$file" 2>/dev/null; do
-        [ -s "$WORK"/gen.rc ] && return 1
+        running "$GEN_PID" || return 1
         sleep 0.05
     done
 }
@@ -250,20 +255,22 @@ wait_line() {
 # pick RESULT...: the result line with the median cycles/packet (third field).
 pick() { printf '%s\n' "$@" | sort -g -k3,3 | sed -n "$((($# + 1) / 2))p"; }
 
-# measure KIND MACS SIZE WORKERS: prints "mpps loss cycles lat_avg lat_p99 misdelivered".
+# measure KIND MACS SIZE WORKERS: sets RESULT to "mpps loss cycles lat_avg lat_p99 misdelivered".
+# It runs in the script's own shell, never inside $(...): bash's `wait` for a
+# process started in a command substitution was seen to spin for minutes.
 measure() {
-    local kind=$1 macs=$2 size=$3 workers=$4 r
+    local kind=$1 macs=$2 size=$3 workers=$4
     start_dut "$kind" "$macs" "$workers"
     if [ -n "${PKTGEN:-}" ]; then
-        r=$(run_pktgen "$macs" "$size" "$kind")
+        run_pktgen "$macs" "$size" "$kind" >"$WORK"/result
     else
-        r=$(run_gen "$kind" "$macs" "$size" "$workers" "$kind")
+        run_gen "$kind" "$macs" "$size" "$workers" "$kind" >"$WORK"/result
     fi
     local cycles
     cycles=$(dut_cycles "$kind")
     stop_dut "$kind"
-    set -- $r
-    echo "$1 $2 $cycles $3 $4 $5"
+    set -- $(cat "$WORK"/result)
+    RESULT="$1 $2 $cycles $3 $4 $5"
 }
 
 mkdir -p "$RESULTS"
@@ -288,8 +295,10 @@ for size in $SIZES; do
     for macs in $MACS; do
         tp=() bh=()
         for r in $(seq "$REPEAT"); do # interleaved: testpmd, bridgehost, testpmd, ...
-            tp+=("$(measure testpmd "$macs" "$size" 1)")
-            bh+=("$(measure bridgehost "$macs" "$size" 1)")
+            measure testpmd "$macs" "$size" 1
+            tp+=("$RESULT")
+            measure bridgehost "$macs" "$size" 1
+            bh+=("$RESULT")
         done
         tpm=$(pick "${tp[@]}") bhm=$(pick "${bh[@]}")
         tpc=$(echo "$tpm" | awk '{print $3}') bhc=$(echo "$bhm" | awk '{print $3}')
@@ -311,7 +320,8 @@ if [ "$SCALING" -eq 1 ] && [ -z "${PKTGEN:-}" ]; then
     echo "workers: 1 vs 2 (1024 MACs, 64 bytes, 2 queues per port for 2 workers)" | tee -a "$TXT"
     printf '%-10s %8s %8s %8s %12s\n' DUT workers Mpps loss% cycles/pkt | tee -a "$TXT"
     for w in 1 2; do
-        set -- $(measure bridgehost 1024 64 "$w")
+        measure bridgehost 1024 64 "$w"
+        set -- $RESULT
         printf '%-10s %8s %8.3f %8.3f %12.1f\n' bridgehost "$w" "$1" "$2" "$3" | tee -a "$TXT"
         echo "bridgehost,1024,64,$w,$1,$2,$3,,$4,$5,$6" >>"$CSV"
     done
