@@ -58,9 +58,9 @@ DUT_PID=
 VIRTIO_OPTS=queue_size=1024,packed_vq=1,in_order=1,mrg_rxbuf=0
 
 cleanup() {
-    [ -n "$DUT_PID" ] && kill -INT "$DUT_PID" 2>/dev/null && sleep 1 || true
+    [ -n "$DUT_PID" ] && kill -TERM "$DUT_PID" 2>/dev/null && sleep 1 || true
     exec 3>&- 2>/dev/null || true
-    pkill -INT -f -- "$WORK/" 2>/dev/null || true # every process here names a file in WORK
+    pkill -TERM -f -- "$WORK/" 2>/dev/null || true # every process here names a file in WORK
     sleep 0.5
     [ -n "${BH_BENCH_KEEP:-}" ] && { bh_log "kept $WORK"; WORK=/nonexistent; }
     rm -rf "$WORK" /var/run/dpdk/"$TAG"-*
@@ -144,7 +144,8 @@ stop_dut() {
         echo quit >&3 || true
         exec 3>&-
     else
-        kill -INT "$DUT_PID" 2>/dev/null || true
+        # TERM, not INT: a script run in the background starts its children with INT ignored.
+        kill -TERM "$DUT_PID" 2>/dev/null || true
     fi
     wait_gone "$DUT_PID"
     DUT_PID=

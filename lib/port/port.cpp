@@ -76,7 +76,9 @@ void eth_port::bring_up(const params& p, const std::string& what) {
     rx_queues_ = RTE_MIN(p.rx_queues, info.max_rx_queues);
 
     rte_eth_conf conf{};
-    if (rx_queues_ > 1) {
+    // RSS where the device hashes; devices that do not (vhost-user, virtio-user)
+    // still get their queues, and the peer chooses the queue of each frame.
+    if (rx_queues_ > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) != 0) {
         conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
         conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
     }
