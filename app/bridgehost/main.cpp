@@ -48,9 +48,9 @@ SIGNALS
 COUNTERS
     Per port: frames and bytes in and out, unicast and flooded frames, and a
     drop counter per reason (filtered, runt, invalid_src, tx_full). Per worker:
-    rx packets, busy cycles/packet (TSC cycles of loop passes that received
-    frames, rx to end of tx, per frame received: the figure dpdk-testpmd
-    --record-core-cycles and OVS pmd-stats-show report) and idle %. Then the
+    rx packets, busy cycles/packet (TSC cycles from an rx burst that returned
+    frames to the end of their tx, per frame received, counted as
+    dpdk-testpmd --record-core-cycles counts them) and idle %. Then the
     FDB size and its learned, moved, aged and table-full counts, and the
     mbufs in use.
 

@@ -6,8 +6,8 @@
 // Mpps each way, loss, misdelivered frames and the latency of timestamped
 // frames. It normally runs over virtio_user against the switch's net_vhost
 // ports, on its own core.
-#include "gen/traffic.hpp"
 #include "control/eal_session.hpp"
+#include "gen/traffic.hpp"
 #include "port/port.hpp"
 
 #include <algorithm>
@@ -115,15 +115,26 @@ double parse_number(const char* text, const char* what, double lo, double hi) {
 uint64_t parse_whole(const char* text, const char* what, uint64_t lo, uint64_t hi) {
     const uint64_t v = bridgehost::gen::parse_count(text, what);
     if (v < lo || v > hi)
-        throw std::invalid_argument(std::string(what) + ": expected " + std::to_string(lo) +
-                                    ".." + std::to_string(hi) + ", got " + text);
+        throw std::invalid_argument(std::string(what) + ": expected " + std::to_string(lo) + ".." +
+                                    std::to_string(hi) + ", got " + text);
     return v;
 }
 
 /// Parses the options after "--". Returns nullopt after --help.
 std::optional<options> parse_options(int argc, char** argv) {
-    enum { o_macs = 256, o_size, o_duration, o_rate, o_queues, o_burst, o_prime_rate,
-           o_prime_passes, o_settle, o_csv, o_label };
+    enum {
+        o_macs = 256,
+        o_size,
+        o_duration,
+        o_rate,
+        o_queues,
+        o_burst,
+        o_prime_rate,
+        o_prime_passes,
+        o_settle,
+        o_csv,
+        o_label
+    };
     static const option longopts[] = {
         {"macs", required_argument, nullptr, o_macs},
         {"size", required_argument, nullptr, o_size},
@@ -209,8 +220,8 @@ class generator {
   public:
     generator(const options& o, const traffic_pattern& t, uint16_t port0, uint16_t port1,
               rte_mempool* pool)
-        : opt_(o), traffic_(t), ports_{port0, port1}, pool_(pool),
-          cursor_(size_t(2) * o.queues, 0), hz_(rte_get_tsc_hz()) {}
+        : opt_(o), traffic_(t), ports_{port0, port1}, pool_(pool), cursor_(size_t(2) * o.queues, 0),
+          hz_(rte_get_tsc_hz()) {}
 
     /// Sends every host's frame `passes` times at `rate_pps`, then drains for `settle` s.
     void prime(unsigned passes, double rate_pps, double settle) {
@@ -233,7 +244,7 @@ class generator {
     const side_counts& counts(unsigned side) const { return counts_[side]; }
     const latency_histogram& latency() const { return latency_; }
     double elapsed() const { return elapsed_; }
-    double us(uint64_t cycles) const { return 1e6 * double(cycles) / double(hz_); }
+    double us(double cycles) const { return 1e6 * cycles / double(hz_); }
 
   private:
     static constexpr uint64_t kEndless = UINT64_MAX;
@@ -263,7 +274,8 @@ class generator {
                         {side, q, passes == kEndless ? kEndless : uint64_t(n) * passes, 0});
         const uint64_t start = rte_rdtsc();
         const uint64_t deadline = start + uint64_t(seconds * double(hz_));
-        const double per_cycle = streams.empty() ? 0 : rate_pps / double(streams.size()) / double(hz_);
+        const double per_cycle =
+            streams.empty() ? 0 : rate_pps / double(streams.size()) / double(hz_);
         uint64_t now = start;
         while (now < deadline && !g_interrupted.load(std::memory_order_relaxed)) {
             bool sending = false;
@@ -387,10 +399,11 @@ void report(const options& o, const generator& g) {
     row("1", b);
     row("all", side_counts{tx, rx, mis});
     const latency_histogram& h = g.latency();
+    const double lat_min = g.us(double(h.min())), lat_avg = g.us(h.mean()),
+                 lat_p99 = g.us(double(h.quantile(0.99)));
     std::printf("  loss %.4f %% (%" PRId64 " frames); latency over %" PRIu64
                 " stamped frames: min %.1f us, avg %.1f us, p99 %.1f us\n",
-                loss, int64_t(tx) - int64_t(rx), h.count(), g.us(h.min()),
-                h.mean() * 1e6 / double(rte_get_tsc_hz()), g.us(h.quantile(0.99)));
+                loss, int64_t(tx) - int64_t(rx), h.count(), lat_min, lat_avg, lat_p99);
     if (!o.csv.empty()) {
         std::FILE* f = std::fopen(o.csv.c_str(), "a");
         if (f == nullptr)
@@ -403,8 +416,8 @@ void report(const options& o, const generator& g) {
                      "%s,%u,%u,%u,%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%.4f,%.4f,%.4f,%" PRIu64
                      ",%.2f,%.2f,%.2f\n",
                      o.label.c_str(), o.macs, o.size, o.queues, o.rate_mpps, t, tx, rx,
-                     double(tx) / t / 1e6, double(rx) / t / 1e6, loss, mis, g.us(h.min()),
-                     h.mean() * 1e6 / double(rte_get_tsc_hz()), g.us(h.quantile(0.99)));
+                     double(tx) / t / 1e6, double(rx) / t / 1e6, loss, mis, lat_min, lat_avg,
+                     lat_p99);
         std::fclose(f);
     }
 }
@@ -424,9 +437,7 @@ int run(const std::vector<std::string>& eal_args, const options& o) {
             ids[found++] = pid;
     }
     const unsigned mbufs = std::max(16383u, unsigned(o.queues) * 2 * 4096 * 2 - 1);
-    bridgehost::mbuf_pool pool("gen_pool", mbufs,
-                               RTE_MBUF_DEFAULT_BUF_SIZE,
-                               int(rte_socket_id()));
+    bridgehost::mbuf_pool pool("gen_pool", mbufs, RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
     std::vector<bridgehost::port_config> cfgs(2);
     std::vector<std::unique_ptr<bridgehost::eth_port>> ports;
     for (unsigned i = 0; i < 2; ++i) {
@@ -438,7 +449,8 @@ int run(const std::vector<std::string>& eal_args, const options& o) {
             bridgehost::eth_port::params{&cfgs[i], uint16_t(i), o.queues, o.queues, pool.get()}));
         if (ports.back()->rx_queues() < o.queues)
             throw std::runtime_error("port " + cfgs[i].device + " offers fewer than " +
-                                     std::to_string(o.queues) + " rx queues (for virtio_user "
+                                     std::to_string(o.queues) +
+                                     " rx queues (for virtio_user "
                                      "add queues=N to the vdev, and to the switch's net_vhost)");
     }
     if (!wait_for_links(ids, 5.0))

@@ -104,39 +104,35 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     unsigned unicast = 0, flooded = 0;
     // One flow's burst (every frame valid, one destination) to a learned port:
     // one decision, and the frames go out as they came in, in one tx burst.
-    if (dst_runs == 1 && nvalid == n) {
-        const forward_decision fd = decide_forward(keys_[0], found(0), in_port);
-        if (fd.action == verdict::unicast) {
-            learn_sources(in_port, now);
-            transmit(fd.out_port, frames_.data(), uint16_t(nvalid));
-            in.rx_packets.add(n);
-            in.rx_bytes.add(rx_bytes);
-            in.unicast.add(n);
-            return;
+    const forward_decision first = dst_runs == 1 && nvalid == n
+                                       ? decide_forward(keys_[0], found(0), in_port)
+                                       : forward_decision{verdict::flood, 0, {}};
+    if (first.action == verdict::unicast) {
+        transmit(first.out_port, frames_.data(), uint16_t(nvalid));
+        unicast = nvalid;
+    } else {
+        for (unsigned i = 0; i < nvalid; ++i) {
+            rte_mbuf* m = frames_[i];
+            const unsigned d = dst_of_[i];
+            const forward_decision fd = decide_forward(keys_[d], found(d), in_port);
+            switch (fd.action) {
+            case verdict::unicast:
+                queue_tx(fd.out_port, m);
+                ++unicast;
+                break;
+            case verdict::flood:
+                flood(m, in_port);
+                ++flooded;
+                break;
+            case verdict::drop:
+                ++drops[unsigned(fd.reason)];
+                dropped_[ndropped++] = m;
+                break;
+            }
         }
-    }
-    for (unsigned i = 0; i < nvalid; ++i) {
-        rte_mbuf* m = frames_[i];
-        const unsigned d = dst_of_[i];
-        const forward_decision fd = decide_forward(keys_[d], found(d), in_port);
-        switch (fd.action) {
-        case verdict::unicast:
-            queue_tx(fd.out_port, m);
-            ++unicast;
-            break;
-        case verdict::flood:
-            flood(m, in_port);
-            ++flooded;
-            break;
-        case verdict::drop:
-            ++drops[unsigned(fd.reason)];
-            dropped_[ndropped++] = m;
-            break;
-        }
+        flush_tx();
     }
     learn_sources(in_port, now);
-
-    flush_tx();
     if (ndropped != 0)
         rte_pktmbuf_free_bulk(dropped_.data(), ndropped);
 
