@@ -131,7 +131,7 @@ EOF
     local i
     for i in $(seq 100); do
         [ -S "$WORK"/vh0 ] && [ -S "$WORK"/vh1 ] && return 0
-        running "$DUT_PID" || break
+        kill -0 "$DUT_PID" 2>/dev/null || break
         sleep 0.1
     done
     cat "$WORK"/dut.out >&2
@@ -147,7 +147,7 @@ stop_dut() {
         # TERM, not INT: a script run in the background starts its children with INT ignored.
         kill -TERM "$DUT_PID" 2>/dev/null || true
     fi
-    wait_gone "$DUT_PID"
+    wait "$DUT_PID" || true
     DUT_PID=
     rm -f /dev/hugepages/"$TAG"-dut*
 }
@@ -204,9 +204,7 @@ run_gen() {
     GEN_PID=$!
     wait_line "$out" "bridgehost-gen: measuring" && dut_mark "$kind" start
     wait_line "$out" "bridgehost-gen: measured" && dut_mark "$kind" end
-    wait_gone "$GEN_PID"
-    # It writes its CSV line only when it succeeded.
-    [ -s "$csv" ] || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
+    wait "$GEN_PID" || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
     rm -f /dev/hugepages/"$TAG"-gen*
     # label,macs,size,queues,rate,duration,tx,rx,tx_mpps,rx_mpps,loss,mis,lat_min,lat_avg,lat_p99
     tail -1 "$csv" | awk -F, '{print $10, $11, $14, $15, $12}'
@@ -238,16 +236,11 @@ run_pktgen() {
     tail -1 "$result" | awk -F, '{print $8, $9, "-", "-", 0}'
 }
 
-# wait_gone PID: until the process has exited. Polled, not `wait`: bash's wait
-# was seen to spin for minutes (at 100 % CPU) on children that had exited.
-running() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ "$st" != Z ]; }
-wait_gone() { while running "$1"; do sleep 0.1; done; }
-
 # wait_line FILE LINE: until the generator prints LINE (false if it ends first).
 wait_line() {
     local file=$1 line=$2
     while ! grep -q "^$line" "$file" 2>/dev/null; do
-        running "$GEN_PID" || return 1
+        kill -0 "$GEN_PID" 2>/dev/null || return 1
         sleep 0.05
     done
 }
@@ -257,8 +250,8 @@ wait_line() {
 pick() { printf '%s\n' "$@" | sort -g -k3,3 | sed -n "$((($# + 1) / 2))p"; }
 
 # measure KIND MACS SIZE WORKERS: sets RESULT to "mpps loss cycles lat_avg lat_p99 misdelivered".
-# It runs in the script's own shell, never inside $(...): bash's `wait` for a
-# process started in a command substitution was seen to spin for minutes.
+# It runs in the script's own shell, not inside $(...), so that DUT_PID and the
+# testpmd FIFO are the script's own and the exit trap can stop what is running.
 measure() {
     local kind=$1 macs=$2 size=$3 workers=$4
     start_dut "$kind" "$macs" "$workers"
