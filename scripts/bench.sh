@@ -187,9 +187,9 @@ dut_cycles() {
 }
 
 # --- the generator ----------------------------------------------------------
-# run_gen LABEL MACS SIZE QUEUES KIND: prime, measure, print "mpps loss lat_avg lat_p99".
+# run_gen KIND MACS SIZE QUEUES: prime, measure, print "mpps loss lat_avg lat_p99 misdelivered".
 run_gen() {
-    local label=$1 macs=$2 size=$3 queues=$4 kind=$5
+    local kind=$1 macs=$2 size=$3 queues=$4
     local out=$WORK/gen.out csv=$WORK/gen.csv
     rm -f "$out" "$csv"
     local eal=(--lcores 0@0 --file-prefix "$TAG-gen" -m 1024 --no-pci --single-file-segments
@@ -200,7 +200,7 @@ run_gen() {
     # Its exit status goes to a file, read when the generator is done.
     "$BIN"/bridgehost-gen "${eal[@]}" -- --macs "$macs" --size "$size" --queues "$queues" \
         --duration "$DURATION" --prime-rate 2 --prime-passes 2 --settle 0.5 \
-        --csv "$csv" --label "$label" >"$out" 2>&1 &
+        --csv "$csv" --label "$kind" >"$out" 2>&1 &
     GEN_PID=$!
     wait_line "$out" "bridgehost-gen: measuring" && dut_mark "$kind" start
     wait_line "$out" "bridgehost-gen: measured" && dut_mark "$kind" end
@@ -258,7 +258,7 @@ measure() {
     if [ -n "${PKTGEN:-}" ]; then
         run_pktgen "$macs" "$size" "$kind" >"$WORK"/result
     else
-        run_gen "$kind" "$macs" "$size" "$workers" "$kind" >"$WORK"/result
+        run_gen "$kind" "$macs" "$size" "$workers" >"$WORK"/result
     fi
     local cycles
     cycles=$(dut_cycles "$kind")

@@ -148,10 +148,10 @@ bool mac_table::update(fdb_ref ref, uint32_t sig, uint16_t port, bool is_static,
     return true;
 }
 
-bool mac_table::erase(uint32_t slot) {
+bool mac_table::erase(uint32_t slot, uint32_t sig) {
     slot_meta& m = meta_[slot];
     // The slot comes back through recycle() once the readers are quiescent.
-    if (rte_hash_del_key_with_hash(hash_, &m.key, fdb_hash(m.key)) < 0)
+    if (rte_hash_del_key_with_hash(hash_, &m.key, sig) < 0)
         return false;
     m.live = false;
     --live_;
@@ -182,8 +182,9 @@ bool mac_table::add_static(fdb_key key, uint16_t port, fdb_time now) {
 }
 
 bool mac_table::remove(fdb_key key) {
-    const std::optional<fdb_ref> found = lookup(key);
-    return found && erase(found->slot());
+    const uint32_t sig = fdb_hash(key);
+    const std::optional<fdb_ref> found = find(key, sig);
+    return found && erase(found->slot(), sig);
 }
 
 unsigned mac_table::age(fdb_time now, unsigned budget) {
@@ -199,7 +200,7 @@ unsigned mac_table::age(fdb_time now, unsigned budget) {
             continue;
         const fdb_time seen = last_seen_[slot].load(std::memory_order_relaxed);
         // Signed difference: a worker may have stored a newer tick than `now`.
-        if (int32_t(now - seen) >= int32_t(aging_seconds_) && erase(slot))
+        if (int32_t(now - seen) >= int32_t(aging_seconds_) && erase(slot, fdb_hash(m.key)))
             ++removed;
     }
     return removed;
@@ -209,7 +210,7 @@ unsigned mac_table::flush_port(uint16_t port) {
     unsigned removed = 0;
     for (uint32_t slot = 0; slot < slots(); ++slot) {
         const slot_meta& m = meta_[slot];
-        if (m.live && !m.is_static && m.port == port && erase(slot))
+        if (m.live && !m.is_static && m.port == port && erase(slot, fdb_hash(m.key)))
             ++removed;
     }
     return removed;

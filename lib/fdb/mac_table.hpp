@@ -156,7 +156,7 @@ class mac_table {
     std::optional<fdb_ref> find(fdb_key key, uint32_t sig) const;
     bool insert(fdb_key key, uint32_t sig, uint16_t port, bool is_static, fdb_time now);
     bool update(fdb_ref ref, uint32_t sig, uint16_t port, bool is_static, fdb_time now);
-    bool erase(uint32_t slot);
+    bool erase(uint32_t slot, uint32_t sig);
 
     rte_hash* hash_ = nullptr;
     mutable std::atomic<fdb_time>* last_seen_ = nullptr; ///< by slot; workers refresh it
