@@ -50,7 +50,10 @@ COUNTERS
     drop counter per reason (filtered, runt, invalid_src, tx_full). Per worker:
     rx packets, busy cycles/packet (TSC cycles from an rx burst that returned
     frames to the end of their tx, per frame received, counted as
-    dpdk-testpmd --record-core-cycles counts them) and idle %. Then the
+    dpdk-testpmd --record-core-cycles counts them), idle % and stalls
+    (bursts longer than workers.stall_us: the CPU was taken away mid-burst,
+    by another thread on the same CPU, an interrupt or the hypervisor; their
+    cycles are kept out of busy cycles/packet). Then the
     FDB size and its learned, moved, aged and table-full counts, and the
     mbufs in use.
 

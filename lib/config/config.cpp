@@ -197,7 +197,7 @@ bool contains(const std::vector<unsigned>& lcores, unsigned lcore) {
 }
 
 workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
-    node.expect_mapping({"lcores", "burst"});
+    node.expect_mapping({"lcores", "burst", "stall_us"});
     workers_config workers;
     if (const auto list = node.find("lcores")) {
         lcores.workers = list->items("lcore ids");
@@ -212,6 +212,8 @@ workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
     }
     if (const auto burst = node.find("burst"))
         workers.burst = burst->integer(uint16_t{1}, static_cast<uint16_t>(kMaxBurst));
+    if (const auto stall = node.find("stall_us"))
+        workers.stall_us = stall->integer(1u, 1000000u);
     return workers;
 }
 

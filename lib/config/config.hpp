@@ -64,6 +64,10 @@ struct fdb_config {
 struct workers_config {
     std::vector<unsigned> lcores; ///< lcore ids that poll ports
     uint16_t burst = 32;          ///< frames per rx burst, 1..kMaxBurst
+    /// A burst that takes longer than this is a stall (the worker was
+    /// descheduled or interrupted), counted apart from busy cycles. The YAML
+    /// takes 1..1000000; 0 (tests only) makes every burst a stall.
+    uint32_t stall_us = 100;
 };
 
 struct control_config {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -86,10 +87,11 @@ bridge::bridge(const config& cfg) : cfg_(cfg) {
             assignment[next++ % nworkers].push_back({port->index(), port->id(), q});
     }
     const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get()};
+    const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
-        workers_.push_back(
-            std::make_unique<worker>(worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst,
-                                                    assignment[w], port_ids, rings[w], shared}));
+        workers_.push_back(std::make_unique<worker>(
+            worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
+                           assignment[w], port_ids, rings[w], shared}));
 }
 
 bridge::~bridge() {

@@ -61,14 +61,17 @@ void bridge::print_stats(std::FILE* out) const {
     }
 
     std::fprintf(out, "workers:\n");
-    std::fprintf(out, "  %-6s %5s %9s %12s %16s %6s %12s %15s\n", "worker", "lcore", "rx-queues",
-                 "rx-packets", "busy-cycles/pkt", "idle%", "learn-events", "learn-ring-full");
+    std::fprintf(out, "  %-6s %5s %9s %12s %16s %6s %8s %12s %15s\n", "worker", "lcore",
+                 "rx-queues", "rx-packets", "busy-cycles/pkt", "idle%", "stalls", "learn-events",
+                 "learn-ring-full");
     for (const auto& w : workers_) {
         const worker_counters& c = w->counters();
         const worker_totals t = worker_stats(w->index());
-        std::fprintf(out, "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %12" PRIu64 " %15" PRIu64 "\n",
+        std::fprintf(out,
+                     "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %8" PRIu64 " %12" PRIu64
+                     " %15" PRIu64 "\n",
                      w->index(), w->lcore(), w->rx_queues().size(), t.rx_packets,
-                     t.busy_cycles_per_packet(), t.idle_percent(), c.learn_events.get(),
+                     t.busy_cycles_per_packet(), t.idle_percent(), t.stalls, c.learn_events.get(),
                      c.learn_ring_full.get());
     }
     // One line in the shape of testpmd's --record-core-cycles summary, so

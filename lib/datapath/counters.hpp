@@ -93,6 +93,8 @@ struct port_totals {
 struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
     counter busy_cycles;     ///< TSC cycles from rx burst to end of tx, for bursts with frames
     counter idle_cycles;     ///< every other cycle of the loop: empty polls, loop overhead
+    counter stall_cycles;    ///< cycles of bursts longer than the stall threshold
+    counter stalls;          ///< such bursts
     counter learn_events;    ///< learn/move events posted to the control lcore
     counter learn_ring_full; ///< events lost because the ring was full
     std::array<port_counters, kMaxPorts> ports;
@@ -104,21 +106,25 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
 /// per packet") and `dpdk-testpmd --record-core-cycles` ("CPU cycles/packet")
 /// report, counted as testpmd counts it: TSC cycles from just before an rx
 /// burst that returned frames to the end of their tx, divided by the frames
-/// received. busy + idle is the worker's whole running time.
+/// received. A burst longer than the stall threshold (the CPU was taken away
+/// mid-burst) counts as stall cycles instead. busy + stall + idle is the
+/// worker's whole running time.
 struct worker_totals {
-    uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0;
+    uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0, stall_cycles = 0, stalls = 0;
 
     void add(const worker_counters& c, unsigned nb_ports) {
         for (unsigned p = 0; p < nb_ports; ++p)
             rx_packets += c.ports[p].rx_packets.get();
         busy_cycles += c.busy_cycles.get();
         idle_cycles += c.idle_cycles.get();
+        stall_cycles += c.stall_cycles.get();
+        stalls += c.stalls.get();
     }
     double busy_cycles_per_packet() const {
         return rx_packets != 0 ? double(busy_cycles) / double(rx_packets) : 0.0;
     }
     double idle_percent() const {
-        const uint64_t all = busy_cycles + idle_cycles;
+        const uint64_t all = busy_cycles + idle_cycles + stall_cycles;
         return all != 0 ? 100.0 * double(idle_cycles) / double(all) : 100.0;
     }
 };

@@ -26,12 +26,12 @@ void worker::run() {
     rte_rcu_qsbr_thread_online(rcu, p_.index);
     uint64_t t0 = rte_rdtsc();
     while (p_.shared.running->load(std::memory_order_relaxed)) {
-        const uint64_t busy = poll_once(p_.shared.clock->load(std::memory_order_relaxed));
+        const uint64_t spent = poll_once(p_.shared.clock->load(std::memory_order_relaxed));
         // Quiescent: this worker holds no FDB slot from before this point.
         rte_rcu_qsbr_quiescent(rcu, p_.index);
         const uint64_t t1 = rte_rdtsc();
         // Everything that was not frame work is idle: empty polls, loop overhead.
-        counters_.idle_cycles.add(t1 - t0 - busy);
+        counters_.idle_cycles.add(t1 - t0 - spent);
         t0 = t1;
     }
     rte_rcu_qsbr_thread_offline(rcu, p_.index);
@@ -41,18 +41,29 @@ void worker::run() {
 uint64_t worker::poll_once(fdb_time now) {
     // Busy cycles are counted the way dpdk-testpmd --record-core-cycles counts
     // them, so the two compare: per rx queue that returned frames, from just
-    // before rte_eth_rx_burst to the end of tx.
-    uint64_t busy = 0;
+    // before rte_eth_rx_burst to the end of tx. A burst far longer than any
+    // burst's work means the CPU was taken away mid-burst (another thread on
+    // the same CPU, an interrupt, the hypervisor): it is a stall, counted apart,
+    // or one preemption would weigh as much as thousands of bursts.
+    uint64_t busy = 0, stalled = 0;
     for (const rx_queue_ref& rxq : p_.rx) {
         const uint64_t start = rte_rdtsc();
         const uint16_t n = rte_eth_rx_burst(rxq.port_id, rxq.queue, pkts_.data(), p_.burst);
         if (n == 0)
             continue;
         process(rxq, n, now);
-        busy += rte_rdtsc() - start;
+        const uint64_t spent = rte_rdtsc() - start;
+        if (spent > p_.stall_cycles) [[unlikely]] {
+            stalled += spent;
+            counters_.stalls.add(1);
+        } else {
+            busy += spent;
+        }
     }
     counters_.busy_cycles.add(busy);
-    return busy;
+    if (stalled != 0)
+        counters_.stall_cycles.add(stalled);
+    return busy + stalled;
 }
 
 void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {

@@ -43,6 +43,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         unsigned index;                 ///< 0..workers-1; also the RCU thread id and tx queue id
         unsigned lcore;                 ///< lcore it runs on (for reports)
         uint16_t burst;                 ///< frames per rx burst
+        uint64_t stall_cycles;          ///< a burst longer than this (TSC cycles) is a stall
         std::vector<rx_queue_ref> rx;   ///< queues it polls
         std::vector<uint16_t> port_ids; ///< DPDK port id of every port, by port index
         rte_ring* learn_ring;           ///< its single-producer ring to the control lcore
@@ -53,7 +54,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
 
     /// The loop. Returns when shared.running turns false, after the current burst.
     void run();
-    /// One pass over every rx queue; returns the busy cycles it spent on frames.
+    /// One pass over every rx queue; returns the cycles it spent on frames
+    /// (busy and stalled).
     uint64_t poll_once(fdb_time now);
 
     unsigned index() const { return p_.index; }

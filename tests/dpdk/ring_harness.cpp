@@ -40,6 +40,7 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.capacity = o.fdb_capacity;
     cfg_.fdb.aging_seconds = o.aging_seconds;
     cfg_.fdb.static_entries = o.static_entries;
+    cfg_.workers.stall_us = o.stall_us;
     for (unsigned p = 0; p < o.ports; ++p) {
         const std::string name = "t" + tag + "p" + std::to_string(p); // the port is net_ring_<name>
         rte_ring* rx =

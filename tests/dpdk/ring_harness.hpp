@@ -23,6 +23,7 @@ struct harness_options {
     uint32_t fdb_capacity = 1024;
     uint32_t aging_seconds = 300;
     unsigned tx_ring_size = 1024; ///< small: exercise a full tx queue
+    uint32_t stall_us = 100;      ///< 0: every burst counts as a stall
     std::vector<static_fdb_entry> static_entries;
 };
 

@@ -277,5 +277,24 @@ TEST_F(forwarding, worker_counts_busy_cycles_per_frame_received) {
     h_->drain(2);
 }
 
+// A burst longer than the stall threshold (here every burst) is counted as a
+// stall and kept out of busy cycles, so a preemption cannot inflate them.
+TEST_F(forwarding, burst_longer_than_the_stall_threshold_counts_as_a_stall_not_busy) {
+    harness_options o;
+    o.stall_us = 0;
+    start(o);
+    std::vector<frame> burst(16, make_frame(kBroadcast, kA));
+    h_->inject_burst(0, burst);
+    h_->wait_rx(0, 16);
+    const worker_totals t = h_->sw().worker_stats();
+    EXPECT_EQ(t.rx_packets, 16u);
+    EXPECT_EQ(t.busy_cycles, 0u);
+    EXPECT_EQ(t.busy_cycles_per_packet(), 0.0);
+    EXPECT_EQ(t.stalls, 1u); // one rx burst held the 16 frames
+    EXPECT_GT(t.stall_cycles, 0u);
+    EXPECT_EQ(h_->drain(1).size(), 16u); // stalled or not, the frames went out
+    EXPECT_EQ(h_->drain(2).size(), 16u);
+}
+
 } // namespace
 } // namespace bridgehost::test

@@ -117,6 +117,8 @@ const bad_config kBadConfigs[] = {
      "t.yaml:7:10: workers.burst: expected an integer from 1 to 256, got \"0\""},
     {"BurstTooLarge", kPorts + "workers:\n  burst: 257\n",
      "t.yaml:7:10: workers.burst: expected an integer from 1 to 256, got \"257\""},
+    {"StallZero", kPorts + "workers:\n  stall_us: 0\n",
+     "t.yaml:7:13: workers.stall_us: expected an integer from 1 to 1000000, got \"0\""},
     {"MemoryTooSmall", kPorts + "eal:\n  memory_mb: 63\n",
      "t.yaml:7:14: eal.memory_mb: expected an integer from 64 to 1048576, got \"63\""},
     {"ControlLcoreTooLarge", kPorts + "control:\n  lcore: 128\n",
@@ -263,7 +265,13 @@ TEST(Config, DefaultsFillEverythingButPorts) {
     EXPECT_TRUE(cfg.fdb.static_entries.empty());
     EXPECT_THAT(cfg.workers.lcores, ElementsAre(1u));
     EXPECT_EQ(cfg.workers.burst, 32);
+    EXPECT_EQ(cfg.workers.stall_us, 100u);
     EXPECT_EQ(cfg.control.lcore, 0u);
+}
+
+TEST(Config, ReadsTheStallThreshold) {
+    const config cfg = parse_config(kPorts + "workers:\n  stall_us: 250\n", "t.yaml");
+    EXPECT_EQ(cfg.workers.stall_us, 250u);
 }
 
 TEST(Config, ReadsEveryKey) {
