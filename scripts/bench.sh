@@ -23,6 +23,7 @@
 set -euo pipefail
 shopt -s inherit_errexit # a failure inside $(...) stops the run too
 source "$(dirname "$0")/lib/setup.sh"
+source "$(dirname "$0")/lib/proc.sh"
 
 QUICK=0 DURATION=5 REPEAT=1 SCALING=1
 MACS="2 1024 65536 1048576"
@@ -131,7 +132,7 @@ EOF
     local i
     for i in $(seq 100); do
         [ -S "$WORK"/vh0 ] && [ -S "$WORK"/vh1 ] && return 0
-        kill -0 "$DUT_PID" 2>/dev/null || break
+        bh_running "$DUT_PID" || break
         sleep 0.1
     done
     cat "$WORK"/dut.out >&2
@@ -143,11 +144,11 @@ stop_dut() {
     if [ "$kind" = testpmd ]; then
         echo quit >&3 || true
         exec 3>&-
+        bh_wait_gone "$DUT_PID" 20 || bh_stop "$DUT_PID" TERM 10 || true
     else
         # TERM, not INT: a script run in the background starts its children with INT ignored.
-        kill -TERM "$DUT_PID" 2>/dev/null || true
+        bh_stop "$DUT_PID" TERM 20 || true
     fi
-    wait "$DUT_PID" || true
     DUT_PID=
     rm -f /dev/hugepages/"$TAG"-dut*
 }
@@ -204,7 +205,9 @@ run_gen() {
     GEN_PID=$!
     wait_line "$out" "bridgehost-gen: measuring" && dut_mark "$kind" start
     wait_line "$out" "bridgehost-gen: measured" && dut_mark "$kind" end
-    wait "$GEN_PID" || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
+    # Not `wait` (see lib/proc.sh); it writes its CSV line only when it succeeded.
+    bh_wait_gone "$GEN_PID" 600 || bh_stop "$GEN_PID" KILL 5 || true
+    [ -s "$csv" ] || { cat "$out" >&2; bh_die "bridgehost-gen failed"; }
     rm -f /dev/hugepages/"$TAG"-gen*
     # label,macs,size,queues,rate,duration,tx,rx,tx_mpps,rx_mpps,loss,mis,lat_min,lat_avg,lat_p99
     tail -1 "$csv" | awk -F, '{print $10, $11, $14, $15, $12}'
@@ -240,7 +243,7 @@ run_pktgen() {
 wait_line() {
     local file=$1 line=$2
     while ! grep -q "^$line" "$file" 2>/dev/null; do
-        kill -0 "$GEN_PID" 2>/dev/null || return 1
+        bh_running "$GEN_PID" || return 1
         sleep 0.05
     done
 }

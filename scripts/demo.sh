@@ -5,6 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 source "$(dirname "$0")/lib/netns.sh"
+source "$(dirname "$0")/lib/proc.sh"
 
 [ "$(id -u)" -eq 0 ] || bh_die "the demo creates namespaces and interfaces: run it as root"
 bh_install
@@ -15,7 +16,7 @@ LOG=$(mktemp -d /tmp/bridgehost-demo.XXXXXX)
 PID=
 
 cleanup() {
-    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+    [ -n "$PID" ] && { bh_stop "$PID" TERM 10 || true; }
     bh_host_del hosta bh-hosta
     bh_host_del hostb bh-hostb
     rm -rf "$LOG" /var/run/dpdk/bridgehost-demo
@@ -46,8 +47,7 @@ bh_wait_for "mbufs in use" 5 "$LOG/out" || true
 sed -n '/^fdb (/,/^ports/p' "$LOG/out" | sed '$d'
 
 bh_log "stopping bridgehost (SIGTERM)"
-kill -TERM "$PID"
-wait "$PID"
+bh_stop "$PID" TERM 10 || bh_die "bridgehost did not stop"
 PID=
 sed -n '/stopped; final counters/,$p' "$LOG/out"
 bh_log "demo done; namespaces and interfaces removed"

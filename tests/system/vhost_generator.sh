@@ -9,6 +9,7 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost PATH/TO/bridgehost-gen}
 GEN=${2:?usage: $0 PATH/TO/bridgehost PATH/TO/bridgehost-gen}
 MACS=1024
+source "$(dirname "$0")/../../scripts/lib/proc.sh"
 
 ID=$$
 TMP=$(mktemp -d "/tmp/bh-vhost.$ID.XXXX")
@@ -45,14 +46,16 @@ for _ in $(seq 100); do [ -S "$TMP/vh1" ] && break; sleep 0.1; done
 [ -S "$TMP/vh1" ] || { cat "$TMP/dut.err"; echo "FAIL: no vhost-user sockets"; exit 1; }
 
 # 0.2 Mpps for 1 s: far below what either side can do, so any loss is a bug.
-"$GEN" --lcores 0@0 --no-huge -m 256 --no-pci --no-shconf --file-prefix "bhvh-$ID-gen" \
+timeout -s KILL 60 "$GEN" --lcores 0@0 --no-huge -m 256 --no-pci --no-shconf --file-prefix "bhvh-$ID-gen" \
     --log-level '*:error' \
     --vdev "net_virtio_user0,path=$TMP/vh0,queue_size=1024" \
     --vdev "net_virtio_user1,path=$TMP/vh1,queue_size=1024" \
     -- --macs $MACS --size 128 --duration 1 --rate 0.2 --prime-rate 0.5 --prime-passes 1 \
     --csv "$TMP/gen.csv" >"$TMP/gen.out" 2>&1
-expect "generator exit status" 0 $?
+status=$?
+expect "generator exit status" 0 $status
 cat "$TMP/gen.out"
+[ "$status" -eq 137 ] && { echo "generator killed after 60 s"; bh_threads "$PID"; }
 IFS=, read -r _ macs size _ _ _ tx rx _ _ _ mis _ <<<"$(tail -1 "$TMP/gen.csv")"
 expect "CSV line for the run" "$MACS/128" "$macs/$size"
 [ "${tx:-0}" -gt 150000 ] && pass "generator sent $tx frames" || fail "generator sent only ${tx:-0} frames"
@@ -67,10 +70,12 @@ expect "generator MACs learned on the left port (02:00:..)" $((MACS / 2)) \
 expect "generator MACs learned on the right port (02:01:..)" $((MACS / 2)) \
     "$(grep -cE '^  02:01:[0-9a-f:]+ +0 +right ' "$TMP/dut.out")"
 
-kill -TERM "$PID"
-wait "$PID"
-expect "bridgehost exit status" 0 $?
+# Not `wait` (see scripts/lib/proc.sh): a clean exit is the process gone and
+# its final counters written, which it does only on the way out.
+bh_stop "$PID" TERM 20 && pass "bridgehost stopped on SIGTERM" ||
+    fail "bridgehost did not stop on SIGTERM"
 PID=
+expect "final counters written at exit" 1 "$(grep -c '^bridgehost: stopped; final counters' "$TMP/dut.out")"
 # Measured frames are unicast: at most the priming pass (one frame per MAC) floods.
 flooded=$(awk '$1 == "left" || $1 == "right" {s += $7} END {print s}' <(sed -n '/final counters/,$p' "$TMP/dut.out"))
 [ "${flooded:-99999}" -le $MACS ] && pass "flooded frames $flooded <= $MACS (priming only)" ||
