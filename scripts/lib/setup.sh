@@ -5,11 +5,13 @@ BH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BH_BUILD=${BH_BUILD:-$BH_ROOT/build}
 
 # Debian 12 packages: the toolchain, DPDK (libs, headers, testpmd), yaml-cpp,
-# GoogleTest, and what the system tests and the demo run in namespaces.
+# GoogleTest, civetweb (the /metrics HTTP server), nlohmann-json (the control
+# socket's messages), and what the system tests and the demo run in namespaces.
 BH_PACKAGES=(
     build-essential cmake pkg-config
     dpdk dpdk-dev libdpdk-dev
     libyaml-cpp-dev googletest libgtest-dev libgmock-dev libbenchmark-dev
+    libcivetweb-dev nlohmann-json3-dev
     iproute2 iputils-ping iputils-arping tcpdump procps
 )
 
