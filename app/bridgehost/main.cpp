@@ -1,6 +1,8 @@
 // bridgehost: the switch's command line. Parses options, loads the config, runs the bridge.
 #include "config/config.hpp"
 #include "control/bridge.hpp"
+#include "control/control_socket.hpp"
+#include "control/telemetry.hpp"
 #include "control/eal_session.hpp"
 
 #include <csignal>
@@ -145,8 +147,25 @@ int run(const options& opt) {
     bridgehost::eal_session eal("bridgehost", bridgehost::eal_arguments(cfg));
     bridgehost::bridge sw(cfg);
     sw.start();
-    std::fprintf(stderr, "bridgehost: forwarding between %zu ports with %zu worker(s)\n",
-                 cfg.ports.size(), cfg.workers.lcores.size());
+    // Operators' requests (bridgehostctl, telemetry) are queued to the control
+    // loop below, which answers them between its passes.
+    bridgehost::attach_telemetry(&sw);
+    struct detach {
+        ~detach() { bridgehost::attach_telemetry(nullptr); }
+    } detach_telemetry;
+    bridgehost::control_socket ctl(
+        cfg.control.socket_path(cfg.eal.file_prefix), [&sw](const std::string& line) {
+            nlohmann::json reply;
+            try {
+                const nlohmann::json request = nlohmann::json::parse(line);
+                reply = sw.call([&sw, request] { return sw.handle(request); });
+            } catch (const std::exception& e) {
+                reply = {{"ok", false}, {"error", e.what()}};
+            }
+            return reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        });
+    std::fprintf(stderr, "bridgehost: forwarding between %zu ports with %zu worker(s); control socket %s\n",
+                 cfg.ports.size(), cfg.workers.lcores.size(), ctl.path().c_str());
     sw.run([&] {
         for (int sig; (sig = signals.next()) != 0;) {
             if (sig != SIGUSR1 && sig != SIGUSR2)

@@ -218,11 +218,18 @@ workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
 }
 
 control_config read_control(const yaml::reader& node, lcore_keys& lcores) {
-    node.expect_mapping({"lcore"});
+    node.expect_mapping({"lcore", "socket"});
     control_config control;
     if (const auto lcore = node.find("lcore")) {
         control.lcore = lcore->integer(0u, kMaxLcoreId);
         lcores.control = lcore;
+    }
+    if (const auto socket = node.find("socket")) {
+        control.socket = socket->string();
+        if (control.socket.empty() || control.socket[0] != '/')
+            socket->fail("expected an absolute path, got \"" + control.socket + "\"");
+        if (control.socket.size() >= 108) // sockaddr_un.sun_path
+            socket->fail("the path is longer than a Unix socket allows (107 bytes)");
     }
     return control;
 }

@@ -72,6 +72,16 @@ struct workers_config {
 
 struct control_config {
     unsigned lcore = 0; ///< the main lcore; the only FDB writer
+    /// The control socket bridgehostctl talks to; empty: the default,
+    /// /var/run/bridgehost/<eal.file_prefix>.sock.
+    std::string socket;
+    /// The socket path in effect.
+    std::string socket_path(const std::string& file_prefix) const {
+        return socket.empty() ? default_socket_path(file_prefix) : socket;
+    }
+    static std::string default_socket_path(const std::string& file_prefix) {
+        return "/var/run/bridgehost/" + file_prefix + ".sock";
+    }
 };
 
 struct config {

@@ -76,6 +76,8 @@ bridge::bridge(const config& cfg) : cfg_(cfg) {
         rings.push_back(r);
     }
     control_ = std::make_unique<control_plane>(*fdb_, rings);
+    base_.ports.resize(ports_.size());
+    base_.workers.resize(nworkers);
 
     // Spread every (port, rx queue) pair over the workers, round robin.
     std::vector<std::vector<rx_queue_ref>> assignment(nworkers);
@@ -130,6 +132,7 @@ void bridge::run(const std::function<bool()>& stop_requested) {
     while (!stop_requested()) {
         const fdb_time now = monotonic_seconds();
         const unsigned applied = step(now);
+        serve_requests();
         if (now != last_link_check) {
             last_link_check = now;
             for (size_t i = 0; i < ports_.size(); ++i) {

@@ -11,11 +11,17 @@
 #include "port/port.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <deque>
 #include <functional>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 struct rte_rcu_qsbr;
 struct rte_ring;
@@ -50,6 +56,24 @@ class bridge {
     /// Worker `index`'s load; every worker's summed when index is absent.
     worker_totals worker_stats(std::optional<unsigned> index = std::nullopt) const;
 
+    // --- Requests from other threads (control socket, telemetry, metrics) --
+    //
+    // Only the control lcore touches the FDB and the counters' baselines, so
+    // other threads ask it: call() queues a function, the control loop runs it
+    // on its next pass (within about 1 ms) and call() returns its result.
+
+    /// Runs `fn` on the control lcore and returns its result. Throws
+    /// std::runtime_error when the control loop does not answer within `timeout`.
+    nlohmann::json call(std::function<nlohmann::json()> fn,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    /// Runs the queued requests (the control loop does this every pass).
+    void serve_requests();
+
+    /// One operator request, {"cmd": "show fdb", "args": {...}}, answered on
+    /// the control lcore: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
+    /// The commands are listed in api.cpp (kCommands) and in bridgehostctl --help.
+    nlohmann::json handle(const nlohmann::json& request);
+
     /// Human-readable reports, for the exit summary and SIGUSR1/SIGUSR2.
     void print_stats(std::FILE* out) const;
     void print_fdb(std::FILE* out) const;
@@ -64,6 +88,31 @@ class bridge {
     struct ring_deleter {
         void operator()(rte_ring* r) const;
     };
+
+    // api.cpp: the views and actions behind handle().
+    nlohmann::json show_fdb(const nlohmann::json& args) const;
+    nlohmann::json show_ports() const;
+    nlohmann::json show_workers() const;
+    nlohmann::json show_stats() const;
+    nlohmann::json show_config() const;
+    nlohmann::json fdb_add(const nlohmann::json& args);
+    nlohmann::json fdb_del(const nlohmann::json& args);
+    nlohmann::json fdb_flush(const nlohmann::json& args);
+    nlohmann::json clear_stats();
+    /// The port index named by args[key] (a port name), or throws.
+    uint16_t port_arg(const nlohmann::json& args, const char* key) const;
+
+    /// What `clear stats` subtracts: counters are written by their owners only,
+    /// so clearing moves the zero instead of resetting them.
+    struct stats_base {
+        std::vector<port_totals> ports;
+        std::vector<worker_totals> workers;
+        uint64_t learned = 0, moved = 0, aged = 0, table_full = 0, static_kept = 0;
+    };
+    stats_base base_;
+
+    std::mutex requests_mutex_;
+    std::deque<std::packaged_task<nlohmann::json()>> requests_;
 
     config cfg_;
     std::atomic<fdb_time> clock_{0};

@@ -13,14 +13,17 @@ port_totals bridge::port_stats(uint16_t port) const {
     port_totals t;
     for (const auto& w : workers_)
         t.add(w->counters().ports[port]);
+    t.subtract(base_.ports[port]);
     return t;
 }
 
 worker_totals bridge::worker_stats(std::optional<unsigned> index) const {
     worker_totals t;
     for (const auto& w : workers_)
-        if (!index || w->index() == *index)
+        if (!index || w->index() == *index) {
             t.add(w->counters(), unsigned(ports_.size()));
+            t.subtract(base_.workers[w->index()]);
+        }
     return t;
 }
 
@@ -87,8 +90,9 @@ void bridge::print_stats(std::FILE* out) const {
     std::fprintf(out,
                  "fdb: %u of %u entries; learned %" PRIu64 ", moved %" PRIu64 ", aged %" PRIu64
                  ", table-full %" PRIu64 ", static-kept %" PRIu64 "\n",
-                 fdb_->size(), fdb_->capacity(), cc.learned.get(), cc.moved.get(), cc.aged.get(),
-                 cc.table_full.get(), cc.static_kept.get());
+                 fdb_->size(), fdb_->capacity(), cc.learned.get() - base_.learned,
+                 cc.moved.get() - base_.moved, cc.aged.get() - base_.aged,
+                 cc.table_full.get() - base_.table_full, cc.static_kept.get() - base_.static_kept);
     std::fprintf(out, "mbufs in use: %u\n", pool_->in_use());
 }
 

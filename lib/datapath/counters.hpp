@@ -78,6 +78,17 @@ struct port_totals {
     std::array<uint64_t, kDropReasons> drops{};
 
     uint64_t drop(drop_reason r) const { return drops[unsigned(r)]; }
+    /// Counts since `base` was taken (`clear stats`).
+    void subtract(const port_totals& base) {
+        rx_packets -= base.rx_packets;
+        rx_bytes -= base.rx_bytes;
+        tx_packets -= base.tx_packets;
+        tx_bytes -= base.tx_bytes;
+        unicast -= base.unicast;
+        flooded -= base.flooded;
+        for (unsigned r = 0; r < kDropReasons; ++r)
+            drops[r] -= base.drops[r];
+    }
     void add(const port_counters& c) {
         rx_packets += c.rx_packets.get();
         rx_bytes += c.rx_bytes.get();
@@ -119,6 +130,14 @@ struct worker_totals {
         idle_cycles += c.idle_cycles.get();
         stall_cycles += c.stall_cycles.get();
         stalls += c.stalls.get();
+    }
+    /// Counts since `base` was taken (`clear stats`).
+    void subtract(const worker_totals& base) {
+        rx_packets -= base.rx_packets;
+        busy_cycles -= base.busy_cycles;
+        idle_cycles -= base.idle_cycles;
+        stall_cycles -= base.stall_cycles;
+        stalls -= base.stalls;
     }
     double busy_cycles_per_packet() const {
         return rx_packets != 0 ? double(busy_cycles) / double(rx_packets) : 0.0;

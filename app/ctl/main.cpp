@@ -1,0 +1,351 @@
+// bridgehostctl: talks to a running bridgehost over its control socket.
+#include "config/config.hpp"
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <getopt.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kUsage = R"(Usage: bridgehostctl [OPTIONS] COMMAND [ARGS] [--json]
+
+Shows and changes a running bridgehost through its control socket.
+
+COMMANDS
+    show fdb [--port P] [--mac M]   the MAC table: MAC, VLAN, port, type, age (s)
+    show ports                      link, promiscuous mode, counters, device stats
+    show workers                    rx queues, busy cycles/packet, idle %, stalls
+    show stats                      per-port counters, drops by reason, FDB counters
+    show config                     the configuration in effect
+    fdb add MAC PORT                pin MAC to PORT (a static entry; replaces a learned one)
+    fdb del MAC                     remove MAC (static or learned)
+    fdb flush [--port P]            remove learned entries (static ones stay)
+    clear stats                     start the counters shown from zero (the
+                                    counters the data path keeps are not reset)
+
+OPTIONS
+    --file-prefix P   the instance whose eal.file_prefix is P (default
+                      "bridgehost"): socket /var/run/bridgehost/P.sock
+    --socket PATH     the control socket itself (control.socket in the YAML)
+    --json            print the reply as JSON (every command)
+    --timeout S       seconds to wait for the answer (default 10)
+    -h, --help        this text
+
+EXIT STATUS
+    0 done; 1 the switch refused the request (the reason is printed);
+    2 bad command line; 3 the switch is not running or not answering
+
+The socket is mode 0600, owned by the user bridgehost runs as (root).
+)";
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+struct connect_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct options {
+    std::string socket;
+    bool as_json = false;
+    int timeout_s = 10;
+    std::vector<std::string> words;
+};
+
+options parse_args(int argc, char** argv) {
+    options o;
+    std::string prefix = "bridgehost";
+    enum { kPrefix = 1, kSocket, kJson, kTimeout, kPort, kMac };
+    const option longopts[] = {{"file-prefix", required_argument, nullptr, kPrefix},
+                               {"socket", required_argument, nullptr, kSocket},
+                               {"json", no_argument, nullptr, kJson},
+                               {"timeout", required_argument, nullptr, kTimeout},
+                               {"help", no_argument, nullptr, 'h'},
+                               {nullptr, 0, nullptr, 0}};
+    // Options may follow the command ("show fdb --json"); --port/--mac belong
+    // to the command and are kept as words.
+    std::vector<char*> rest{argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "--port" || a == "--mac") && i + 1 < argc) {
+            o.words.push_back(a);
+            o.words.push_back(argv[++i]);
+        } else {
+            rest.push_back(argv[i]);
+        }
+    }
+    rest.push_back(nullptr);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(int(rest.size() - 1), rest.data(), "+h", longopts, nullptr)) != -1) {
+        switch (c) {
+        case kPrefix: prefix = optarg; break;
+        case kSocket: o.socket = optarg; break;
+        case kJson: o.as_json = true; break;
+        case kTimeout:
+            o.timeout_s = std::atoi(optarg);
+            if (o.timeout_s <= 0 || o.timeout_s > 3600)
+                throw usage_error("--timeout takes seconds, 1..3600");
+            break;
+        case 'h': std::fputs(kUsage, stdout); std::exit(0);
+        default:
+            throw usage_error(std::string("unknown option ") + rest[size_t(optind - 1)]);
+        }
+    }
+    std::vector<std::string> words;
+    for (int i = optind; i < int(rest.size() - 1); ++i) {
+        const std::string a = rest[size_t(i)];
+        if (a == "--json")
+            o.as_json = true;
+        else if (a.rfind("--", 0) == 0)
+            throw usage_error("unknown option " + a);
+        else
+            words.push_back(a);
+    }
+    // Command words first, then the --port/--mac pairs collected above.
+    words.insert(words.end(), o.words.begin(), o.words.end());
+    o.words = words;
+    if (o.socket.empty())
+        o.socket = bridgehost::control_config::default_socket_path(prefix);
+    return o;
+}
+
+/// The request for the command words, or a usage_error.
+json make_request(const std::vector<std::string>& w) {
+    auto flag = [&](size_t from, const char* name) -> std::optional<std::string> {
+        for (size_t i = from; i + 1 < w.size(); ++i)
+            if (w[i] == name)
+                return w[i + 1];
+        return std::nullopt;
+    };
+    auto expect_flags_only = [&](size_t from, std::initializer_list<const char*> allowed) {
+        for (size_t i = from; i < w.size(); i += 2) {
+            bool ok = false;
+            for (const char* a : allowed)
+                ok |= w[i] == a;
+            if (!ok || i + 1 >= w.size())
+                throw usage_error("unexpected \"" + w[i] + "\"");
+        }
+    };
+    if (w.empty())
+        throw usage_error("no command");
+    const std::string verb = w[0];
+    const std::string noun = w.size() > 1 ? w[1] : "";
+    json args = json::object();
+    if (verb == "show" && noun == "fdb") {
+        expect_flags_only(2, {"--port", "--mac"});
+        if (auto p = flag(2, "--port"))
+            args["port"] = *p;
+        if (auto m = flag(2, "--mac"))
+            args["mac"] = *m;
+        return {{"cmd", "show fdb"}, {"args", args}};
+    }
+    if (verb == "show" && (noun == "ports" || noun == "workers" || noun == "stats" ||
+                           noun == "config")) {
+        expect_flags_only(2, {});
+        return {{"cmd", "show " + noun}, {"args", args}};
+    }
+    if (verb == "fdb" && noun == "add") {
+        if (w.size() != 4)
+            throw usage_error("usage: fdb add MAC PORT");
+        return {{"cmd", "fdb add"}, {"args", {{"mac", w[2]}, {"port", w[3]}}}};
+    }
+    if (verb == "fdb" && noun == "del") {
+        if (w.size() != 3)
+            throw usage_error("usage: fdb del MAC");
+        return {{"cmd", "fdb del"}, {"args", {{"mac", w[2]}}}};
+    }
+    if (verb == "fdb" && noun == "flush") {
+        expect_flags_only(2, {"--port"});
+        if (auto p = flag(2, "--port"))
+            args["port"] = *p;
+        return {{"cmd", "fdb flush"}, {"args", args}};
+    }
+    if (verb == "clear" && noun == "stats" && w.size() == 2)
+        return {{"cmd", "clear stats"}, {"args", args}};
+    throw usage_error("unknown command \"" + verb + (noun.empty() ? "" : " " + noun) + "\"");
+}
+
+/// Sends one request line and reads one reply line.
+std::string exchange(const std::string& path, const std::string& request, int timeout_s) {
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw connect_error(std::string("socket: ") + std::strerror(errno));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof(addr.sun_path))
+        throw usage_error("socket path too long: " + path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+        const int err = errno;
+        close(fd);
+        std::string why = std::strerror(err);
+        if (err == ENOENT || err == ECONNREFUSED)
+            why = "bridgehost is not running (no one serves " + path + ")";
+        else if (err == EACCES)
+            why = "permission denied on " + path + " (run as root)";
+        throw connect_error("cannot reach bridgehost: " + why);
+    }
+    const std::string line = request + "\n";
+    if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) != ssize_t(line.size())) {
+        close(fd);
+        throw connect_error("cannot send the request to " + path);
+    }
+    std::string reply;
+    char buf[65536];
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, timeout_s * 1000) != 1) {
+            close(fd);
+            throw connect_error("bridgehost did not answer within " + std::to_string(timeout_s) +
+                                " s");
+        }
+        const ssize_t n = read(fd, buf, sizeof(buf));
+        if (n <= 0)
+            break;
+        reply.append(buf, size_t(n));
+        if (reply.back() == '\n')
+            break;
+    }
+    close(fd);
+    return reply;
+}
+
+std::string str(const json& v) {
+    if (v.is_string())
+        return v.get<std::string>();
+    if (v.is_null())
+        return "-";
+    return v.dump();
+}
+
+/// A table for people: the reply's result laid out per command.
+void print_human(const std::string& cmd, const json& r) {
+    if (cmd == "show fdb") {
+        std::printf("%-17s %4s %-12s %-7s %6s\n", "MAC", "VLAN", "PORT", "TYPE", "AGE(s)");
+        for (const json& e : r.at("entries"))
+            std::printf("%-17s %4s %-12s %-7s %6s\n", str(e.at("mac")).c_str(),
+                        str(e.at("vlan")).c_str(), str(e.at("port")).c_str(),
+                        str(e.at("type")).c_str(), str(e.at("age")).c_str());
+        std::printf("%zu shown; %s of %s entries in the table; aging %s s\n",
+                    r.at("entries").size(), str(r.at("size")).c_str(),
+                    str(r.at("capacity")).c_str(), str(r.at("aging_seconds")).c_str());
+    } else if (cmd == "show ports") {
+        std::printf("%-12s %-5s %-6s %-17s %12s %12s %10s %10s\n", "PORT", "LINK", "PROMISC",
+                    "MAC", "RX", "TX", "DROPS", "IMISSED");
+        for (const json& p : r) {
+            uint64_t drops = 0;
+            for (const auto& [reason, n] : p.at("counters").at("drops").items())
+                drops += n.get<uint64_t>();
+            std::printf("%-12s %-5s %-6s  %-17s %12s %12s %10" PRIu64 " %10s\n",
+                        str(p.at("name")).c_str(), str(p.at("link")).c_str(),
+                        p.at("promiscuous").get<bool>() ? "on" : "OFF", str(p.at("mac")).c_str(),
+                        str(p.at("counters").at("rx_packets")).c_str(),
+                        str(p.at("counters").at("tx_packets")).c_str(), drops,
+                        str(p.at("device_stats").at("imissed")).c_str());
+        }
+    } else if (cmd == "show workers") {
+        std::printf("%-6s %5s %-24s %12s %16s %6s %8s\n", "WORKER", "LCORE", "RX QUEUES",
+                    "RX PACKETS", "BUSY CYCLES/PKT", "IDLE%", "STALLS");
+        for (const json& w : r) {
+            std::string queues;
+            for (const json& q : w.at("rx_queues"))
+                queues += (queues.empty() ? "" : ",") + str(q.at("port")) + "/" + str(q.at("queue"));
+            std::printf("%-6s %5s %-24s %12s %16.1f %6.1f %8s\n", str(w.at("index")).c_str(),
+                        str(w.at("lcore")).c_str(), queues.c_str(),
+                        str(w.at("rx_packets")).c_str(),
+                        w.at("busy_cycles_per_packet").get<double>(),
+                        w.at("idle_percent").get<double>(), str(w.at("stalls")).c_str());
+        }
+    } else if (cmd == "show stats") {
+        for (const auto& [name, c] : r.at("ports").items()) {
+            std::printf("port %s: rx %s frames / %s bytes, tx %s frames / %s bytes, unicast %s, "
+                        "flooded %s\n",
+                        name.c_str(), str(c.at("rx_packets")).c_str(),
+                        str(c.at("rx_bytes")).c_str(), str(c.at("tx_packets")).c_str(),
+                        str(c.at("tx_bytes")).c_str(), str(c.at("unicast")).c_str(),
+                        str(c.at("flooded")).c_str());
+            std::string drops;
+            for (const auto& [reason, n] : c.at("drops").items())
+                drops += " " + reason + "=" + str(n);
+            std::printf("  drops:%s\n", drops.c_str());
+        }
+        const json& f = r.at("fdb");
+        std::printf("fdb: %s of %s entries; learned %s, moved %s, aged %s, table-full %s, "
+                    "static-kept %s\n",
+                    str(f.at("entries")).c_str(), str(f.at("capacity")).c_str(),
+                    str(f.at("learned")).c_str(), str(f.at("moved")).c_str(),
+                    str(f.at("aged")).c_str(), str(f.at("table_full")).c_str(),
+                    str(f.at("static_kept")).c_str());
+        std::printf("mbufs in use: %s\n", str(r.at("mbufs_in_use")).c_str());
+    } else if (cmd == "show config") {
+        std::printf("%s\n", r.dump(2).c_str());
+    } else {
+        std::printf("ok: %s\n", r.dump().c_str());
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    json request;
+    try {
+        o = parse_args(argc, argv);
+        request = make_request(o.words);
+    } catch (const usage_error& e) {
+        std::fprintf(stderr, "bridgehostctl: %s (see bridgehostctl --help)\n", e.what());
+        return 2;
+    }
+    std::string text;
+    try {
+        text = exchange(o.socket, request.dump(), o.timeout_s);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehostctl: %s\n", e.what());
+        return 3;
+    }
+    // The reply is checked, not trusted: a malformed one is an error, never a crash.
+    json reply;
+    try {
+        reply = json::parse(text);
+        if (!reply.is_object() || !reply.contains("ok") || !reply["ok"].is_boolean())
+            throw std::runtime_error("no \"ok\" field");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehostctl: malformed reply from %s: %s\n", o.socket.c_str(),
+                     e.what());
+        return 3;
+    }
+    if (!reply["ok"].get<bool>()) {
+        std::fprintf(stderr, "bridgehostctl: %s\n", str(reply.value("error", json("refused"))).c_str());
+        return 1;
+    }
+    if (o.as_json) {
+        std::printf("%s\n", reply["result"].dump(2).c_str());
+        return 0;
+    }
+    try {
+        print_human(request["cmd"].get<std::string>(), reply["result"]);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehostctl: malformed reply from %s: %s\n", o.socket.c_str(),
+                     e.what());
+        return 3;
+    }
+    return 0;
+}

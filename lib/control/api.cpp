@@ -1,0 +1,302 @@
+// Operator requests: the control socket, telemetry and bridgehostctl all end
+// here, on the control lcore, as JSON.
+#include "control/bridge.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <rte_ethdev.h>
+
+namespace bridgehost {
+
+using json = nlohmann::json;
+
+namespace {
+
+/// An error in a request: the operator's fault, reported back as is.
+struct request_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::string arg_string(const json& args, const char* key) {
+    const auto it = args.find(key);
+    if (it == args.end() || !it->is_string())
+        throw request_error(std::string("missing argument \"") + key + "\" (a string)");
+    return it->get<std::string>();
+}
+
+mac_address arg_mac(const json& args, const char* key) {
+    const std::string text = arg_string(args, key);
+    const auto mac = mac_address::parse(text);
+    if (!mac)
+        throw request_error("\"" + text + "\" is not a MAC address (expected xx:xx:xx:xx:xx:xx)");
+    return *mac;
+}
+
+json port_counters_json(const port_totals& t) {
+    json drops = json::object();
+    for (unsigned r = 0; r < kDropReasons; ++r)
+        drops[drop_reason_name(drop_reason(r))] = t.drops[r];
+    return {{"rx_packets", t.rx_packets}, {"rx_bytes", t.rx_bytes},
+            {"tx_packets", t.tx_packets}, {"tx_bytes", t.tx_bytes},
+            {"unicast", t.unicast},       {"flooded", t.flooded},
+            {"drops", drops}};
+}
+
+} // namespace
+
+json bridge::call(std::function<json()> fn, std::chrono::milliseconds timeout) {
+    std::packaged_task<json()> task(std::move(fn));
+    std::future<json> answer = task.get_future();
+    {
+        const std::lock_guard<std::mutex> lock(requests_mutex_);
+        requests_.push_back(std::move(task));
+    }
+    if (answer.wait_for(timeout) != std::future_status::ready)
+        throw std::runtime_error("the control loop did not answer within " +
+                                 std::to_string(timeout.count()) + " ms");
+    return answer.get();
+}
+
+void bridge::serve_requests() {
+    std::deque<std::packaged_task<json()>> batch;
+    {
+        const std::lock_guard<std::mutex> lock(requests_mutex_);
+        batch.swap(requests_);
+    }
+    for (auto& task : batch)
+        task();
+}
+
+json bridge::handle(const json& request) {
+    try {
+        if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string())
+            throw request_error("a request is a JSON object with a string \"cmd\"");
+        const std::string cmd = request["cmd"].get<std::string>();
+        const json args = request.value("args", json::object());
+        if (!args.is_object())
+            throw request_error("\"args\" must be a JSON object");
+        json result;
+        if (cmd == "show fdb")
+            result = show_fdb(args);
+        else if (cmd == "show ports")
+            result = show_ports();
+        else if (cmd == "show workers")
+            result = show_workers();
+        else if (cmd == "show stats")
+            result = show_stats();
+        else if (cmd == "show config")
+            result = show_config();
+        else if (cmd == "fdb add")
+            result = fdb_add(args);
+        else if (cmd == "fdb del")
+            result = fdb_del(args);
+        else if (cmd == "fdb flush")
+            result = fdb_flush(args);
+        else if (cmd == "clear stats")
+            result = clear_stats();
+        else
+            throw request_error("unknown command \"" + cmd +
+                                "\" (expected one of: show fdb, show ports, show workers, show "
+                                "stats, show config, fdb add, fdb del, fdb flush, clear stats)");
+        return {{"ok", true}, {"result", result}};
+    } catch (const std::exception& e) {
+        // json type errors land here too: a request never takes the switch down.
+        return {{"ok", false}, {"error", e.what()}};
+    }
+}
+
+uint16_t bridge::port_arg(const json& args, const char* key) const {
+    const std::string name = arg_string(args, key);
+    for (const auto& p : ports_)
+        if (p->name() == name)
+            return p->index();
+    std::string known;
+    for (const auto& p : ports_)
+        known += (known.empty() ? "" : ", ") + p->name();
+    throw request_error("no port named \"" + name + "\" (ports: " + known + ")");
+}
+
+json bridge::show_fdb(const json& args) const {
+    std::optional<uint16_t> port;
+    std::optional<mac_address> mac;
+    if (args.contains("port"))
+        port = port_arg(args, "port");
+    if (args.contains("mac"))
+        mac = arg_mac(args, "mac");
+    const fdb_time now = clock_.load(std::memory_order_relaxed);
+    std::vector<fdb_record> records = fdb_->records();
+    std::sort(records.begin(), records.end(), [](const fdb_record& a, const fdb_record& b) {
+        return std::tie(a.port, a.vlan, a.mac.bytes) < std::tie(b.port, b.vlan, b.mac.bytes);
+    });
+    json entries = json::array();
+    for (const fdb_record& r : records) {
+        if ((port && r.port != *port) || (mac && !(r.mac == *mac)))
+            continue;
+        json e = {{"mac", r.mac.str()},
+                  {"vlan", r.vlan},
+                  {"port", cfg_.ports[r.port].name},
+                  {"type", r.is_static ? "static" : "dynamic"}};
+        e["age"] = r.is_static ? json(nullptr) : json(now >= r.last_seen ? now - r.last_seen : 0);
+        entries.push_back(std::move(e));
+    }
+    return {{"entries", entries},
+            {"size", fdb_->size()},
+            {"capacity", fdb_->capacity()},
+            {"aging_seconds", cfg_.fdb.aging_seconds}};
+}
+
+json bridge::show_ports() const {
+    json ports = json::array();
+    for (const auto& p : ports_) {
+        const rte_eth_link link = p->link();
+        const rte_eth_stats dev = p->stats();
+        rte_ether_addr addr{};
+        rte_eth_macaddr_get(p->id(), &addr);
+        ports.push_back({{"name", p->name()},
+                         {"device", cfg_.ports[p->index()].device},
+                         {"port_id", p->id()},
+                         {"mac", mac_address{{addr.addr_bytes[0], addr.addr_bytes[1],
+                                              addr.addr_bytes[2], addr.addr_bytes[3],
+                                              addr.addr_bytes[4], addr.addr_bytes[5]}}
+                                     .str()},
+                         {"link", link.link_status ? "up" : "down"},
+                         {"speed_mbps", link.link_speed},
+                         {"promiscuous", p->promiscuous()},
+                         {"rx_queues", p->rx_queues()},
+                         {"counters", port_counters_json(port_stats(p->index()))},
+                         {"device_stats",
+                          {{"ipackets", dev.ipackets},
+                           {"opackets", dev.opackets},
+                           {"imissed", dev.imissed},
+                           {"ierrors", dev.ierrors},
+                           {"oerrors", dev.oerrors},
+                           {"rx_nombuf", dev.rx_nombuf}}}});
+    }
+    return ports;
+}
+
+json bridge::show_workers() const {
+    json workers = json::array();
+    for (const auto& w : workers_) {
+        const worker_totals t = worker_stats(w->index());
+        json queues = json::array();
+        for (const rx_queue_ref& q : w->rx_queues())
+            queues.push_back({{"port", cfg_.ports[q.port_index].name}, {"queue", q.queue}});
+        workers.push_back({{"index", w->index()},
+                           {"lcore", w->lcore()},
+                           {"rx_queues", queues},
+                           {"rx_packets", t.rx_packets},
+                           {"busy_cycles", t.busy_cycles},
+                           {"idle_cycles", t.idle_cycles},
+                           {"stall_cycles", t.stall_cycles},
+                           {"stalls", t.stalls},
+                           {"busy_cycles_per_packet", t.busy_cycles_per_packet()},
+                           {"idle_percent", t.idle_percent()},
+                           {"learn_events", w->counters().learn_events.get()},
+                           {"learn_ring_full", w->counters().learn_ring_full.get()}});
+    }
+    return workers;
+}
+
+json bridge::show_stats() const {
+    json ports = json::object();
+    for (const auto& p : ports_)
+        ports[p->name()] = port_counters_json(port_stats(p->index()));
+    const control_counters& cc = control_->counters();
+    const worker_totals all = worker_stats();
+    return {{"ports", ports},
+            {"fdb",
+             {{"entries", fdb_->size()},
+              {"capacity", fdb_->capacity()},
+              {"learned", cc.learned.get() - base_.learned},
+              {"moved", cc.moved.get() - base_.moved},
+              {"aged", cc.aged.get() - base_.aged},
+              {"table_full", cc.table_full.get() - base_.table_full},
+              {"static_kept", cc.static_kept.get() - base_.static_kept}}},
+            {"workers",
+             {{"rx_packets", all.rx_packets},
+              {"busy_cycles_per_packet", all.busy_cycles_per_packet()},
+              {"stalls", all.stalls}}},
+            {"mbufs_in_use", pool_->in_use()}};
+}
+
+json bridge::show_config() const {
+    json ports = json::array();
+    for (const port_config& p : cfg_.ports) {
+        json j = {{"name", p.name},
+                  {"device", p.device},
+                  {"rx_descriptors", p.rx_descriptors},
+                  {"tx_descriptors", p.tx_descriptors}};
+        if (p.mtu)
+            j["mtu"] = *p.mtu;
+        ports.push_back(std::move(j));
+    }
+    json statics = json::array();
+    for (const static_fdb_entry& s : cfg_.fdb.static_entries)
+        statics.push_back({{"mac", s.mac.str()}, {"port", s.port}});
+    return {{"source", cfg_.source},
+            {"eal", {{"file_prefix", cfg_.eal.file_prefix}, {"memory_mb", cfg_.eal.memory_mb ? json(*cfg_.eal.memory_mb) : json(nullptr)}}},
+            {"ports", ports},
+            {"fdb",
+             {{"capacity", cfg_.fdb.capacity},
+              {"aging_seconds", cfg_.fdb.aging_seconds},
+              {"static", statics}}},
+            {"workers",
+             {{"lcores", cfg_.workers.lcores},
+              {"burst", cfg_.workers.burst},
+              {"stall_us", cfg_.workers.stall_us}}},
+            {"control", {{"lcore", cfg_.control.lcore}}}};
+}
+
+json bridge::fdb_add(const json& args) {
+    const mac_address mac = arg_mac(args, "mac");
+    const uint16_t port = port_arg(args, "port");
+    if (mac.is_multicast() || mac.is_zero())
+        throw request_error("a static entry needs a unicast MAC, not " + mac.str());
+    if (!fdb_->add_static(make_fdb_key(mac), port, clock_.load(std::memory_order_relaxed)))
+        throw request_error("the FDB is full (" + std::to_string(fdb_->capacity()) + " entries)");
+    return {{"mac", mac.str()}, {"port", cfg_.ports[port].name}, {"type", "static"}};
+}
+
+json bridge::fdb_del(const json& args) {
+    const mac_address mac = arg_mac(args, "mac");
+    if (!fdb_->remove(make_fdb_key(mac)))
+        throw request_error(mac.str() + " is not in the FDB");
+    return {{"mac", mac.str()}, {"removed", true}};
+}
+
+json bridge::fdb_flush(const json& args) {
+    unsigned removed = 0;
+    if (args.contains("port")) {
+        removed = fdb_->flush_port(port_arg(args, "port"));
+    } else {
+        for (const auto& p : ports_)
+            removed += fdb_->flush_port(p->index());
+    }
+    return {{"removed", removed}};
+}
+
+json bridge::clear_stats() {
+    for (const auto& p : ports_) {
+        port_totals t;
+        for (const auto& w : workers_)
+            t.add(w->counters().ports[p->index()]);
+        base_.ports[p->index()] = t;
+        rte_eth_stats_reset(p->id());
+    }
+    for (const auto& w : workers_) {
+        worker_totals t;
+        t.add(w->counters(), unsigned(ports_.size()));
+        base_.workers[w->index()] = t;
+    }
+    const control_counters& cc = control_->counters();
+    base_.learned = cc.learned.get();
+    base_.moved = cc.moved.get();
+    base_.aged = cc.aged.get();
+    base_.table_full = cc.table_full.get();
+    base_.static_kept = cc.static_kept.get();
+    return {{"cleared", true}};
+}
+
+} // namespace bridgehost
