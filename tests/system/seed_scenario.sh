@@ -102,6 +102,43 @@ for h in a b; do
         || { fail "fdb: $mac not on host$h"; sed -n '/^fdb (/,/^ports/p' "$TMP/out"; }
 done
 
+# bridgehostctl against the running switch (the control socket), and DPDK
+# telemetry (dpdk-telemetry.py) for the same table.
+CTL=("$(dirname "$BIN")/bridgehostctl" --file-prefix "bhsys-$ID")
+SOCK=/var/run/bridgehost/bhsys-$ID.sock
+[ "$(stat -c '%a %U' "$SOCK" 2>/dev/null)" = "600 root" ] && pass "control socket is 0600 root" ||
+    fail "control socket $SOCK: $(stat -c '%a %U' "$SOCK" 2>&1)"
+mac_a=$(bh_host_mac "${NS[a]}") mac_b=$(bh_host_mac "${NS[b]}")
+"${CTL[@]}" show fdb >"$TMP/ctl.out" 2>&1
+grep -Eq "^$mac_a +0 +hosta +dynamic" "$TMP/ctl.out" && grep -Eq "^$mac_b +0 +hostb +dynamic" "$TMP/ctl.out" &&
+    pass "bridgehostctl show fdb: hosta and hostb on their ports" || { fail "bridgehostctl show fdb"; cat "$TMP/ctl.out"; }
+"${CTL[@]}" show fdb --port hostb --json >"$TMP/ctl.json" 2>&1
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+macs = {e["mac"]: e["port"] for e in r["entries"]}
+sys.exit(0 if macs.get(sys.argv[2]) == "hostb" and sys.argv[3] not in macs else 1)
+' "$TMP/ctl.json" "$mac_b" "$mac_a" && pass "bridgehostctl --json parses; --port filters" ||
+    { fail "bridgehostctl show fdb --port hostb --json"; cat "$TMP/ctl.json"; }
+for what in ports workers stats config; do
+    check "bridgehostctl show $what" "${CTL[@]}" show "$what"
+done
+# A static entry sends hostb's MAC to hostc's port: hosta's pings no longer arrive.
+check "bridgehostctl fdb add $mac_b hostc" "${CTL[@]}" fdb add "$mac_b" hostc
+if in_ns a ping -c 2 -i 0.2 -W 1 "${ADDR[b]}" >/dev/null 2>&1; then
+    fail "ping hosta -> hostb still answered with hostb's MAC pinned to hostc"
+else
+    pass "static entry steers hostb's frames to hostc (ping fails)"
+fi
+check "bridgehostctl fdb del $mac_b" "${CTL[@]}" fdb del "$mac_b"
+check "ping hosta -> hostb after the static entry is gone" in_ns a ping -c 3 -i 0.2 -W 2 "${ADDR[b]}"
+"${CTL[@]}" fdb add 01:00:5e:00:00:01 hosta >/dev/null 2>"$TMP/ctl.err"
+[ $? -eq 1 ] && grep -q "needs a unicast MAC" "$TMP/ctl.err" && pass "bridgehostctl refuses a multicast static entry (exit 1)" ||
+    { fail "multicast static entry not refused"; cat "$TMP/ctl.err"; }
+echo /bridgehost/fdb | timeout 10 dpdk-telemetry.py -f "bhsys-$ID" >"$TMP/tel.out" 2>&1
+grep -q "\"$mac_a\"" "$TMP/tel.out" && pass "dpdk-telemetry.py /bridgehost/fdb shows hosta's MAC" ||
+    { fail "telemetry /bridgehost/fdb"; cat "$TMP/tel.out"; }
+
 # Graceful stop: gone within 2 s, final counters printed (only a clean exit
 # prints them). Exit is read from /proc, not with `wait` (see scripts/lib/proc.sh).
 start=$(date +%s%N)
@@ -109,6 +146,10 @@ bh_stop "$PID" TERM 10 || fail "bridgehost did not stop on SIGTERM"
 PID=
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 [ "$elapsed_ms" -lt 2000 ] && pass "stopped in ${elapsed_ms} ms" || fail "took ${elapsed_ms} ms to stop"
+"${CTL[@]}" show fdb >/dev/null 2>"$TMP/ctl.err"
+[ $? -eq 3 ] && grep -q "not running" "$TMP/ctl.err" && pass "bridgehostctl: switch not running (exit 3)" ||
+    { fail "bridgehostctl against a stopped switch"; cat "$TMP/ctl.err"; }
+[ ! -e "$SOCK" ] && pass "control socket removed at exit" || fail "control socket left behind"
 final=$(sed -n '/stopped; final counters/,$p' "$TMP/out")
 for h in a b; do
     rx=$(awk -v p="host$h" '$1 == p && NF > 10 {print $2; exit}' <<<"$final")
