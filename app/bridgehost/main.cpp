@@ -65,6 +65,14 @@ EXIT STATUS
 
 FILES
     /etc/bridgehost/bridgehost.yaml   the appliance's configuration
+    /var/run/bridgehost/PREFIX.sock   the control socket (control.socket;
+                                      PREFIX is eal.file_prefix), for
+                                      bridgehostctl; mode 0600
+    /var/run/dpdk/PREFIX/dpdk_telemetry.v2
+                                      DPDK telemetry: dpdk-telemetry.py -f PREFIX,
+                                      then /bridgehost/fdb, /bridgehost/ports,
+                                      /bridgehost/workers, /bridgehost/stats,
+                                      /bridgehost/config
 
 EXAMPLES
     bridgehost --config config/demo.yaml --check
