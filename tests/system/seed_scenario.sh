@@ -139,6 +139,18 @@ echo /bridgehost/fdb | timeout 10 dpdk-telemetry.py -f "bhsys-$ID" >"$TMP/tel.ou
 grep -q "\"$mac_a\"" "$TMP/tel.out" && pass "dpdk-telemetry.py /bridgehost/fdb shows hosta's MAC" ||
     { fail "telemetry /bridgehost/fdb"; cat "$TMP/tel.out"; }
 
+# SIGHUP never stops the switch: a valid file is reported valid, a broken one
+# is rejected with its error, and forwarding goes on either way.
+kill -HUP "$PID"
+bh_wait_for "SIGHUP: .* is valid" 5 "$TMP/err" && pass "SIGHUP: config validated" || fail "no SIGHUP report"
+cp "$TMP/bridgehost.yaml" "$TMP/good.yaml"
+echo "bogus_key: 1" >>"$TMP/bridgehost.yaml"
+kill -HUP "$PID"
+bh_wait_for "SIGHUP: .*unknown key \"bogus_key\".*running config is kept" 5 "$TMP/err" &&
+    pass "SIGHUP with a broken file: rejected with its error" || { fail "broken file on SIGHUP"; tail -3 "$TMP/err"; }
+cp "$TMP/good.yaml" "$TMP/bridgehost.yaml"
+check "ping hosta -> hostb after two SIGHUPs" in_ns a ping -c 2 -i 0.2 -W 2 "${ADDR[b]}"
+
 # Graceful stop: gone within 2 s, final counters printed (only a clean exit
 # prints them). Exit is read from /proc, not with `wait` (see scripts/lib/proc.sh).
 start=$(date +%s%N)
