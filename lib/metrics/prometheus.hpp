@@ -1,0 +1,50 @@
+// The switch's counters in the Prometheus text exposition format, for GET /metrics.
+//
+// A pure formatter: the caller fills a metrics_snapshot (from the workers' and
+// the control lcore's counters and the PMD's statistics) and gets the text back.
+// No DPDK and no I/O here, so the format is tested without ports.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bridgehost {
+
+/// Every number /metrics exports, read at one moment. Counters must be the raw
+/// totals since start: Prometheus reads any decrease as a counter reset.
+struct metrics_snapshot {
+    struct port {
+        std::string name; ///< the `port` label
+        uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, unicast = 0,
+                 flooded = 0;
+        /// Drop reason name (the `reason` label, e.g. "filtered", "runt",
+        /// "invalid_src", "tx_full") -> frames dropped. A name listed twice is summed.
+        std::vector<std::pair<std::string, uint64_t>> drops;
+        uint64_t imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0; ///< from the PMD
+        bool link_up = false;
+        bool promiscuous = false;
+        bool promisc_suspect = false; ///< the "hypervisor hides unicast" diagnosis fired here
+    };
+    struct worker {
+        unsigned index = 0, lcore = 0; ///< the `worker` and `lcore` labels
+        uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0, stall_cycles = 0, stalls = 0;
+        uint64_t learn_events = 0, learn_ring_full = 0;
+    };
+    std::vector<port> ports;     ///< names must be unique: they identify the series
+    std::vector<worker> workers; ///< indexes must be unique
+    uint64_t fdb_entries = 0, fdb_capacity = 0;
+    uint64_t learned = 0, moved = 0, aged = 0, table_full = 0, static_kept = 0, flushed = 0;
+    uint64_t mbufs_in_use = 0;
+    uint64_t tsc_hz = 0;
+    double uptime_seconds = 0;
+};
+
+/// Prometheus text exposition format 0.0.4: # HELP and # TYPE for every family,
+/// counters end in _total, label values escaped. Every name starts with
+/// "bridgehost_". A per-port or per-worker family with no series (no ports, no
+/// drop reasons) is left out rather than printed empty.
+std::string render_prometheus(const metrics_snapshot& s);
+
+} // namespace bridgehost
