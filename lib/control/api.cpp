@@ -45,6 +45,24 @@ json port_counters_json(const port_totals& t) {
 
 } // namespace
 
+/// Every request handle() takes, by name.
+struct bridge::command {
+    const char* name;
+    json (*run)(bridge&, const json& args);
+};
+
+const bridge::command bridge::kCommands[] = {
+    {"show fdb", [](bridge& b, const json& a) { return b.show_fdb(a); }},
+    {"show ports", [](bridge& b, const json&) { return b.show_ports(); }},
+    {"show workers", [](bridge& b, const json&) { return b.show_workers(); }},
+    {"show stats", [](bridge& b, const json&) { return b.show_stats(); }},
+    {"show config", [](bridge& b, const json&) { return b.show_config(); }},
+    {"fdb add", [](bridge& b, const json& a) { return b.fdb_add(a); }},
+    {"fdb del", [](bridge& b, const json& a) { return b.fdb_del(a); }},
+    {"fdb flush", [](bridge& b, const json& a) { return b.fdb_flush(a); }},
+    {"clear stats", [](bridge& b, const json&) { return b.clear_stats(); }},
+};
+
 json bridge::call(std::function<json()> fn, std::chrono::milliseconds timeout) {
     std::packaged_task<json()> task(std::move(fn));
     std::future<json> answer = task.get_future();
@@ -76,30 +94,13 @@ json bridge::handle(const json& request) {
         const json args = request.value("args", json::object());
         if (!args.is_object())
             throw request_error("\"args\" must be a JSON object");
-        json result;
-        if (cmd == "show fdb")
-            result = show_fdb(args);
-        else if (cmd == "show ports")
-            result = show_ports();
-        else if (cmd == "show workers")
-            result = show_workers();
-        else if (cmd == "show stats")
-            result = show_stats();
-        else if (cmd == "show config")
-            result = show_config();
-        else if (cmd == "fdb add")
-            result = fdb_add(args);
-        else if (cmd == "fdb del")
-            result = fdb_del(args);
-        else if (cmd == "fdb flush")
-            result = fdb_flush(args);
-        else if (cmd == "clear stats")
-            result = clear_stats();
-        else
-            throw request_error("unknown command \"" + cmd +
-                                "\" (expected one of: show fdb, show ports, show workers, show "
-                                "stats, show config, fdb add, fdb del, fdb flush, clear stats)");
-        return {{"ok", true}, {"result", result}};
+        for (const command& c : kCommands)
+            if (cmd == c.name)
+                return {{"ok", true}, {"result", c.run(*this, args)}};
+        std::string known;
+        for (const command& c : kCommands)
+            known += (known.empty() ? "" : ", ") + std::string(c.name);
+        throw request_error("unknown command \"" + cmd + "\" (expected one of: " + known + ")");
     } catch (const std::exception& e) {
         // json type errors land here too: a request never takes the switch down.
         return {{"ok", false}, {"error", e.what()}};
@@ -153,13 +154,12 @@ json bridge::show_ports() const {
         const rte_eth_stats dev = p->stats();
         rte_ether_addr addr{};
         rte_eth_macaddr_get(p->id(), &addr);
+        mac_address mac;
+        std::copy(std::begin(addr.addr_bytes), std::end(addr.addr_bytes), mac.bytes.begin());
         ports.push_back({{"name", p->name()},
                          {"device", cfg_.ports[p->index()].device},
                          {"port_id", p->id()},
-                         {"mac", mac_address{{addr.addr_bytes[0], addr.addr_bytes[1],
-                                              addr.addr_bytes[2], addr.addr_bytes[3],
-                                              addr.addr_bytes[4], addr.addr_bytes[5]}}
-                                     .str()},
+                         {"mac", mac.str()},
                          {"link", link.link_status ? "up" : "down"},
                          {"speed_mbps", link.link_speed},
                          {"promiscuous", p->promiscuous()},
@@ -203,17 +203,17 @@ json bridge::show_stats() const {
     json ports = json::object();
     for (const auto& p : ports_)
         ports[p->name()] = port_counters_json(port_stats(p->index()));
-    const control_counters& cc = control_->counters();
+    const control_totals fs = fdb_stats();
     const worker_totals all = worker_stats();
     return {{"ports", ports},
             {"fdb",
              {{"entries", fdb_->size()},
               {"capacity", fdb_->capacity()},
-              {"learned", cc.learned.get() - base_.learned},
-              {"moved", cc.moved.get() - base_.moved},
-              {"aged", cc.aged.get() - base_.aged},
-              {"table_full", cc.table_full.get() - base_.table_full},
-              {"static_kept", cc.static_kept.get() - base_.static_kept}}},
+              {"learned", fs.learned},
+              {"moved", fs.moved},
+              {"aged", fs.aged},
+              {"table_full", fs.table_full},
+              {"static_kept", fs.static_kept}}},
             {"workers",
              {{"rx_packets", all.rx_packets},
               {"busy_cycles_per_packet", all.busy_cycles_per_packet()},
@@ -279,23 +279,12 @@ json bridge::fdb_flush(const json& args) {
 
 json bridge::clear_stats() {
     for (const auto& p : ports_) {
-        port_totals t;
-        for (const auto& w : workers_)
-            t.add(w->counters().ports[p->index()]);
-        base_.ports[p->index()] = t;
+        base_.ports[p->index()] = raw_port_stats(p->index());
         rte_eth_stats_reset(p->id());
     }
-    for (const auto& w : workers_) {
-        worker_totals t;
-        t.add(w->counters(), unsigned(ports_.size()));
-        base_.workers[w->index()] = t;
-    }
-    const control_counters& cc = control_->counters();
-    base_.learned = cc.learned.get();
-    base_.moved = cc.moved.get();
-    base_.aged = cc.aged.get();
-    base_.table_full = cc.table_full.get();
-    base_.static_kept = cc.static_kept.get();
+    for (const auto& w : workers_)
+        base_.workers[w->index()] = raw_worker_stats(w->index());
+    base_.fdb = control_totals(control_->counters());
     return {{"cleared", true}};
 }
 

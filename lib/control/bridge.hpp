@@ -51,10 +51,12 @@ class bridge {
 
     const mac_table& fdb() const { return *fdb_; }
     const control_counters& control_stats() const { return control_->counters(); }
-    /// Port `index`'s counters summed over the workers.
+    /// Port `index`'s counters summed over the workers, since `clear stats`.
     port_totals port_stats(uint16_t index) const;
-    /// Worker `index`'s load; every worker's summed when index is absent.
+    /// Worker `index`'s load; every worker's summed when index is absent. Since `clear stats`.
     worker_totals worker_stats(std::optional<unsigned> index = std::nullopt) const;
+    /// The FDB's learn/move/age counters, since `clear stats`.
+    control_totals fdb_stats() const;
 
     // --- Requests from other threads (control socket, telemetry, metrics) --
     //
@@ -72,6 +74,7 @@ class bridge {
     /// One operator request, {"cmd": "show fdb", "args": {...}}, answered on
     /// the control lcore: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
     /// The commands are listed in api.cpp (kCommands) and in bridgehostctl --help.
+    /// Runs on the control lcore only (directly there, or through call()).
     nlohmann::json handle(const nlohmann::json& request);
 
     /// Human-readable reports, for the exit summary and SIGUSR1/SIGUSR2.
@@ -89,7 +92,9 @@ class bridge {
         void operator()(rte_ring* r) const;
     };
 
-    // api.cpp: the views and actions behind handle().
+    // api.cpp: the views and actions behind handle(), listed in kCommands.
+    struct command;
+    static const command kCommands[];
     nlohmann::json show_fdb(const nlohmann::json& args) const;
     nlohmann::json show_ports() const;
     nlohmann::json show_workers() const;
@@ -102,12 +107,16 @@ class bridge {
     /// The port index named by args[key] (a port name), or throws.
     uint16_t port_arg(const nlohmann::json& args, const char* key) const;
 
+    /// Totals since start, before `clear stats`' baseline is subtracted.
+    port_totals raw_port_stats(uint16_t index) const;
+    worker_totals raw_worker_stats(unsigned index) const;
+
     /// What `clear stats` subtracts: counters are written by their owners only,
     /// so clearing moves the zero instead of resetting them.
     struct stats_base {
         std::vector<port_totals> ports;
         std::vector<worker_totals> workers;
-        uint64_t learned = 0, moved = 0, aged = 0, table_full = 0, static_kept = 0;
+        control_totals fdb;
     };
     stats_base base_;
 

@@ -19,6 +19,24 @@ struct control_counters {
     counter aged;        ///< entries removed by aging
 };
 
+/// The control counters as plain numbers.
+struct control_totals {
+    uint64_t learned = 0, moved = 0, static_kept = 0, table_full = 0, aged = 0;
+
+    control_totals() = default;
+    explicit control_totals(const control_counters& c)
+        : learned(c.learned.get()), moved(c.moved.get()), static_kept(c.static_kept.get()),
+          table_full(c.table_full.get()), aged(c.aged.get()) {}
+    /// Counts since `base` was taken (`clear stats`).
+    void subtract(const control_totals& base) {
+        learned -= base.learned;
+        moved -= base.moved;
+        static_kept -= base.static_kept;
+        table_full -= base.table_full;
+        aged -= base.aged;
+    }
+};
+
 class control_plane {
   public:
     control_plane(mac_table& fdb, std::vector<rte_ring*> learn_rings);

@@ -9,10 +9,21 @@
 
 namespace bridgehost {
 
-port_totals bridge::port_stats(uint16_t port) const {
+port_totals bridge::raw_port_stats(uint16_t port) const {
     port_totals t;
     for (const auto& w : workers_)
         t.add(w->counters().ports[port]);
+    return t;
+}
+
+worker_totals bridge::raw_worker_stats(unsigned index) const {
+    worker_totals t;
+    t.add(workers_[index]->counters(), unsigned(ports_.size()));
+    return t;
+}
+
+port_totals bridge::port_stats(uint16_t port) const {
+    port_totals t = raw_port_stats(port);
     t.subtract(base_.ports[port]);
     return t;
 }
@@ -24,6 +35,12 @@ worker_totals bridge::worker_stats(std::optional<unsigned> index) const {
             t.add(w->counters(), unsigned(ports_.size()));
             t.subtract(base_.workers[w->index()]);
         }
+    return t;
+}
+
+control_totals bridge::fdb_stats() const {
+    control_totals t(control_->counters());
+    t.subtract(base_.fdb);
     return t;
 }
 
@@ -86,13 +103,12 @@ void bridge::print_stats(std::FILE* out) const {
                  all.busy_cycles_per_packet(), all.busy_cycles, all.rx_packets,
                  rte_get_tsc_hz() / 1000000);
 
-    const control_counters& cc = control_->counters();
+    const control_totals fs = fdb_stats();
     std::fprintf(out,
                  "fdb: %u of %u entries; learned %" PRIu64 ", moved %" PRIu64 ", aged %" PRIu64
                  ", table-full %" PRIu64 ", static-kept %" PRIu64 "\n",
-                 fdb_->size(), fdb_->capacity(), cc.learned.get() - base_.learned,
-                 cc.moved.get() - base_.moved, cc.aged.get() - base_.aged,
-                 cc.table_full.get() - base_.table_full, cc.static_kept.get() - base_.static_kept);
+                 fdb_->size(), fdb_->capacity(), fs.learned, fs.moved, fs.aged, fs.table_full,
+                 fs.static_kept);
     std::fprintf(out, "mbufs in use: %u\n", pool_->in_use());
 }
 
