@@ -1,9 +1,11 @@
 // bridgehost: the switch's command line. Parses options, loads the config, runs the bridge.
+#include "common/log.hpp"
 #include "config/config.hpp"
 #include "control/bridge.hpp"
 #include "control/control_socket.hpp"
 #include "control/telemetry.hpp"
 #include "control/eal_session.hpp"
+#include "metrics/metrics_server.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -44,9 +46,14 @@ SIGNALS
     SIGINT, SIGTERM     stop: workers finish their burst, ports are stopped and
                         closed, the final counters are printed, exit status 0
     SIGUSR1             print the MAC table and the counters to stdout
-    SIGHUP              validate the config file again and report; live
-                        reload is not built yet, so the running config is
-                        kept (a bad file never stops the switch)
+    SIGHUP              reload the config file (as bridgehostctl reload):
+                        fdb.aging_seconds, fdb.static, log and
+                        control.promisc_check_seconds apply at once and
+                        learned entries stay; a change to ports, eal,
+                        workers, fdb.capacity, the control socket or metrics
+                        is logged as needing a restart and not applied. A
+                        file that fails validation changes nothing (the
+                        error is logged); forwarding never stops
     SIGUSR2             print the counters only (no MAC table; cheap with a
                         large table, which is what scripts/bench.sh uses)
 
@@ -155,11 +162,12 @@ int run(const options& opt) {
             throw bridgehost::eal_error("cannot start DPDK: " + problem);
 
     signal_inbox signals;
+    bridgehost::logs::apply(cfg.log);
     bridgehost::eal_session eal("bridgehost", bridgehost::eal_arguments(cfg));
     bridgehost::bridge sw(cfg);
     sw.start();
-    // Operators' requests (bridgehostctl, telemetry) are queued to the control
-    // loop below, which answers them between its passes.
+    // Operators' requests (bridgehostctl, telemetry, /metrics) are queued to
+    // the control loop below, which answers them between its passes.
     bridgehost::attach_telemetry(&sw);
     struct detach {
         ~detach() { bridgehost::attach_telemetry(nullptr); }
@@ -175,22 +183,47 @@ int run(const options& opt) {
             }
             return reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         });
-    std::fprintf(stderr, "bridgehost: forwarding between %zu ports with %zu worker(s); control socket %s\n",
-                 cfg.ports.size(), cfg.workers.lcores.size(), ctl.path().c_str());
+    std::optional<bridgehost::metrics_server> metrics;
+    if (cfg.metrics.enabled)
+        metrics.emplace(cfg.metrics.listen, [&sw] {
+            bridgehost::metrics_snapshot snapshot;
+            sw.call(
+                [&] {
+                    snapshot = sw.metrics();
+                    return nlohmann::json();
+                },
+                std::chrono::seconds(2));
+            return bridgehost::render_prometheus(snapshot);
+        });
+    // SIGHUP and `bridgehostctl reload`: re-read the file; a file that fails
+    // validation changes nothing. Runs on the control lcore.
+    const auto reload = [&sw, &opt]() -> nlohmann::json {
+        bridgehost::config next;
+        try {
+            next = bridgehost::load_config_file(opt.config_path);
+        } catch (const std::exception& e) {
+            bridgehost::logs::write(bridgehost::logs::component::control,
+                                    bridgehost::log_level::err,
+                                    "reload rejected, the running config is kept: %s", e.what());
+            throw;
+        }
+        return sw.reload(next);
+    };
+    sw.set_reload_handler(reload);
+    std::string metrics_note = metrics ? "; metrics on http://" + cfg.metrics.listen + "/metrics"
+                                       : "; metrics off";
+    if (metrics && metrics->port() != 0 && cfg.metrics.listen.ends_with(":0"))
+        metrics_note += " (port " + std::to_string(metrics->port()) + ")";
+    bridgehost::logs::write(bridgehost::logs::component::control, bridgehost::log_level::notice,
+                            "forwarding between %zu ports with %zu worker(s); control socket %s%s",
+                            cfg.ports.size(), cfg.workers.lcores.size(), ctl.path().c_str(),
+                            metrics_note.c_str());
     sw.run([&] {
         for (int sig; (sig = signals.next()) != 0;) {
             if (sig == SIGHUP) {
-                // Live reload is not built yet: the file is validated and the
-                // running config kept, so a reload never stops the switch.
                 try {
-                    bridgehost::load_config_file(opt.config_path);
-                    std::fprintf(stderr,
-                                 "bridgehost: SIGHUP: %s is valid; live reload is not "
-                                 "implemented yet, the running config is kept\n",
-                                 opt.config_path.c_str());
-                } catch (const std::exception& e) {
-                    std::fprintf(stderr, "bridgehost: SIGHUP: %s; the running config is kept\n",
-                                 e.what());
+                    reload();
+                } catch (const std::exception&) { // logged by reload()
                 }
                 continue;
             }
@@ -203,6 +236,7 @@ int run(const options& opt) {
         }
         return false;
     });
+    metrics.reset(); // before the switch stops: a scrape in flight still gets its answer
     sw.stop();
     std::printf("bridgehost: stopped; final counters\n");
     sw.print_stats(stdout);

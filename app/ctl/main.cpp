@@ -29,7 +29,8 @@ Shows and changes a running bridgehost through its control socket.
 
 COMMANDS
     show fdb [--port P] [--mac M]   the MAC table: MAC, VLAN, port, type, age (s)
-    show ports                      link, promiscuous mode, counters, device stats
+    show ports                      link, promiscuous mode, counters, device
+                                    stats, and the promiscuous-mode diagnosis
     show workers                    rx queues, busy cycles/packet, idle %, stalls
     show stats                      per-port counters, drops by reason, FDB counters
     show config                     the configuration in effect
@@ -38,6 +39,12 @@ COMMANDS
     fdb flush [--port P]            remove learned entries (static ones stay)
     clear stats                     start the counters shown from zero (the
                                     counters the data path keeps are not reset)
+    reload                          re-read the YAML file (as SIGHUP): aging,
+                                    static entries, log levels and the
+                                    diagnosis window apply at once, learned
+                                    entries stay; what needs a restart is
+                                    listed; a file that fails validation is
+                                    refused (exit 1) and changes nothing
 
 OPTIONS
     --file-prefix P   the instance whose eal.file_prefix is P (default
@@ -180,6 +187,8 @@ json make_request(const std::vector<std::string>& w) {
     }
     if (verb == "clear" && noun == "stats" && w.size() == 2)
         return {{"cmd", "clear stats"}, {"args", args}};
+    if (verb == "reload" && w.size() == 1)
+        return {{"cmd", "reload"}, {"args", args}};
     throw usage_error("unknown command \"" + verb + (noun.empty() ? "" : " " + noun) + "\"");
 }
 
@@ -261,6 +270,9 @@ void print_human(const std::string& cmd, const json& r) {
                         str(p.at("counters").at("tx_packets")).c_str(), drops,
                         str(p.at("device_stats").at("imissed")).c_str());
         }
+        for (const json& p : r)
+            if (p.contains("diagnosis") && p.at("diagnosis").is_string())
+                std::printf("warning: %s\n", p.at("diagnosis").get<std::string>().c_str());
     } else if (cmd == "show workers") {
         std::printf("%-6s %5s %-24s %12s %16s %6s %8s\n", "WORKER", "LCORE", "RX QUEUES",
                     "RX PACKETS", "BUSY CYCLES/PKT", "IDLE%", "STALLS");
@@ -277,11 +289,12 @@ void print_human(const std::string& cmd, const json& r) {
     } else if (cmd == "show stats") {
         for (const auto& [name, c] : r.at("ports").items()) {
             std::printf("port %s: rx %s frames / %s bytes, tx %s frames / %s bytes, unicast %s, "
-                        "flooded %s\n",
+                        "flooded %s (multicast %s, unknown unicast %s), unicast out %s\n",
                         name.c_str(), str(c.at("rx_packets")).c_str(),
                         str(c.at("rx_bytes")).c_str(), str(c.at("tx_packets")).c_str(),
                         str(c.at("tx_bytes")).c_str(), str(c.at("unicast")).c_str(),
-                        str(c.at("flooded")).c_str());
+                        str(c.at("flooded")).c_str(), str(c.at("multicast")).c_str(),
+                        str(c.at("unknown_unicast")).c_str(), str(c.at("unicast_out")).c_str());
             std::string drops;
             for (const auto& [reason, n] : c.at("drops").items())
                 drops += " " + reason + "=" + str(n);
@@ -289,14 +302,21 @@ void print_human(const std::string& cmd, const json& r) {
         }
         const json& f = r.at("fdb");
         std::printf("fdb: %s of %s entries; learned %s, moved %s, aged %s, table-full %s, "
-                    "static-kept %s\n",
+                    "static-kept %s, flushed %s\n",
                     str(f.at("entries")).c_str(), str(f.at("capacity")).c_str(),
                     str(f.at("learned")).c_str(), str(f.at("moved")).c_str(),
                     str(f.at("aged")).c_str(), str(f.at("table_full")).c_str(),
-                    str(f.at("static_kept")).c_str());
+                    str(f.at("static_kept")).c_str(), str(f.at("flushed")).c_str());
         std::printf("mbufs in use: %s\n", str(r.at("mbufs_in_use")).c_str());
     } else if (cmd == "show config") {
         std::printf("%s\n", r.dump(2).c_str());
+    } else if (cmd == "reload") {
+        for (const json& a : r.at("applied"))
+            std::printf("applied: %s\n", str(a).c_str());
+        for (const json& n : r.at("needs_restart"))
+            std::printf("not applied, needs a restart: %s\n", str(n).c_str());
+        if (r.at("applied").empty() && r.at("needs_restart").empty())
+            std::printf("nothing changed\n");
     } else {
         std::printf("ok: %s\n", r.dump().c_str());
     }

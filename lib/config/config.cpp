@@ -2,6 +2,7 @@
 #include "config/config.hpp"
 
 #include "config/yaml_reader.hpp"
+#include "metrics/metrics_server.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -218,7 +219,7 @@ workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
 }
 
 control_config read_control(const yaml::reader& node, lcore_keys& lcores) {
-    node.expect_mapping({"lcore", "socket"});
+    node.expect_mapping({"lcore", "socket", "promisc_check_seconds"});
     control_config control;
     if (const auto lcore = node.find("lcore")) {
         control.lcore = lcore->integer(0u, kMaxLcoreId);
@@ -231,7 +232,60 @@ control_config read_control(const yaml::reader& node, lcore_keys& lcores) {
         if (control.socket.size() >= 108) // sockaddr_un.sun_path
             socket->fail("the path is longer than a Unix socket allows (107 bytes)");
     }
+    if (const auto seconds = node.find("promisc_check_seconds"))
+        control.promisc_check_seconds = seconds->integer(0u, 86400u);
     return control;
+}
+
+metrics_config read_metrics(const yaml::reader& node) {
+    node.expect_mapping({"enabled", "listen"});
+    metrics_config metrics;
+    if (const auto enabled = node.find("enabled"))
+        metrics.enabled = enabled->boolean();
+    if (const auto listen = node.find("listen")) {
+        metrics.listen = listen->string();
+        try {
+            parse_metrics_listen(metrics.listen);
+        } catch (const std::invalid_argument& e) {
+            listen->fail(std::string(e.what()) + ", got " + quoted(metrics.listen));
+        }
+    }
+    return metrics;
+}
+
+log_level read_log_level(const yaml::reader& node) {
+    const std::string name = node.string();
+    const std::optional<log_level> level = parse_log_level(name);
+    if (!level)
+        node.fail("expected one of emerg, alert, crit, err, warning, notice, info, debug, got " +
+                  quoted(name));
+    return *level;
+}
+
+log_config read_log(const yaml::reader& node) {
+    node.expect_mapping({"level", "components", "destination"});
+    log_config log;
+    if (const auto level = node.find("level"))
+        log.level = read_log_level(*level);
+    if (const auto components = node.find("components")) {
+        static_assert(std::size(kLogComponents) == 5, "list every component below");
+        components->expect_mapping({"control", "fdb", "port", "diag", "metrics"});
+        for (const char* name : kLogComponents)
+            if (const auto level = components->find(name))
+                log.components.emplace_back(name, read_log_level(*level));
+    }
+    if (const auto destination = node.find("destination")) {
+        const std::string name = destination->string();
+        if (name == "stderr")
+            log.destination = log_destination::stderr_only;
+        else if (name == "syslog")
+            log.destination = log_destination::syslog_only;
+        else if (name == "both")
+            log.destination = log_destination::both;
+        else
+            destination->fail("expected stderr, syslog or both, got " + quoted(name));
+    }
+    return log;
 }
 
 // Fills in the lcores left out ("control on the first, workers on the rest") and
@@ -305,6 +359,29 @@ std::string port_config::dpdk_name() const {
     return pci;
 }
 
+namespace {
+constexpr const char* kLogLevelNames[] = {"emerg", "alert",  "crit", "err",
+                                          "warning", "notice", "info", "debug"};
+} // namespace
+
+std::optional<log_level> parse_log_level(std::string_view name) {
+    for (size_t i = 0; i < std::size(kLogLevelNames); ++i)
+        if (name == kLogLevelNames[i])
+            return log_level(i + 1);
+    return std::nullopt;
+}
+
+const char* log_level_name(log_level level) {
+    return kLogLevelNames[unsigned(level) - 1];
+}
+
+log_level log_config::level_of(std::string_view component) const {
+    for (const auto& [name, override_level] : components)
+        if (name == component)
+            return override_level;
+    return level;
+}
+
 std::optional<uint16_t> config::port_index(std::string_view name) const {
     for (size_t i = 0; i < ports.size(); ++i)
         if (ports[i].name == name)
@@ -316,7 +393,7 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
     const yaml::reader root = yaml::reader::load(yaml_text, source);
     if (root.is_null())
         root.fail("the file is empty; expected a mapping with at least \"ports\"");
-    root.expect_mapping({"eal", "ports", "fdb", "workers", "control"});
+    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log"});
     config cfg;
     cfg.source = source;
     lcore_keys lcores;
@@ -329,6 +406,10 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
         cfg.workers = read_workers(*workers, lcores);
     if (const auto control = root.find("control"))
         cfg.control = read_control(*control, lcores);
+    if (const auto metrics = root.find("metrics"))
+        cfg.metrics = read_metrics(*metrics);
+    if (const auto log = root.find("log"))
+        cfg.log = read_log(*log);
     resolve_lcores(lcores, cfg);
     return cfg;
 }

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bridgehost {
@@ -72,6 +73,10 @@ struct workers_config {
 
 struct control_config {
     unsigned lcore = 0; ///< the main lcore; the only FDB writer
+    /// The "hypervisor hides unicast" diagnosis: a port that, for this many
+    /// seconds, hears broadcasts and is sent unicast for stations behind it
+    /// but receives no unicast for other MACs is reported. 0: off.
+    uint32_t promisc_check_seconds = 30;
     /// The control socket bridgehostctl talks to; empty: the default,
     /// /var/run/bridgehost/<eal.file_prefix>.sock.
     std::string socket;
@@ -84,6 +89,31 @@ struct control_config {
     }
 };
 
+struct metrics_config {
+    bool enabled = true;
+    std::string listen = "127.0.0.1:9417"; ///< "ADDR:PORT", checked by parse_metrics_listen
+};
+
+/// rte_log levels, as syslog numbers them (RTE_LOG_EMERG = 1 .. RTE_LOG_DEBUG = 8).
+enum class log_level : uint8_t { emerg = 1, alert, crit, err, warning, notice, info, debug };
+/// "emerg" .. "debug"; nullopt for anything else.
+std::optional<log_level> parse_log_level(std::string_view name);
+const char* log_level_name(log_level level);
+
+enum class log_destination : uint8_t { stderr_only, syslog_only, both };
+
+/// The components with a log type of their own, bridgehost.<name>.
+inline constexpr const char* kLogComponents[] = {"control", "fdb", "port", "diag", "metrics"};
+
+struct log_config {
+    log_level level = log_level::info;                         ///< every component's default
+    std::vector<std::pair<std::string, log_level>> components; ///< overrides, by component name
+    log_destination destination = log_destination::stderr_only;
+
+    /// The level in effect for `component`.
+    log_level level_of(std::string_view component) const;
+};
+
 struct config {
     std::string source; ///< file name (or "<string>") for messages
     eal_config eal;
@@ -91,6 +121,8 @@ struct config {
     fdb_config fdb;
     workers_config workers;
     control_config control;
+    metrics_config metrics;
+    log_config log;
 
     /// Index of the port with this name, or nullopt.
     std::optional<uint16_t> port_index(std::string_view name) const;

@@ -37,10 +37,27 @@ json port_counters_json(const port_totals& t) {
     json drops = json::object();
     for (unsigned r = 0; r < kDropReasons; ++r)
         drops[drop_reason_name(drop_reason(r))] = t.drops[r];
-    return {{"rx_packets", t.rx_packets}, {"rx_bytes", t.rx_bytes},
-            {"tx_packets", t.tx_packets}, {"tx_bytes", t.tx_bytes},
-            {"unicast", t.unicast},       {"flooded", t.flooded},
+    return {{"rx_packets", t.rx_packets},
+            {"rx_bytes", t.rx_bytes},
+            {"tx_packets", t.tx_packets},
+            {"tx_bytes", t.tx_bytes},
+            {"unicast", t.unicast},
+            {"flooded", t.flooded},
+            {"multicast", t.multicast},
+            {"unknown_unicast", t.unknown_unicast},
+            {"unicast_out", t.unicast_out},
             {"drops", drops}};
+}
+
+json log_json(const log_config& log) {
+    json components = json::object();
+    for (const auto& [name, level] : log.components)
+        components[name] = log_level_name(level);
+    return {{"level", log_level_name(log.level)},
+            {"components", components},
+            {"destination", log.destination == log_destination::stderr_only   ? "stderr"
+                            : log.destination == log_destination::syslog_only ? "syslog"
+                                                                              : "both"}};
 }
 
 } // namespace
@@ -61,6 +78,7 @@ const bridge::command bridge::kCommands[] = {
     {"fdb del", [](bridge& b, const json& a) { return b.fdb_del(a); }},
     {"fdb flush", [](bridge& b, const json& a) { return b.fdb_flush(a); }},
     {"clear stats", [](bridge& b, const json&) { return b.clear_stats(); }},
+    {"reload", [](bridge& b, const json&) { return b.reload_request(); }},
 };
 
 json bridge::call(std::function<json()> fn, std::chrono::milliseconds timeout) {
@@ -151,18 +169,18 @@ json bridge::show_ports() const {
     json ports = json::array();
     for (const auto& p : ports_) {
         const rte_eth_link link = p->link();
-        const rte_eth_stats dev = p->stats();
-        rte_ether_addr addr{};
-        rte_eth_macaddr_get(p->id(), &addr);
-        mac_address mac;
-        std::copy(std::begin(addr.addr_bytes), std::end(addr.addr_bytes), mac.bytes.begin());
+        const rte_eth_stats dev = device_stats(p->index());
         ports.push_back({{"name", p->name()},
                          {"device", cfg_.ports[p->index()].device},
                          {"port_id", p->id()},
-                         {"mac", mac.str()},
+                         {"mac", p->mac().str()},
                          {"link", link.link_status ? "up" : "down"},
                          {"speed_mbps", link.link_speed},
                          {"promiscuous", p->promiscuous()},
+                         {"promisc_suspect", promisc_.suspect(p->index())},
+                         {"diagnosis", promisc_.suspect(p->index())
+                                           ? json(promisc_warning(p->name()))
+                                           : json(nullptr)},
                          {"rx_queues", p->rx_queues()},
                          {"counters", port_counters_json(port_stats(p->index()))},
                          {"device_stats",
@@ -213,7 +231,8 @@ json bridge::show_stats() const {
               {"moved", fs.moved},
               {"aged", fs.aged},
               {"table_full", fs.table_full},
-              {"static_kept", fs.static_kept}}},
+              {"static_kept", fs.static_kept},
+              {"flushed", fs.flushed}}},
             {"workers",
              {{"rx_packets", all.rx_packets},
               {"busy_cycles_per_packet", all.busy_cycles_per_packet()},
@@ -246,7 +265,12 @@ json bridge::show_config() const {
              {{"lcores", cfg_.workers.lcores},
               {"burst", cfg_.workers.burst},
               {"stall_us", cfg_.workers.stall_us}}},
-            {"control", {{"lcore", cfg_.control.lcore}}}};
+            {"control",
+             {{"lcore", cfg_.control.lcore},
+              {"socket", cfg_.control.socket_path(cfg_.eal.file_prefix)},
+              {"promisc_check_seconds", cfg_.control.promisc_check_seconds}}},
+            {"metrics", {{"enabled", cfg_.metrics.enabled}, {"listen", cfg_.metrics.listen}}},
+            {"log", log_json(cfg_.log)}};
 }
 
 json bridge::fdb_add(const json& args) {
@@ -269,10 +293,10 @@ json bridge::fdb_del(const json& args) {
 json bridge::fdb_flush(const json& args) {
     unsigned removed = 0;
     if (args.contains("port")) {
-        removed = fdb_->flush_port(port_arg(args, "port"));
+        removed = control_->flush_port(port_arg(args, "port"));
     } else {
         for (const auto& p : ports_)
-            removed += fdb_->flush_port(p->index());
+            removed += control_->flush_port(p->index());
     }
     return {{"removed", removed}};
 }
@@ -280,7 +304,7 @@ json bridge::fdb_flush(const json& args) {
 json bridge::clear_stats() {
     for (const auto& p : ports_) {
         base_.ports[p->index()] = raw_port_stats(p->index());
-        rte_eth_stats_reset(p->id());
+        base_.devices[p->index()] = p->stats();
     }
     for (const auto& w : workers_)
         base_.workers[w->index()] = raw_worker_stats(w->index());

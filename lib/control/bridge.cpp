@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <rte_cycles.h>
@@ -38,7 +39,8 @@ fdb_time bridge::monotonic_seconds() {
     return fdb_time(duration_cast<seconds>(steady_clock::now().time_since_epoch()).count());
 }
 
-bridge::bridge(const config& cfg) : cfg_(cfg) {
+bridge::bridge(const config& cfg)
+    : cfg_(cfg), promisc_(cfg.control.promisc_check_seconds, cfg.ports.size()) {
     const unsigned nworkers = unsigned(cfg_.workers.lcores.size());
     for (unsigned lcore : cfg_.workers.lcores)
         if (!rte_lcore_is_enabled(lcore) || lcore == rte_get_main_lcore())
@@ -75,16 +77,25 @@ bridge::bridge(const config& cfg) : cfg_(cfg) {
         learn_rings_.emplace_back(r);
         rings.push_back(r);
     }
-    control_ = std::make_unique<control_plane>(*fdb_, rings);
+    std::vector<std::string> port_names;
+    for (const port_config& p : cfg_.ports)
+        port_names.push_back(p.name);
+    control_ = std::make_unique<control_plane>(*fdb_, rings, std::move(port_names));
     base_.ports.resize(ports_.size());
+    base_.devices.resize(ports_.size());
+    link_up_.assign(ports_.size(), -1);
+    last_tx_full_.assign(ports_.size(), 0);
+    started_ = clock_.load(std::memory_order_relaxed);
     base_.workers.resize(nworkers);
 
     // Spread every (port, rx queue) pair over the workers, round robin.
     std::vector<std::vector<rx_queue_ref>> assignment(nworkers);
     std::vector<uint16_t> port_ids;
+    std::vector<fdb_key> port_macs;
     unsigned next = 0;
     for (const auto& port : ports_) {
         port_ids.push_back(port->id());
+        port_macs.push_back(make_fdb_key(port->mac()));
         for (uint16_t q = 0; q < port->rx_queues(); ++q)
             assignment[next++ % nworkers].push_back({port->index(), port->id(), q});
     }
@@ -93,7 +104,7 @@ bridge::bridge(const config& cfg) : cfg_(cfg) {
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(
             worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
-                           assignment[w], port_ids, rings[w], shared}));
+                           assignment[w], port_ids, port_macs, rings[w], shared}));
 }
 
 bridge::~bridge() {
@@ -126,22 +137,90 @@ unsigned bridge::step(fdb_time now) {
     return applied;
 }
 
+void bridge::housekeeping(fdb_time now) {
+    using logs::component;
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        const eth_port& port = *ports_[i];
+        const rte_eth_link link = port.link();
+        const int up = link.link_status;
+        if (up != link_up_[i]) {
+            if (up) {
+                logs::write(component::port, log_level::notice, "%s link up (%u Mb/s)",
+                            port.name().c_str(), link.link_speed);
+            } else if (link_up_[i] == -1) {
+                logs::write(component::port, log_level::warning, "%s link down",
+                            port.name().c_str());
+            } else {
+                // Stations behind a link that went down may come back anywhere:
+                // forget them rather than send their frames into a dead port.
+                const unsigned flushed = control_->flush_port(port.index());
+                logs::write(component::port, log_level::warning,
+                            "%s link down; %u learned entries on it flushed",
+                            port.name().c_str(), flushed);
+            }
+        }
+        link_up_[i] = up;
+    }
+
+    // Losses since the last second.
+    uint64_t ring_full = 0;
+    for (const auto& w : workers_)
+        ring_full += w->counters().learn_ring_full.get();
+    std::vector<port_totals> totals;
+    for (const auto& p : ports_)
+        totals.push_back(raw_port_stats(p->index()));
+    std::string losses;
+    if (ring_full != last_learn_ring_full_)
+        losses += std::to_string(ring_full - last_learn_ring_full_) +
+                  " learn events lost (learn rings full: the control lcore falls behind); ";
+    last_learn_ring_full_ = ring_full;
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        const uint64_t tx_full = totals[i].drop(drop_reason::tx_full);
+        if (tx_full != last_tx_full_[i])
+            losses += std::to_string(tx_full - last_tx_full_[i]) + " frames to " +
+                      ports_[i]->name() + " dropped (tx queue full); ";
+        last_tx_full_[i] = tx_full;
+    }
+    if (!losses.empty() && loss_log_.allow(now)) {
+        losses.resize(losses.size() - 2);
+        logs::write(component::port, log_level::warning, "%s%s", losses.c_str(),
+                    loss_log_.suppressed() ? " (earlier losses not logged)" : "");
+    }
+
+    // The seed's diagnosis: unicast sent to stations behind a port should
+    // draw unicast replies back in. (ARP requests flooded out are no such
+    // sign: most ports do not hold the address asked for.)
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        const port_totals& t = totals[i];
+        const promisc_sample sample{t.foreign_unicast(), t.multicast, t.unicast_out};
+        switch (promisc_.observe(i, now, sample)) {
+        case promisc_monitor::change::suspect:
+            logs::write(component::diag, log_level::warning,
+                        "%s (for %u s it heard broadcasts and was sent unicast for stations behind "
+                        "it, but no unicast for another MAC arrived)",
+                        promisc_warning(ports_[i]->name()).c_str(),
+                        promisc_.quiet_seconds(i, now));
+            break;
+        case promisc_monitor::change::cleared:
+            logs::write(component::diag, log_level::notice,
+                        "port %s receives unicast for other MACs again",
+                        ports_[i]->name().c_str());
+            break;
+        case promisc_monitor::change::none:
+            break;
+        }
+    }
+}
+
 void bridge::run(const std::function<bool()>& stop_requested) {
-    std::vector<int> link_up(ports_.size(), -1);
-    fdb_time last_link_check = 0;
+    fdb_time last_second = 0;
     while (!stop_requested()) {
         const fdb_time now = monotonic_seconds();
         const unsigned applied = step(now);
         serve_requests();
-        if (now != last_link_check) {
-            last_link_check = now;
-            for (size_t i = 0; i < ports_.size(); ++i) {
-                const int up = ports_[i]->link().link_status;
-                if (up != link_up[i])
-                    std::fprintf(stderr, "bridgehost: port %s link %s\n", ports_[i]->name().c_str(),
-                                 up ? "up" : "down");
-                link_up[i] = up;
-            }
+        if (now != last_second) {
+            last_second = now;
+            housekeeping(now);
         }
         if (applied == 0) // idle: give the CPU back; the control lcore is not the data path
             std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -6,8 +6,10 @@
 
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
+#include "control/promisc_monitor.hpp"
 #include "datapath/worker.hpp"
 #include "fdb/mac_table.hpp"
+#include "metrics/prometheus.hpp"
 #include "port/port.hpp"
 
 #include <atomic>
@@ -45,9 +47,27 @@ class bridge {
     /// One control pass at time `now`: publish the clock, apply learn events, age a slice.
     /// Returns the learn events applied.
     unsigned step(fdb_time now);
+    /// The once-a-second work of the control loop at time `now`: link changes
+    /// (logged; a port that goes down has its learned entries flushed), losses
+    /// since the last call (learn rings and tx queues full, logged), and the
+    /// promiscuous-mode diagnosis.
+    void housekeeping(fdb_time now);
     /// The control loop on the real clock until `stop_requested` returns true;
     /// the caller's predicate is where signals are handled.
     void run(const std::function<bool()>& stop_requested);
+
+    /// Applies what can change while forwarding from `next` (a validated config
+    /// of the same file): aging, static entries, log levels, the diagnosis
+    /// window. Learned entries stay. What needs a restart (ports, EAL, workers,
+    /// FDB capacity, control socket, metrics) is listed and not applied.
+    /// Returns {"applied": [...], "needs_restart": [...]}; control lcore only.
+    nlohmann::json reload(const config& next);
+    /// What the "reload" request runs (re-reading the file is the caller's:
+    /// main sets it); without one, "reload" is refused.
+    void set_reload_handler(std::function<nlohmann::json()> handler) {
+        reload_handler_ = std::move(handler);
+    }
+    const config& running_config() const { return cfg_; }
 
     const mac_table& fdb() const { return *fdb_; }
     const control_counters& control_stats() const { return control_->counters(); }
@@ -57,6 +77,13 @@ class bridge {
     worker_totals worker_stats(std::optional<unsigned> index = std::nullopt) const;
     /// The FDB's learn/move/age counters, since `clear stats`.
     control_totals fdb_stats() const;
+    /// The PMD's counters for port `index`, since `clear stats`.
+    rte_eth_stats device_stats(uint16_t index) const;
+    /// True while the promiscuous-mode diagnosis holds for port `index`.
+    bool promisc_suspect(uint16_t index) const { return promisc_.suspect(index); }
+    /// Every counter /metrics exports: raw totals since start (never moved by
+    /// `clear stats`, as Prometheus counters must only grow). Control lcore only.
+    metrics_snapshot metrics() const;
 
     // --- Requests from other threads (control socket, telemetry, metrics) --
     //
@@ -104,6 +131,7 @@ class bridge {
     nlohmann::json fdb_del(const nlohmann::json& args);
     nlohmann::json fdb_flush(const nlohmann::json& args);
     nlohmann::json clear_stats();
+    nlohmann::json reload_request();
     /// The port index named by args[key] (a port name), or throws.
     uint16_t port_arg(const nlohmann::json& args, const char* key) const;
 
@@ -115,6 +143,7 @@ class bridge {
     /// so clearing moves the zero instead of resetting them.
     struct stats_base {
         std::vector<port_totals> ports;
+        std::vector<rte_eth_stats> devices;
         std::vector<worker_totals> workers;
         control_totals fdb;
     };
@@ -134,6 +163,15 @@ class bridge {
     std::vector<std::unique_ptr<rte_ring, ring_deleter>> learn_rings_;
     std::unique_ptr<control_plane> control_;
     std::vector<std::unique_ptr<worker>> workers_;
+
+    // housekeeping()'s memory of the last second.
+    promisc_monitor promisc_;
+    std::vector<int> link_up_;            ///< per port; -1 before the first check
+    std::vector<uint64_t> last_tx_full_;  ///< per port
+    uint64_t last_learn_ring_full_ = 0;
+    logs::limiter loss_log_{5, 60};
+    fdb_time started_ = 0;
+    std::function<nlohmann::json()> reload_handler_;
 };
 
 } // namespace bridgehost

@@ -38,6 +38,20 @@ worker_totals bridge::worker_stats(std::optional<unsigned> index) const {
     return t;
 }
 
+rte_eth_stats bridge::device_stats(uint16_t port) const {
+    rte_eth_stats s = ports_[port]->stats();
+    const rte_eth_stats& b = base_.devices[port];
+    s.ipackets -= b.ipackets;
+    s.opackets -= b.opackets;
+    s.ibytes -= b.ibytes;
+    s.obytes -= b.obytes;
+    s.imissed -= b.imissed;
+    s.ierrors -= b.ierrors;
+    s.oerrors -= b.oerrors;
+    s.rx_nombuf -= b.rx_nombuf;
+    return s;
+}
+
 control_totals bridge::fdb_stats() const {
     control_totals t(control_->counters());
     t.subtract(base_.fdb);
@@ -71,7 +85,7 @@ void bridge::print_stats(std::FILE* out) const {
     std::fprintf(out, "  %-12s %12s %12s %10s %10s %10s %10s %5s %6s\n", "port", "ipackets",
                  "opackets", "imissed", "ierrors", "oerrors", "rx-nombuf", "link", "promisc");
     for (const auto& p : ports_) {
-        const rte_eth_stats s = p->stats();
+        const rte_eth_stats s = device_stats(p->index());
         std::fprintf(out,
                      "  %-12s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
                      " %10" PRIu64 " %5s %6s\n",
@@ -106,10 +120,55 @@ void bridge::print_stats(std::FILE* out) const {
     const control_totals fs = fdb_stats();
     std::fprintf(out,
                  "fdb: %u of %u entries; learned %" PRIu64 ", moved %" PRIu64 ", aged %" PRIu64
-                 ", table-full %" PRIu64 ", static-kept %" PRIu64 "\n",
+                 ", table-full %" PRIu64 ", static-kept %" PRIu64 ", flushed %" PRIu64 "\n",
                  fdb_->size(), fdb_->capacity(), fs.learned, fs.moved, fs.aged, fs.table_full,
-                 fs.static_kept);
+                 fs.static_kept, fs.flushed);
     std::fprintf(out, "mbufs in use: %u\n", pool_->in_use());
+}
+
+metrics_snapshot bridge::metrics() const {
+    metrics_snapshot m;
+    for (const auto& p : ports_) {
+        const port_totals t = raw_port_stats(p->index());
+        const rte_eth_stats dev = p->stats();
+        metrics_snapshot::port& mp = m.ports.emplace_back();
+        mp.name = p->name();
+        mp.rx_packets = t.rx_packets;
+        mp.rx_bytes = t.rx_bytes;
+        mp.tx_packets = t.tx_packets;
+        mp.tx_bytes = t.tx_bytes;
+        mp.unicast = t.unicast;
+        mp.flooded = t.flooded;
+        for (unsigned r = 0; r < kDropReasons; ++r)
+            mp.drops.emplace_back(drop_reason_name(drop_reason(r)), t.drops[r]);
+        mp.imissed = dev.imissed;
+        mp.ierrors = dev.ierrors;
+        mp.oerrors = dev.oerrors;
+        mp.rx_nombuf = dev.rx_nombuf;
+        mp.link_up = p->link().link_status != 0;
+        mp.promiscuous = p->promiscuous();
+        mp.promisc_suspect = promisc_.suspect(p->index());
+    }
+    for (const auto& w : workers_) {
+        const worker_totals t = raw_worker_stats(w->index());
+        const worker_counters& c = w->counters();
+        m.workers.push_back({w->index(), w->lcore(), t.rx_packets, t.busy_cycles, t.idle_cycles,
+                             t.stall_cycles, t.stalls, c.learn_events.get(),
+                             c.learn_ring_full.get()});
+    }
+    const control_totals f(control_->counters());
+    m.fdb_entries = fdb_->size();
+    m.fdb_capacity = fdb_->capacity();
+    m.learned = f.learned;
+    m.moved = f.moved;
+    m.aged = f.aged;
+    m.table_full = f.table_full;
+    m.static_kept = f.static_kept;
+    m.flushed = f.flushed;
+    m.mbufs_in_use = pool_->in_use();
+    m.tsc_hz = rte_get_tsc_hz();
+    m.uptime_seconds = double(clock_.load(std::memory_order_relaxed) - started_);
+    return m;
 }
 
 void bridge::print_fdb(std::FILE* out) const {

@@ -66,6 +66,9 @@ struct port_counters {
     counter tx_bytes;                        ///< their bytes
     counter unicast;                         ///< received frames sent to one learned port
     counter flooded;                         ///< received frames sent to every other port
+    counter multicast;       ///< of the flooded: group destinations (broadcast, multicast)
+    counter unknown_unicast; ///< of the flooded: unicast to an unlearned MAC, not the port's own
+    counter unicast_out;     ///< frames other ports sent here as known unicast (egress side)
     std::array<counter, kDropReasons> drops; ///< indexed by drop_reason
 
     counter& drop(drop_reason r) { return drops[unsigned(r)]; }
@@ -75,9 +78,16 @@ struct port_counters {
 /// A port's counters summed over every worker, as plain numbers.
 struct port_totals {
     uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, unicast = 0, flooded = 0;
+    uint64_t multicast = 0, unknown_unicast = 0, unicast_out = 0;
     std::array<uint64_t, kDropReasons> drops{};
 
     uint64_t drop(drop_reason r) const { return drops[unsigned(r)]; }
+    /// Unicast frames received for MACs other than the port's own: forwarded,
+    /// filtered or flooded as unknown. A port that gets none while it hears
+    /// broadcasts is not being given the segment's unicast (promiscuous mode refused).
+    uint64_t foreign_unicast() const {
+        return unicast + unknown_unicast + drop(drop_reason::filtered);
+    }
     /// Counts since `base` was taken (`clear stats`).
     void subtract(const port_totals& base) {
         rx_packets -= base.rx_packets;
@@ -86,6 +96,9 @@ struct port_totals {
         tx_bytes -= base.tx_bytes;
         unicast -= base.unicast;
         flooded -= base.flooded;
+        multicast -= base.multicast;
+        unknown_unicast -= base.unknown_unicast;
+        unicast_out -= base.unicast_out;
         for (unsigned r = 0; r < kDropReasons; ++r)
             drops[r] -= base.drops[r];
     }
@@ -96,6 +109,9 @@ struct port_totals {
         tx_bytes += c.tx_bytes.get();
         unicast += c.unicast.get();
         flooded += c.flooded.get();
+        multicast += c.multicast.get();
+        unknown_unicast += c.unknown_unicast.get();
+        unicast_out += c.unicast_out.get();
         for (unsigned r = 0; r < kDropReasons; ++r)
             drops[r] += c.drops[r].get();
     }

@@ -113,6 +113,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             rte_prefetch0(p_.shared.fdb->last_seen_address(ref->slot()));
 
     unsigned unicast = 0, flooded = 0;
+    flood_kinds kinds;
     // One flow's burst (every frame valid, one destination) to a learned port:
     // one decision, and the frames go out as they came in, in one tx burst.
     const forward_decision first = dst_runs == 1 && nvalid == n
@@ -121,6 +122,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     if (first.action == verdict::unicast) {
         transmit(first.out_port, frames_.data(), uint16_t(nvalid));
         unicast = nvalid;
+        counters_.ports[first.out_port].unicast_out.add(nvalid);
     } else {
         for (unsigned i = 0; i < nvalid; ++i) {
             rte_mbuf* m = frames_[i];
@@ -129,9 +131,11 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             switch (fd.action) {
             case verdict::unicast:
                 queue_tx(fd.out_port, m);
+                ++unicast_out_[fd.out_port];
                 ++unicast;
                 break;
             case verdict::flood:
+                classify_flood(keys_[d], in_port, kinds);
                 flood(m, in_port);
                 ++flooded;
                 break;
@@ -151,6 +155,10 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     in.rx_bytes.add(rx_bytes);
     in.unicast.add(unicast);
     in.flooded.add(flooded);
+    if (flooded != 0) {
+        in.multicast.add(kinds.multicast);
+        in.unknown_unicast.add(kinds.unknown_unicast);
+    }
     for (unsigned r = 0; r < kDropReasons; ++r)
         if (drops[r] != 0)
             in.drops[r].add(drops[r]);
@@ -242,6 +250,10 @@ void worker::flush_tx() {
         const uint16_t port = tx_pending_[k];
         transmit(port, &tx_buf_[size_t(port) * p_.burst], tx_count_[port]);
         tx_count_[port] = 0;
+        if (unicast_out_[port] != 0) {
+            counters_.ports[port].unicast_out.add(unicast_out_[port]);
+            unicast_out_[port] = 0;
+        }
     }
     nb_pending_ = 0;
 }

@@ -46,6 +46,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         uint64_t stall_cycles;          ///< a burst longer than this (TSC cycles) is a stall
         std::vector<rx_queue_ref> rx;   ///< queues it polls
         std::vector<uint16_t> port_ids; ///< DPDK port id of every port, by port index
+        std::vector<fdb_key> port_macs; ///< each port's own MAC, by port index
         rte_ring* learn_ring;           ///< its single-producer ring to the control lcore
         worker_shared shared;
     };
@@ -82,6 +83,16 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
     void post_events(unsigned n);
     void flood(rte_mbuf* m, uint16_t in_port);
+    /// What kind of flooded frame (destination `dst`) it is, added to `kinds`.
+    struct flood_kinds {
+        uint16_t multicast = 0, unknown_unicast = 0;
+    };
+    void classify_flood(fdb_key dst, uint16_t in_port, flood_kinds& kinds) const {
+        if ((dst & 0x01) != 0)
+            ++kinds.multicast;
+        else // unicast to a MAC not in the FDB; the port's own MAC is not "foreign"
+            kinds.unknown_unicast += dst != p_.port_macs[in_port];
+    }
     void queue_tx(uint16_t port, rte_mbuf* m);
     void flush_tx();
     /// One tx burst of `count` frames to `port`; what the queue refuses is freed and counted.
@@ -115,6 +126,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     std::array<learn_event, kMaxBurst> events_;
     std::vector<rte_mbuf*> tx_buf_; ///< nb_ports_ x burst
     std::array<uint16_t, kMaxPorts> tx_count_{};
+    std::array<uint16_t, kMaxPorts> unicast_out_{}; ///< known unicast queued per port this burst
     std::array<uint16_t, kMaxPorts> tx_pending_{}; ///< ports with frames queued this burst
     uint16_t nb_pending_ = 0;
 

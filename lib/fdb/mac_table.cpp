@@ -158,7 +158,7 @@ bool mac_table::erase(uint32_t slot, uint32_t sig) {
     return true;
 }
 
-learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now) {
+learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now, uint16_t* previous_port) {
     const uint32_t sig = fdb_hash(key);
     const std::optional<fdb_ref> found = find(key, sig);
     if (!found)
@@ -168,6 +168,8 @@ learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now) {
         last_seen_[found->slot()].store(now, std::memory_order_relaxed);
         return learn_result::refreshed;
     }
+    if (previous_port != nullptr)
+        *previous_port = found->port();
     if (found->is_static())
         return learn_result::static_kept;
     update(*found, sig, port, false, now);

@@ -118,7 +118,9 @@ class mac_table {
 
     // --- Learning (control lcore only) -------------------------------------
 
-    learn_result learn(fdb_key key, uint16_t port, fdb_time now);
+    /// With learn_result::moved or static_kept, *previous_port (when given)
+    /// is the port the entry was on.
+    learn_result learn(fdb_key key, uint16_t port, fdb_time now, uint16_t* previous_port = nullptr);
     /// Pins key to port; replaces a dynamic entry. False when the table is full.
     bool add_static(fdb_key key, uint16_t port, fdb_time now);
     /// Removes the key (static or dynamic). False when absent.

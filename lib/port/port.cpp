@@ -110,6 +110,9 @@ void eth_port::bring_up(const params& p, const std::string& what) {
     // A bridge must see frames addressed to other hosts. Some devices refuse
     // promiscuous mode (a VF, a hypervisor policy): keep going, report it.
     promiscuous_ = rte_eth_promiscuous_enable(id_) == 0 && rte_eth_promiscuous_get(id_) == 1;
+    rte_ether_addr addr{};
+    if (rte_eth_macaddr_get(id_, &addr) == 0)
+        std::memcpy(mac_.bytes.data(), addr.addr_bytes, RTE_ETHER_ADDR_LEN);
 }
 
 eth_port::~eth_port() {

@@ -55,6 +55,8 @@ class eth_port {
     const std::string& name() const { return name_; }
     uint16_t rx_queues() const { return rx_queues_; }
     bool promiscuous() const { return promiscuous_; }
+    /// The device's own MAC address, read when the port started.
+    const mac_address& mac() const { return mac_; }
     rte_eth_stats stats() const;
     rte_eth_link link() const;
 
@@ -67,6 +69,7 @@ class eth_port {
     uint16_t rx_queues_ = 0;
     bool started_ = false;
     bool promiscuous_ = false;
+    mac_address mac_;
 };
 
 /// How many mbufs the ports need: every rx and tx descriptor, plus bursts in

@@ -280,7 +280,8 @@ class learn_fixture : public fixture {
         control.reset();
         table.reset();
         table = make_table("bb_learn", kLearnCapacity);
-        control = std::make_unique<control_plane>(*table, std::vector<rte_ring*>{ring_.get()});
+        control = std::make_unique<control_plane>(*table, std::vector<rte_ring*>{ring_.get()},
+                                                  std::vector<std::string>{"p0", "p1"});
         next = 0;
     }
     rte_ring* ring() const { return ring_.get(); }

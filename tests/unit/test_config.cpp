@@ -58,7 +58,7 @@ const bad_config kBadConfigs[] = {
     // Unknown keys, at each level.
     {"UnknownTopLevelKey", kPorts + "fdbb:\n  capacity: 8\n",
      "t.yaml:6:1: fdbb: unknown key \"fdbb\" at the top level "
-     "(expected one of: eal, ports, fdb, workers, control)"},
+     "(expected one of: eal, ports, fdb, workers, control, metrics, log)"},
     {"UnknownSectionKey", kPorts + "fdb:\n  agng_seconds: 300\n",
      "t.yaml:7:3: fdb.agng_seconds: unknown key \"agng_seconds\" in fdb "
      "(expected one of: capacity, aging_seconds, static)"},
@@ -205,13 +205,32 @@ const bad_config kBadConfigs[] = {
      "t.yaml:7:11: eal.lcores: names only the control lcore 0; list at least one more for the workers"},
     {"EalLcoresAllWorkers", kPorts + "eal:\n  lcores: \"1\"\nworkers:\n  lcores: [1]\n",
      "t.yaml:7:11: eal.lcores: leaves no lcore for control besides the workers"},
+    // metrics, log, control.promisc_check_seconds.
+    {"MetricsListenHostName", kPorts + "metrics:\n  listen: localhost:9417\n",
+     "t.yaml:7:11: metrics.listen: "},
+    {"MetricsListenNoPort", kPorts + "metrics:\n  listen: 127.0.0.1\n",
+     "t.yaml:7:11: metrics.listen: "},
+    {"MetricsEnabledNotBool", kPorts + "metrics:\n  enabled: yes please\n",
+     "t.yaml:7:12: metrics.enabled: "},
+    {"MetricsUnknownKey", kPorts + "metrics:\n  port: 9417\n",
+     "t.yaml:7:3: metrics.port: unknown key \"port\" in metrics (expected one of: enabled, listen)"},
+    {"LogLevelUnknown", kPorts + "log:\n  level: verbose\n",
+     "t.yaml:7:10: log.level: expected one of emerg, alert, crit, err, warning, notice, info, debug, got \"verbose\""},
+    {"LogComponentUnknown", kPorts + "log:\n  components:\n    datapath: debug\n",
+     "t.yaml:8:5: log.components.datapath: unknown key \"datapath\" in log.components (expected one of: control, fdb, port, diag, metrics)"},
+    {"LogComponentLevelBad", kPorts + "log:\n  components:\n    fdb: loud\n",
+     "t.yaml:8:10: log.components.fdb: expected one of emerg"},
+    {"LogDestinationBad", kPorts + "log:\n  destination: journald\n",
+     "t.yaml:7:16: log.destination: expected stderr, syslog or both, got \"journald\""},
+    {"PromiscCheckTooLong", kPorts + "control:\n  promisc_check_seconds: 100000\n",
+     "t.yaml:7:26: control.promisc_check_seconds: "},
     // The document as a whole.
     {"SyntaxError", "ports: [a\n", "t.yaml:2:1: syntax error: end of sequence flow not found"},
     {"TabIndentation", "ports:\n\t- a\n", "t.yaml:2:2: syntax error:"},
     {"EmptyFile", "", "t.yaml:1:1: (top level): the file is empty"},
     {"OnlyComments", "# nothing here\n", "t.yaml:1:1: (top level): the file is empty"},
     {"TopLevelList", "- a\n- b\n",
-     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, got a list"},
+     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, got a list"},
     {"TopLevelScalar", "hello\n", "t.yaml:1:1: (top level): expected a mapping with keys"},
     {"TwoDocuments", kPorts + "---\nports: []\n",
      "t.yaml:7:1: (top level): found a second YAML document"},
@@ -267,6 +286,38 @@ TEST(Config, DefaultsFillEverythingButPorts) {
     EXPECT_EQ(cfg.workers.burst, 32);
     EXPECT_EQ(cfg.workers.stall_us, 100u);
     EXPECT_EQ(cfg.control.lcore, 0u);
+    EXPECT_EQ(cfg.control.promisc_check_seconds, 30u);
+    EXPECT_TRUE(cfg.metrics.enabled);
+    EXPECT_EQ(cfg.metrics.listen, "127.0.0.1:9417");
+    EXPECT_EQ(cfg.log.level, log_level::info);
+    EXPECT_TRUE(cfg.log.components.empty());
+    EXPECT_EQ(cfg.log.destination, log_destination::stderr_only);
+}
+
+TEST(Config, ReadsLogMetricsAndDiagnosis) {
+    const config cfg = parse_config(kPorts + "log:\n  level: warning\n  components: { fdb: debug }\n"
+                                             "  destination: both\nmetrics:\n  enabled: false\n"
+                                             "  listen: \"[::1]:0\"\ncontrol:\n"
+                                             "  promisc_check_seconds: 0\n",
+                                    "t.yaml");
+    EXPECT_EQ(cfg.log.level, log_level::warning);
+    EXPECT_EQ(cfg.log.level_of("fdb"), log_level::debug);
+    EXPECT_EQ(cfg.log.level_of("port"), log_level::warning);
+    EXPECT_EQ(cfg.log.destination, log_destination::both);
+    EXPECT_FALSE(cfg.metrics.enabled);
+    EXPECT_EQ(cfg.metrics.listen, "[::1]:0");
+    EXPECT_EQ(cfg.control.promisc_check_seconds, 0u);
+}
+
+TEST(Config, LogLevelNamesRoundTrip) {
+    for (const char* name : {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}) {
+        const std::optional<log_level> level = parse_log_level(name);
+        ASSERT_TRUE(level) << name;
+        EXPECT_STREQ(log_level_name(*level), name);
+    }
+    EXPECT_EQ(int(*parse_log_level("emerg")), 1); // RTE_LOG_EMERG
+    EXPECT_EQ(int(*parse_log_level("debug")), 8); // RTE_LOG_DEBUG
+    EXPECT_FALSE(parse_log_level("warn"));
 }
 
 TEST(Config, ReadsTheStallThreshold) {
