@@ -85,6 +85,8 @@ bridge::bridge(const config& cfg)
     base_.devices.resize(ports_.size());
     link_up_.assign(ports_.size(), -1);
     last_tx_full_.assign(ports_.size(), 0);
+    last_arp_requests_.assign(ports_.size(), 0);
+    unanswered_arp_out_.assign(ports_.size(), 0);
     started_ = clock_.load(std::memory_order_relaxed);
     base_.workers.resize(nworkers);
 
@@ -187,17 +189,31 @@ void bridge::housekeeping(fdb_time now) {
                     loss_log_.suppressed() ? " (earlier losses not logged)" : "");
     }
 
-    // The seed's diagnosis: unicast sent to stations behind a port should
-    // draw unicast replies back in. (ARP requests flooded out are no such
-    // sign: most ports do not hold the address asked for.)
+    // The seed's diagnosis. What should draw unicast back in through a port:
+    // unicast sent to stations learned behind it, and ARP requests flooded out
+    // of it in a second when no ARP reply came back anywhere (behind a vSwitch
+    // that rejects promiscuous mode, the replies are what goes missing).
+    uint64_t arp_replies = 0, arp_requests = 0;
+    std::vector<uint64_t> new_requests(ports_.size());
     for (size_t i = 0; i < ports_.size(); ++i) {
+        arp_replies += totals[i].arp_replies;
+        new_requests[i] = totals[i].arp_requests - last_arp_requests_[i];
+        arp_requests += new_requests[i];
+        last_arp_requests_[i] = totals[i].arp_requests;
+    }
+    const bool unanswered = arp_requests != 0 && arp_replies == last_arp_replies_;
+    last_arp_replies_ = arp_replies;
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        if (unanswered)
+            unanswered_arp_out_[i] += arp_requests - new_requests[i];
         const port_totals& t = totals[i];
-        const promisc_sample sample{t.foreign_unicast(), t.multicast, t.unicast_out};
+        const promisc_sample sample{t.foreign_unicast(), t.multicast,
+                                    t.unicast_out + unanswered_arp_out_[i]};
         switch (promisc_.observe(i, now, sample)) {
         case promisc_monitor::change::suspect:
             logs::write(component::diag, log_level::warning,
-                        "%s (for %u s it heard broadcasts and was sent unicast for stations behind "
-                        "it, but no unicast for another MAC arrived)",
+                        "%s (for %u s it heard broadcasts and was sent unicast or ARP requests that "
+                        "drew no reply, and no unicast for another MAC arrived)",
                         promisc_warning(ports_[i]->name()).c_str(),
                         promisc_.quiet_seconds(i, now));
             break;

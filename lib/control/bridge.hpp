@@ -168,6 +168,11 @@ class bridge {
     promisc_monitor promisc_;
     std::vector<int> link_up_;            ///< per port; -1 before the first check
     std::vector<uint64_t> last_tx_full_;  ///< per port
+    std::vector<uint64_t> last_arp_requests_; ///< per port, rx
+    uint64_t last_arp_replies_ = 0;           ///< every port's
+    /// Per port: ARP requests flooded out of it in seconds when no ARP reply
+    /// arrived anywhere (cumulative; the diagnosis's evidence with unicast_out).
+    std::vector<uint64_t> unanswered_arp_out_;
     uint64_t last_learn_ring_full_ = 0;
     logs::limiter loss_log_{5, 60};
     fdb_time started_ = 0;

@@ -4,11 +4,12 @@
 // broadcasts and multicasts to the bridge's vNIC, and frames addressed to the
 // vNIC's own MAC, but never unicast for the stations behind the bridge. So ARP
 // requests cross and the unicast replies never come back. Seen from the port:
-// for a while it hears broadcasts, the switch sends unicast to stations it
-// learned behind it (which answer in unicast), and yet not one unicast frame
-// for another MAC arrives. (A flooded ARP request is no such sign: most ports
-// do not hold the address asked for, and a one-way stream is rare enough; the
-// window is long, and the message says "may".) One such port is reported, and cleared when unicast for
+// for a while it hears broadcasts, the switch sends it what should draw
+// unicast back (unicast to stations learned behind it; ARP requests that no
+// reply answers anywhere), and yet not one unicast frame for another MAC
+// arrives. (An ARP request that is answered is no such sign: most ports do not
+// hold the address asked for. Still, a port whose stations only listen while
+// someone ARPs for a dead address looks the same: the message says "may".) One such port is reported, and cleared when unicast for
 // other MACs shows up again.
 //
 // Pure logic on cumulative counters, fed once a second by the control lcore.
@@ -24,7 +25,7 @@ namespace bridgehost {
 struct promisc_sample {
     uint64_t foreign_unicast = 0; ///< rx unicast for MACs other than the port's own
     uint64_t group = 0;           ///< rx broadcast and multicast
-    uint64_t reply_drawing = 0;   ///< sent out of the port as known unicast
+    uint64_t reply_drawing = 0;   ///< sent out: known unicast, ARP requests nobody answered
 };
 
 class promisc_monitor {

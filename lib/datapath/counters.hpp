@@ -69,6 +69,8 @@ struct port_counters {
     counter multicast;       ///< of the flooded: group destinations (broadcast, multicast)
     counter unknown_unicast; ///< of the flooded: unicast to an unlearned MAC, not the port's own
     counter unicast_out;     ///< frames other ports sent here as known unicast (egress side)
+    counter arp_requests;    ///< rx ARP requests (untagged)
+    counter arp_replies;     ///< rx ARP replies (untagged)
     std::array<counter, kDropReasons> drops; ///< indexed by drop_reason
 
     counter& drop(drop_reason r) { return drops[unsigned(r)]; }
@@ -78,7 +80,7 @@ struct port_counters {
 /// A port's counters summed over every worker, as plain numbers.
 struct port_totals {
     uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, unicast = 0, flooded = 0;
-    uint64_t multicast = 0, unknown_unicast = 0, unicast_out = 0;
+    uint64_t multicast = 0, unknown_unicast = 0, unicast_out = 0, arp_requests = 0, arp_replies = 0;
     std::array<uint64_t, kDropReasons> drops{};
 
     uint64_t drop(drop_reason r) const { return drops[unsigned(r)]; }
@@ -99,6 +101,8 @@ struct port_totals {
         multicast -= base.multicast;
         unknown_unicast -= base.unknown_unicast;
         unicast_out -= base.unicast_out;
+        arp_requests -= base.arp_requests;
+        arp_replies -= base.arp_replies;
         for (unsigned r = 0; r < kDropReasons; ++r)
             drops[r] -= base.drops[r];
     }
@@ -112,6 +116,8 @@ struct port_totals {
         multicast += c.multicast.get();
         unknown_unicast += c.unknown_unicast.get();
         unicast_out += c.unicast_out.get();
+        arp_requests += c.arp_requests.get();
+        arp_replies += c.arp_replies.get();
         for (unsigned r = 0; r < kDropReasons; ++r)
             drops[r] += c.drops[r].get();
     }

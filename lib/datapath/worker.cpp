@@ -3,6 +3,8 @@
 
 #include "datapath/decision.hpp"
 
+#include <cstring>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
@@ -75,6 +77,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
 
     // Parse: keep frames with a whole Ethernet header and a learnable source.
     std::array<uint16_t, kDropReasons> drops{};
+    arp_counts arp;
     unsigned nvalid = 0, ndropped = 0;
     nkeys_ = nsources_ = 0;
     // Sentinels no real key equals (a key has 12 bits of VLAN and 48 of MAC).
@@ -90,7 +93,11 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             continue;
         }
         const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
-        const fdb_key src = load_mac_key(eth + RTE_ETHER_ADDR_LEN); // + 2 bytes of ethertype
+        uint64_t src_and_type; // the source MAC and the ethertype, as they lie in memory
+        std::memcpy(&src_and_type, eth + RTE_ETHER_ADDR_LEN, sizeof(src_and_type));
+        const fdb_key src = src_and_type & kMacMask;
+        if ((src_and_type >> 48) == kArpEthertypeInMemory) [[unlikely]]
+            count_arp(m, eth, arp);
         if (invalid_source(src)) {
             ++drops[unsigned(drop_reason::invalid_src)];
             dropped_[ndropped++] = m;
@@ -159,9 +166,21 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
         in.multicast.add(kinds.multicast);
         in.unknown_unicast.add(kinds.unknown_unicast);
     }
+    if (arp.requests != 0)
+        in.arp_requests.add(arp.requests);
+    if (arp.replies != 0)
+        in.arp_replies.add(arp.replies);
     for (unsigned r = 0; r < kDropReasons; ++r)
         if (drops[r] != 0)
             in.drops[r].add(drops[r]);
+}
+
+void worker::count_arp(const rte_mbuf* m, const uint8_t* eth, arp_counts& arp) {
+    constexpr size_t kOpcodeEnd = RTE_ETHER_HDR_LEN + 8; // htype, ptype, hlen, plen, opcode
+    if (m->data_len < kOpcodeEnd || eth[20] != 0)
+        return;
+    arp.requests += eth[21] == 1;
+    arp.replies += eth[21] == 2;
 }
 
 uint16_t worker::add_key(fdb_key key, run_key& last) {

@@ -83,6 +83,15 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
     void post_events(unsigned n);
     void flood(rte_mbuf* m, uint16_t in_port);
+    /// ARP requests and replies of one burst (the promiscuous-mode diagnosis
+    /// looks for requests nobody answers).
+    struct arp_counts {
+        uint16_t requests = 0, replies = 0;
+    };
+    /// 0x0806 read as the little-endian top half of the 8 bytes at the source MAC.
+    static constexpr uint64_t kArpEthertypeInMemory = 0x0608;
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the key loads assume little endian");
+    static void count_arp(const rte_mbuf* m, const uint8_t* eth, arp_counts& arp);
     /// What kind of flooded frame (destination `dst`) it is, added to `kinds`.
     struct flood_kinds {
         uint16_t multicast = 0, unknown_unicast = 0;

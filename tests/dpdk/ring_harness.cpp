@@ -26,6 +26,15 @@ frame make_frame(const char* dst, const char* src, size_t payload) {
     return f;
 }
 
+frame make_arp(uint16_t opcode, const char* dst, const char* src) {
+    frame f = make_frame(dst, src, 46);
+    f[12] = 0x08;
+    f[13] = 0x06;
+    const uint8_t arp[8] = {0x00, 0x01, 0x08, 0x00, 6, 4, uint8_t(opcode >> 8), uint8_t(opcode)};
+    std::copy(std::begin(arp), std::end(arp), f.begin() + 14);
+    return f;
+}
+
 ring_harness::ring_harness(const harness_options& o) {
     static unsigned instance = 0; // names must be unique within the process
     const std::string tag = std::to_string(instance++);
@@ -41,6 +50,7 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.aging_seconds = o.aging_seconds;
     cfg_.fdb.static_entries = o.static_entries;
     cfg_.workers.stall_us = o.stall_us;
+    cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
     for (unsigned p = 0; p < o.ports; ++p) {
         const std::string name = "t" + tag + "p" + std::to_string(p); // the port is net_ring_<name>
         rte_ring* rx =

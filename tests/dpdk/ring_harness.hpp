@@ -17,6 +17,9 @@ using frame = std::vector<uint8_t>;
 
 /// dst, src, ethertype 0x88b5 (local experimental) and `payload` bytes of a counting pattern.
 frame make_frame(const char* dst, const char* src, size_t payload = 46);
+/// An Ethernet/IPv4 ARP frame: opcode 1 (request, sent to broadcast) or 2 (reply,
+/// unicast to `dst`), sender `src`.
+frame make_arp(uint16_t opcode, const char* dst, const char* src);
 
 struct harness_options {
     unsigned ports = 3;
@@ -24,6 +27,7 @@ struct harness_options {
     uint32_t aging_seconds = 300;
     unsigned tx_ring_size = 1024; ///< small: exercise a full tx queue
     uint32_t stall_us = 100;      ///< 0: every burst counts as a stall
+    uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
 };
 

@@ -1,0 +1,233 @@
+// Operating a forwarding bridge on net_ring ports: the counters behind the
+// promiscuous-mode diagnosis, the diagnosis itself, the flush on link down,
+// live reload and the raw totals /metrics exports.
+#include "ring_harness.hpp"
+
+#include <rte_ethdev.h>
+
+#include <gtest/gtest.h>
+
+namespace bridgehost::test {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kA = "02:00:00:00:00:0a";
+constexpr const char* kB = "02:00:00:00:00:0b";
+constexpr const char* kS = "02:00:00:00:00:5a";
+constexpr const char* kBroadcast = "ff:ff:ff:ff:ff:ff";
+constexpr fdb_time kT0 = 5000;
+
+harness_options diagnosis_window(uint32_t seconds) {
+    harness_options o;
+    o.promisc_check_seconds = seconds;
+    return o;
+}
+
+class operate : public ::testing::Test {
+  protected:
+    void make(const harness_options& o = {}) {
+        h_ = std::make_unique<ring_harness>(o);
+        baseline_ = h_->test_mbufs_in_use();
+    }
+    void TearDown() override {
+        for (unsigned p = 0; p < 3; ++p)
+            h_->drain(p);
+        EXPECT_EQ(h_->test_mbufs_in_use(), baseline_);
+    }
+    /// Injects `f` on `port` and waits until the worker has taken it.
+    void send(unsigned port, const frame& f) {
+        h_->inject(port, f);
+        h_->wait_rx(port, ++sent_[port]);
+    }
+    void learn_a_and_b() {
+        send(0, make_frame(kB, kA));
+        send(1, make_frame(kA, kB));
+        h_->control_step(kT0);
+    }
+    bool in_fdb(const char* mac) const {
+        return h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(mac))).has_value();
+    }
+    std::string port_mac(unsigned port) {
+        return h_->sw().handle({{"cmd", "show ports"}}).at("result").at(port).at("mac");
+    }
+    std::unique_ptr<ring_harness> h_;
+    unsigned baseline_ = 0;
+    uint64_t sent_[3] = {};
+};
+
+TEST_F(operate, flooded_frames_arp_and_unicast_out_are_counted_by_value) {
+    make();
+    // p0 then p1 before the control lcore runs: both flooded as unknown unicast.
+    learn_a_and_b();
+    send(0, make_arp(1, kBroadcast, kA));         // broadcast ARP request
+    send(0, make_frame("01:00:5e:00:00:01", kA)); // IPv4 multicast
+    send(0, make_frame("02:00:00:00:00:99", kA)); // unknown unicast
+    send(0, make_frame(port_mac(0).c_str(), kA)); // to the port's own MAC: not "foreign"
+    send(0, make_frame(kB, kA));                  // known unicast to p1
+    send(1, make_arp(2, kA, kB));                 // ARP reply, unicast to A on p0
+    const port_totals p0 = h_->counters(0), p1 = h_->counters(1), p2 = h_->counters(2);
+    EXPECT_EQ(p0.rx_packets, 6u);
+    EXPECT_EQ(p0.flooded, 5u);
+    EXPECT_EQ(p0.multicast, 2u);
+    EXPECT_EQ(p0.unknown_unicast, 2u); // B before it was learned, and ...:99
+    EXPECT_EQ(p0.unicast, 1u);
+    EXPECT_EQ(p0.arp_requests, 1u);
+    EXPECT_EQ(p0.arp_replies, 0u);
+    EXPECT_EQ(p0.unicast_out, 1u); // the ARP reply from p1
+    EXPECT_EQ(p0.foreign_unicast(), 3u);
+    EXPECT_EQ(p1.rx_packets, 2u);
+    EXPECT_EQ(p1.unknown_unicast, 1u);
+    EXPECT_EQ(p1.unicast, 1u);
+    EXPECT_EQ(p1.arp_replies, 1u);
+    EXPECT_EQ(p1.unicast_out, 1u); // the known-unicast frame to B
+    EXPECT_EQ(p2.unicast_out, 0u);
+    EXPECT_EQ(p2.tx_packets, 6u); // every flood: two unknown, ARP, multicast, :99, own MAC
+}
+
+TEST_F(operate, unanswered_arp_and_silence_make_a_port_suspect_and_unicast_clears_it) {
+    make(diagnosis_window(3));
+    bridge& sw = h_->sw();
+    // Every second: A on p0 asks for an address (nobody answers); B on p1 only
+    // ever sends multicast, as a station behind a vSwitch that hides unicast does.
+    fdb_time now = kT0;
+    for (int second = 0; second < 5; ++second, ++now) {
+        send(0, make_arp(1, kBroadcast, kA));
+        send(1, make_frame("33:33:00:00:00:01", kB));
+        h_->control_step(now);
+        sw.housekeeping(now);
+        EXPECT_EQ(sw.promisc_suspect(1), second >= 3) << "second " << second;
+    }
+    EXPECT_FALSE(sw.promisc_suspect(0)); // nothing asked of p0
+    EXPECT_FALSE(sw.promisc_suspect(2)); // p2 hears nothing at all: not a filter
+    const json ports = sw.handle({{"cmd", "show ports"}}).at("result");
+    EXPECT_EQ(ports[1].at("diagnosis"), promisc_warning("p1"));
+    EXPECT_TRUE(ports[1].at("promisc_suspect").get<bool>());
+    EXPECT_TRUE(ports[0].at("diagnosis").is_null());
+    EXPECT_TRUE(sw.metrics().ports[1].promisc_suspect);
+    EXPECT_FALSE(sw.metrics().ports[0].promisc_suspect);
+
+    send(1, make_frame(kA, kB)); // unicast for another MAC arrives on p1
+    sw.housekeeping(now);
+    EXPECT_FALSE(sw.promisc_suspect(1));
+    EXPECT_TRUE(sw.handle({{"cmd", "show ports"}}).at("result")[1].at("diagnosis").is_null());
+}
+
+TEST_F(operate, answered_arp_is_no_evidence) {
+    make(diagnosis_window(3));
+    bridge& sw = h_->sw();
+    fdb_time now = kT0;
+    for (int second = 0; second < 8; ++second, ++now) {
+        send(0, make_arp(1, kBroadcast, kA));
+        send(2, make_arp(2, kA, "02:00:00:00:00:0c")); // answered from p2
+        send(1, make_frame("33:33:00:00:00:01", kB));
+        h_->control_step(now);
+        sw.housekeeping(now);
+    }
+    EXPECT_FALSE(sw.promisc_suspect(1)); // p1 only listens; the ARP was not for it
+    EXPECT_FALSE(sw.promisc_suspect(2));
+}
+
+TEST_F(operate, link_down_flushes_the_ports_learned_entries_only) {
+    make({.static_entries = {{*mac_address::parse(kS), "p1", 1}}});
+    learn_a_and_b();
+    bridge& sw = h_->sw();
+    sw.housekeeping(kT0); // links seen up
+    const uint16_t p1 = sw.handle({{"cmd", "show ports"}}).at("result")[1].at("port_id");
+    ASSERT_EQ(rte_eth_dev_set_link_down(p1), 0);
+    sw.housekeeping(kT0 + 1);
+    EXPECT_FALSE(in_fdb(kB));
+    EXPECT_TRUE(in_fdb(kA));
+    EXPECT_TRUE(in_fdb(kS)); // static entries stay
+    EXPECT_EQ(sw.fdb_stats().flushed, 1u);
+    ASSERT_EQ(rte_eth_dev_set_link_up(p1), 0);
+    sw.housekeeping(kT0 + 2);
+    EXPECT_EQ(sw.fdb_stats().flushed, 1u);
+    // B is learned again from its next frame.
+    send(1, make_frame(kA, kB));
+    h_->control_step(kT0 + 2);
+    EXPECT_TRUE(in_fdb(kB));
+}
+
+TEST_F(operate, reload_applies_aging_and_static_entries_and_keeps_learned_ones) {
+    make();
+    learn_a_and_b();
+    bridge& sw = h_->sw();
+    config next = sw.running_config();
+    next.fdb.aging_seconds = 60;
+    next.fdb.static_entries = {{*mac_address::parse(kS), "p2", 2}};
+    const json r = sw.reload(next);
+    EXPECT_EQ(r.at("applied"),
+              (json{"fdb.aging_seconds 300 -> 60", "fdb.static 02:00:00:00:00:5a added on p2"}));
+    EXPECT_EQ(r.at("needs_restart"), json::array());
+    EXPECT_TRUE(in_fdb(kA));
+    EXPECT_TRUE(in_fdb(kB));
+    EXPECT_EQ(sw.fdb().lookup(make_fdb_key(*mac_address::parse(kS)))->port(), 2);
+    EXPECT_EQ(sw.handle({{"cmd", "show fdb"}}).at("result").at("aging_seconds"), 60);
+    // Forwarding follows the static entry at once.
+    for (unsigned p = 0; p < 3; ++p)
+        h_->drain(p);
+    send(0, make_frame(kS, kA));
+    ASSERT_EQ(h_->drain(2).size(), 1u);
+    h_->drain(1);
+    // The new aging time applies: 61 s later a full scan removes A and B, not S.
+    for (unsigned i = 0; i < 64; ++i)
+        h_->control_step(kT0 + 61);
+    EXPECT_FALSE(in_fdb(kA));
+    EXPECT_FALSE(in_fdb(kB));
+    EXPECT_TRUE(in_fdb(kS));
+
+    // Moving the static entry, then removing it.
+    next.fdb.static_entries[0].port = "p1";
+    EXPECT_EQ(sw.reload(next).at("applied"), (json{"fdb.static 02:00:00:00:00:5a moved to p1"}));
+    EXPECT_EQ(sw.fdb().lookup(make_fdb_key(*mac_address::parse(kS)))->port(), 1);
+    next.fdb.static_entries.clear();
+    EXPECT_EQ(sw.reload(next).at("applied"),
+              (json{"fdb.static 02:00:00:00:00:5a removed (was on p1)"}));
+    EXPECT_FALSE(in_fdb(kS));
+    EXPECT_EQ(sw.reload(next), (json{{"applied", json::array()}, {"needs_restart", json::array()}}));
+}
+
+TEST_F(operate, reload_reports_what_needs_a_restart_and_leaves_it) {
+    make();
+    bridge& sw = h_->sw();
+    config next = sw.running_config();
+    next.ports.pop_back();
+    next.fdb.capacity = 2048;
+    next.workers.burst = 64;
+    next.metrics.listen = "127.0.0.1:9999";
+    next.fdb.static_entries = {{*mac_address::parse(kS), "p9", 0}};
+    const json r = sw.reload(next);
+    EXPECT_EQ(r.at("applied"), json::array());
+    EXPECT_EQ(r.at("needs_restart"),
+              (json{"ports", "workers", "fdb.capacity", "metrics",
+                    "fdb.static 02:00:00:00:00:5a (port p9 is not running)"}));
+    EXPECT_EQ(sw.running_config().ports.size(), 3u);
+    EXPECT_EQ(sw.running_config().fdb.capacity, 1024u);
+    EXPECT_FALSE(in_fdb(kS));
+}
+
+TEST_F(operate, metrics_are_raw_totals_that_clear_stats_does_not_move) {
+    make();
+    learn_a_and_b();
+    send(0, make_frame(kB, kA));
+    ASSERT_TRUE(h_->sw().handle({{"cmd", "clear stats"}}).at("ok").get<bool>());
+    EXPECT_EQ(h_->counters(0).rx_packets, 0u);
+    const metrics_snapshot m = h_->sw().metrics();
+    ASSERT_EQ(m.ports.size(), 3u);
+    EXPECT_EQ(m.ports[0].name, "p0");
+    EXPECT_EQ(m.ports[0].rx_packets, 2u);
+    EXPECT_EQ(m.ports[1].rx_packets, 1u);
+    EXPECT_EQ(m.ports[0].unicast, 1u);
+    EXPECT_EQ(m.ports[0].flooded, 1u);
+    EXPECT_EQ(m.fdb_entries, 2u);
+    EXPECT_EQ(m.learned, 2u);
+    ASSERT_EQ(m.workers.size(), 1u);
+    EXPECT_EQ(m.workers[0].rx_packets, 3u);
+    const std::string text = render_prometheus(m);
+    EXPECT_NE(text.find("bridgehost_port_rx_packets_total{port=\"p0\"} 2\n"), std::string::npos)
+        << text;
+}
+
+} // namespace
+} // namespace bridgehost::test
