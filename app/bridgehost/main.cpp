@@ -69,6 +69,24 @@ COUNTERS
     FDB size and its learned, moved, aged and table-full counts, and the
     mbufs in use.
 
+LOGS
+    rte_log, one log type per component: bridgehost.control, .fdb, .port,
+    .diag, .metrics; levels and stderr/syslog in the YAML (log:), changed by
+    a reload. Logged: start, reload results, link up/down (a port that goes
+    down has its learned entries flushed), MAC moves, table full, tx queues
+    and learn rings full (rate-limited; workers never log), and the
+    promiscuous-mode diagnosis.
+
+DIAGNOSIS
+    A port that, for control.promisc_check_seconds (default 30), hears
+    broadcasts and is sent what should draw unicast back (unicast to the
+    stations behind it; ARP requests that no reply answers), yet receives no
+    unicast for another MAC, is reported once: "port X receives no unicast
+    for other MACs: the hypervisor may reject promiscuous mode; on ESXi set
+    Promiscuous mode and Forged transmits to Accept on the vSwitch or port
+    group". Also in bridgehostctl show ports and /metrics. It clears when
+    unicast for another MAC arrives.
+
 EXIT STATUS
     0 stopped by a signal, or --check passed; 1 bad configuration or a device
     that would not start; 2 bad command line
@@ -78,6 +96,8 @@ FILES
     /var/run/bridgehost/PREFIX.sock   the control socket (control.socket;
                                       PREFIX is eal.file_prefix), for
                                       bridgehostctl; mode 0600
+    http://127.0.0.1:9417/metrics     Prometheus metrics (metrics.listen;
+                                      metrics.enabled: false turns it off)
     /var/run/dpdk/PREFIX/dpdk_telemetry.v2
                                       DPDK telemetry: dpdk-telemetry.py -f PREFIX,
                                       then /bridgehost/fdb, /bridgehost/ports,

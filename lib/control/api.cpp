@@ -46,6 +46,8 @@ json port_counters_json(const port_totals& t) {
             {"multicast", t.multicast},
             {"unknown_unicast", t.unknown_unicast},
             {"unicast_out", t.unicast_out},
+            {"arp_requests", t.arp_requests},
+            {"arp_replies", t.arp_replies},
             {"drops", drops}};
 }
 
