@@ -125,6 +125,8 @@ ports:
     device: "$vdev1"
 fdb:
   capacity: $capacity
+metrics:
+  listen: "127.0.0.1:0"   # on, as deployed, on a free port: never collides
 EOF
         "$BIN"/bridgehost --config "$WORK"/dut.yaml >"$WORK"/dut.out 2>&1 &
         DUT_PID=$!

@@ -184,6 +184,9 @@ int run(const options& opt) {
     signal_inbox signals;
     bridgehost::logs::apply(cfg.log);
     bridgehost::eal_session eal("bridgehost", bridgehost::eal_arguments(cfg));
+    // Again: a "--log-level" in eal.args has just set every type it matched,
+    // bridgehost's too; the YAML's log levels are the ones that count.
+    bridgehost::logs::apply(cfg.log);
     bridgehost::bridge sw(cfg);
     sw.start();
     // Operators' requests (bridgehostctl, telemetry, /metrics) are queued to

@@ -29,12 +29,3 @@ bh_host_mac() {
     ip -n "$1" -br link show eth0 | awk '{print $3}'
 }
 
-# Waits up to $2 seconds for the text $1 to appear in file $3.
-bh_wait_for() {
-    local text=$1 secs=$2 file=$3 i
-    for ((i = 0; i < secs * 10; i++)); do
-        grep -q -- "$text" "$file" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}

@@ -48,3 +48,13 @@ bh_threads() {
         timeout 30 gdb -p "$1" -batch -ex 'thread apply all bt' 2>/dev/null | grep -E '^(Thread|#)'
     fi
 }
+
+# Waits up to $2 seconds for the text $1 to appear in file $3.
+bh_wait_for() {
+    local text=$1 secs=$2 file=$3 i
+    for ((i = 0; i < secs * 10; i++)); do
+        grep -q -- "$text" "$file" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
