@@ -49,11 +49,15 @@ SIGNALS
     SIGHUP              reload the config file (as bridgehostctl reload):
                         fdb.aging_seconds, fdb.static, log and
                         control.promisc_check_seconds apply at once and
-                        learned entries stay; a change to ports, eal,
-                        workers, fdb.capacity, the control socket or metrics
-                        is logged as needing a restart and not applied. A
-                        file that fails validation changes nothing (the
-                        error is logged); forwarding never stops
+                        learned entries stay. Ports added to or removed from
+                        the list are attached or detached (workers pause for
+                        a few ms; the other ports keep their learned entries
+                        and counters); a port whose device, descriptors or
+                        mtu changed, and eal, workers, fdb.capacity, the
+                        control socket or metrics, need a restart: logged,
+                        not applied. A file that fails validation changes
+                        nothing (the error is logged); nor does a new port
+                        that cannot come up
     SIGUSR2             print the counters only (no MAC table; cheap with a
                         large table, which is what scripts/bench.sh uses)
 

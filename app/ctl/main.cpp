@@ -40,11 +40,12 @@ COMMANDS
     clear stats                     start the counters shown from zero (the
                                     counters the data path keeps are not reset)
     reload                          re-read the YAML file (as SIGHUP): aging,
-                                    static entries, log levels and the
-                                    diagnosis window apply at once, learned
-                                    entries stay; what needs a restart is
-                                    listed; a file that fails validation is
-                                    refused (exit 1) and changes nothing
+                                    static entries, log levels, the diagnosis
+                                    window, and ports added or removed apply
+                                    at once; learned entries stay; what needs
+                                    a restart is listed; a file that fails
+                                    validation is refused (exit 1) and
+                                    changes nothing
 
 OPTIONS
     --file-prefix P   the instance whose eal.file_prefix is P (default

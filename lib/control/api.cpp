@@ -239,7 +239,7 @@ json bridge::show_stats() const {
              {{"rx_packets", all.rx_packets},
               {"busy_cycles_per_packet", all.busy_cycles_per_packet()},
               {"stalls", all.stalls}}},
-            {"mbufs_in_use", pool_->in_use()}};
+            {"mbufs_in_use", mbufs_in_use()}};
 }
 
 json bridge::show_config() const {

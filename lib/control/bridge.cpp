@@ -83,30 +83,32 @@ bridge::bridge(const config& cfg)
     control_ = std::make_unique<control_plane>(*fdb_, rings, std::move(port_names));
     base_.ports.resize(ports_.size());
     base_.devices.resize(ports_.size());
-    link_up_.assign(ports_.size(), -1);
-    last_tx_full_.assign(ports_.size(), 0);
-    last_arp_requests_.assign(ports_.size(), 0);
-    unanswered_arp_out_.assign(ports_.size(), 0);
+    watch_.resize(ports_.size());
     started_ = clock_.load(std::memory_order_relaxed);
     base_.workers.resize(nworkers);
 
-    // Spread every (port, rx queue) pair over the workers, round robin.
-    std::vector<std::vector<rx_queue_ref>> assignment(nworkers);
-    std::vector<uint16_t> port_ids;
-    std::vector<fdb_key> port_macs;
-    unsigned next = 0;
-    for (const auto& port : ports_) {
-        port_ids.push_back(port->id());
-        port_macs.push_back(make_fdb_key(port->mac()));
-        for (uint16_t q = 0; q < port->rx_queues(); ++q)
-            assignment[next++ % nworkers].push_back({port->index(), port->id(), q});
-    }
+    const layout l = datapath_layout();
     const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get()};
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(
             worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
-                           assignment[w], port_ids, port_macs, rings[w], shared}));
+                           l.rx[w], l.port_ids, l.port_macs, rings[w], shared}));
+}
+
+bridge::layout bridge::datapath_layout() const {
+    // Spread every (port, rx queue) pair over the workers, round robin.
+    const size_t nworkers = cfg_.workers.lcores.size();
+    layout l;
+    l.rx.resize(nworkers);
+    unsigned next = 0;
+    for (const auto& port : ports_) {
+        l.port_ids.push_back(port->id());
+        l.port_macs.push_back(make_fdb_key(port->mac()));
+        for (uint16_t q = 0; q < port->rx_queues(); ++q)
+            l.rx[next++ % nworkers].push_back({port->index(), port->id(), q});
+    }
+    return l;
 }
 
 bridge::~bridge() {
@@ -145,11 +147,12 @@ void bridge::housekeeping(fdb_time now) {
         const eth_port& port = *ports_[i];
         const rte_eth_link link = port.link();
         const int up = link.link_status;
-        if (up != link_up_[i]) {
+        port_watch& w = watch_[i];
+        if (up != w.link_up) {
             if (up) {
                 logs::write(component::port, log_level::notice, "%s link up (%u Mb/s)",
                             port.name().c_str(), link.link_speed);
-            } else if (link_up_[i] == -1) {
+            } else if (w.link_up == -1) {
                 logs::write(component::port, log_level::warning, "%s link down",
                             port.name().c_str());
             } else {
@@ -161,7 +164,7 @@ void bridge::housekeeping(fdb_time now) {
                             port.name().c_str(), flushed);
             }
         }
-        link_up_[i] = up;
+        w.link_up = up;
     }
 
     // Losses since the last second.
@@ -178,10 +181,10 @@ void bridge::housekeeping(fdb_time now) {
     last_learn_ring_full_ = ring_full;
     for (size_t i = 0; i < ports_.size(); ++i) {
         const uint64_t tx_full = totals[i].drop(drop_reason::tx_full);
-        if (tx_full != last_tx_full_[i])
-            losses += std::to_string(tx_full - last_tx_full_[i]) + " frames to " +
+        if (tx_full != watch_[i].last_tx_full)
+            losses += std::to_string(tx_full - watch_[i].last_tx_full) + " frames to " +
                       ports_[i]->name() + " dropped (tx queue full); ";
-        last_tx_full_[i] = tx_full;
+        watch_[i].last_tx_full = tx_full;
     }
     if (!losses.empty() && loss_log_.allow(now)) {
         losses.resize(losses.size() - 2);
@@ -197,18 +200,18 @@ void bridge::housekeeping(fdb_time now) {
     std::vector<uint64_t> new_requests(ports_.size());
     for (size_t i = 0; i < ports_.size(); ++i) {
         arp_replies += totals[i].arp_replies;
-        new_requests[i] = totals[i].arp_requests - last_arp_requests_[i];
+        new_requests[i] = totals[i].arp_requests - watch_[i].last_arp_requests;
         arp_requests += new_requests[i];
-        last_arp_requests_[i] = totals[i].arp_requests;
+        watch_[i].last_arp_requests = totals[i].arp_requests;
     }
     const bool unanswered = arp_requests != 0 && arp_replies == last_arp_replies_;
     last_arp_replies_ = arp_replies;
     for (size_t i = 0; i < ports_.size(); ++i) {
         if (unanswered)
-            unanswered_arp_out_[i] += arp_requests - new_requests[i];
+            watch_[i].unanswered_arp_out += arp_requests - new_requests[i];
         const port_totals& t = totals[i];
         const promisc_sample sample{t.foreign_unicast(), t.multicast,
-                                    t.unicast_out + unanswered_arp_out_[i]};
+                                    t.unicast_out + watch_[i].unanswered_arp_out};
         switch (promisc_.observe(i, now, sample)) {
         case promisc_monitor::change::suspect:
             logs::write(component::diag, log_level::warning,

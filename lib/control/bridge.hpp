@@ -79,6 +79,8 @@ class bridge {
     control_totals fdb_stats() const;
     /// The PMD's counters for port `index`, since `clear stats`.
     rte_eth_stats device_stats(uint16_t index) const;
+    /// mbufs taken from the switch's pools (rx rings, tx rings, in flight).
+    unsigned mbufs_in_use() const;
     /// True while the promiscuous-mode diagnosis holds for port `index`.
     bool promisc_suspect(uint16_t index) const { return promisc_.suspect(index); }
     /// Every counter /metrics exports: raw totals since start (never moved by
@@ -135,6 +137,18 @@ class bridge {
     /// The port index named by args[key] (a port name), or throws.
     uint16_t port_arg(const nlohmann::json& args, const char* key) const;
 
+    /// What the workers need to know of the ports, from ports_.
+    struct layout {
+        std::vector<std::vector<rx_queue_ref>> rx; ///< by worker
+        std::vector<uint16_t> port_ids;            ///< by port index
+        std::vector<fdb_key> port_macs;            ///< by port index
+    };
+    layout datapath_layout() const;
+    /// reload(): brings the ports to `next`'s list: adds, removes, renumbers.
+    /// Returns what it did, for the report; throws (changing nothing) when a
+    /// new port cannot be brought up.
+    std::vector<std::string> replace_ports(const config& next, nlohmann::json& restart);
+
     /// Totals since start, before `clear stats`' baseline is subtracted.
     port_totals raw_port_stats(uint16_t index) const;
     worker_totals raw_worker_stats(unsigned index) const;
@@ -158,6 +172,7 @@ class bridge {
     bool launched_ = false;
     std::unique_ptr<rte_rcu_qsbr, rcu_deleter> rcu_;
     std::unique_ptr<mbuf_pool> pool_;
+    std::vector<std::unique_ptr<mbuf_pool>> extra_pools_; ///< for ports a reload added
     std::vector<std::unique_ptr<eth_port>> ports_;
     std::unique_ptr<mac_table> fdb_;
     std::vector<std::unique_ptr<rte_ring, ring_deleter>> learn_rings_;
@@ -166,13 +181,16 @@ class bridge {
 
     // housekeeping()'s memory of the last second.
     promisc_monitor promisc_;
-    std::vector<int> link_up_;            ///< per port; -1 before the first check
-    std::vector<uint64_t> last_tx_full_;  ///< per port
-    std::vector<uint64_t> last_arp_requests_; ///< per port, rx
-    uint64_t last_arp_replies_ = 0;           ///< every port's
-    /// Per port: ARP requests flooded out of it in seconds when no ARP reply
-    /// arrived anywhere (cumulative; the diagnosis's evidence with unicast_out).
-    std::vector<uint64_t> unanswered_arp_out_;
+    struct port_watch {
+        int link_up = -1; ///< -1 before the first check
+        uint64_t last_tx_full = 0;
+        uint64_t last_arp_requests = 0; ///< rx
+        /// ARP requests flooded out of the port in seconds when no ARP reply
+        /// arrived anywhere (cumulative; the diagnosis's evidence with unicast_out).
+        uint64_t unanswered_arp_out = 0;
+    };
+    std::vector<port_watch> watch_; ///< by port index
+    uint64_t last_arp_replies_ = 0; ///< every port's
     uint64_t last_learn_ring_full_ = 0;
     logs::limiter loss_log_{5, 60};
     fdb_time started_ = 0;

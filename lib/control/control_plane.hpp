@@ -55,6 +55,9 @@ class control_plane {
     unsigned flush_port(uint16_t port);
 
     const control_counters& counters() const { return counters_; }
+    control_counters& counters() { return counters_; }
+    /// The ports were renumbered (a reload).
+    void set_port_names(std::vector<std::string> names) { port_names_ = std::move(names); }
 
   private:
     counter* result_counter(learn_result r);

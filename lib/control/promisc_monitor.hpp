@@ -70,6 +70,16 @@ class promisc_monitor {
     }
 
     bool suspect(size_t port) const { return ports_.at(port).suspect; }
+
+    /// Ports were renumbered (a reload): port p's state moves to to[p], or is
+    /// dropped when to[p] is -1; `nports` ports after, new ones start afresh.
+    void remap(const std::vector<int>& to, size_t nports) {
+        std::vector<state> next(nports);
+        for (size_t p = 0; p < ports_.size() && p < to.size(); ++p)
+            if (to[p] >= 0)
+                next.at(size_t(to[p])) = ports_[p];
+        ports_ = std::move(next);
+    }
     /// Seconds the port has received no unicast for other MACs, as of its last sample.
     uint32_t quiet_seconds(size_t port, uint32_t now) const {
         const state& p = ports_.at(port);

@@ -3,8 +3,15 @@
 
 #include "common/log.hpp"
 
+#include <chrono>
 #include <map>
 #include <string>
+#include <type_traits>
+
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
 
 namespace bridgehost {
 
@@ -12,17 +19,16 @@ using json = nlohmann::json;
 
 namespace {
 
-// The parts of a config that are compared as wholes.
-bool same_ports(const config& a, const config& b) {
-    if (a.ports.size() != b.ports.size())
-        return false;
-    for (size_t i = 0; i < a.ports.size(); ++i) {
-        const port_config &x = a.ports[i], &y = b.ports[i];
-        if (x.name != y.name || x.device != y.device || x.rx_descriptors != y.rx_descriptors ||
-            x.tx_descriptors != y.tx_descriptors || x.mtu != y.mtu)
-            return false;
-    }
-    return true;
+bool same_port(const port_config& x, const port_config& y) {
+    return x.name == y.name && x.device == y.device && x.rx_descriptors == y.rx_descriptors &&
+           x.tx_descriptors == y.tx_descriptors && x.mtu == y.mtu;
+}
+
+/// The device behind DPDK port `id`, to detach once the port is closed (so
+/// that the same vdev can be probed again by a later reload).
+rte_device* device_of(uint16_t id) {
+    rte_eth_dev_info info{};
+    return rte_eth_dev_info_get(id, &info) == 0 ? info.device : nullptr;
 }
 
 bool same_eal(const eal_config& a, const eal_config& b) {
@@ -49,9 +55,11 @@ json bridge::reload(const config& next) {
         logs::write(logs::component::control, log_level::notice, "reload: %s", what.c_str());
     };
 
-    // Only a restart can change these: they shape ports, memory and threads.
-    if (!same_ports(cfg_, next))
-        restart.push_back("ports");
+    // Ports first: the static entries below are resolved against them.
+    for (const std::string& what : replace_ports(next, restart))
+        note(what);
+
+    // Only a restart can change these: they shape memory and threads.
     if (!same_eal(cfg_.eal, next.eal))
         restart.push_back("eal");
     if (cfg_.workers.lcores != next.workers.lcores || cfg_.workers.burst != next.workers.burst ||
@@ -132,6 +140,132 @@ json bridge::reload(const config& next) {
     if (applied.empty() && restart.empty())
         logs::write(logs::component::control, log_level::notice, "reload: nothing changed");
     return {{"applied", applied}, {"needs_restart", restart}};
+}
+
+std::vector<std::string> bridge::replace_ports(const config& next, json& restart) {
+    // The ports the switch will have: next's list, except that a port whose
+    // settings changed keeps its running ones (reopening a port in place is
+    // not built: it needs a restart, or a new name).
+    std::vector<port_config> target = next.ports;
+    for (port_config& p : target)
+        if (const auto i = cfg_.port_index(p.name); i && !same_port(cfg_.ports[*i], p)) {
+            restart.push_back("ports." + p.name + " (device, descriptors or mtu changed)");
+            p = cfg_.ports[*i];
+        }
+    // Old index -> new index; -1: removed.
+    std::vector<int> to(ports_.size(), -1);
+    bool renumbered = target.size() != ports_.size();
+    for (size_t i = 0; i < cfg_.ports.size(); ++i) {
+        for (size_t j = 0; j < target.size(); ++j)
+            if (target[j].name == cfg_.ports[i].name)
+                to[i] = int(j);
+        renumbered |= to[i] != int(i);
+    }
+    if (!renumbered)
+        return {};
+
+    // Bring the new ports up before anything changes: if one fails, nothing did.
+    const uint16_t nworkers = uint16_t(workers_.size());
+    std::vector<std::unique_ptr<eth_port>> added(target.size());
+    std::vector<std::string> done;
+    std::unique_ptr<mbuf_pool> pool;
+    std::vector<rte_device*> probed;
+    try {
+        config sized = cfg_;
+        sized.ports = target;
+        const unsigned need = mbufs_needed(sized, nworkers);
+        rte_mempool* mp = pool_->get();
+        if (need > mp->size) {
+            const std::string name = "bh_mbufs_" + std::to_string(extra_pools_.size() + 1);
+            pool = std::make_unique<mbuf_pool>(name, need - mp->size, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                               int(rte_socket_id()));
+            mp = pool->get();
+        }
+        for (size_t j = 0; j < target.size(); ++j) {
+            if (cfg_.port_index(target[j].name))
+                continue;
+            uint16_t id = 0;
+            if (rte_eth_dev_get_port_by_name(target[j].dpdk_name().c_str(), &id) != 0) {
+                if (int ret = rte_dev_probe(target[j].device.c_str()); ret != 0)
+                    throw port_error("port " + target[j].name + " (" + target[j].device +
+                                     "): cannot attach the device: " + rte_strerror(-ret));
+                if (rte_eth_dev_get_port_by_name(target[j].dpdk_name().c_str(), &id) == 0)
+                    probed.push_back(device_of(id));
+            }
+            added[j] = std::make_unique<eth_port>(
+                eth_port::params{&target[j], uint16_t(j), nworkers, nworkers, mp});
+            done.push_back("port " + target[j].name + " added (" + target[j].device + ")");
+        }
+    } catch (const std::exception& e) {
+        added.clear();
+        for (rte_device* dev : probed)
+            if (dev != nullptr)
+                rte_dev_remove(dev);
+        throw std::runtime_error(std::string(e.what()) + "; the ports are unchanged");
+    }
+    if (pool)
+        extra_pools_.push_back(std::move(pool));
+
+    // The workers pause (they finish their burst) while the ports are swapped:
+    // frames wait in the other ports' rx rings meanwhile.
+    const bool was_running = launched_;
+    const auto paused = std::chrono::steady_clock::now();
+    stop();
+    // Learn events still queued name ports by their old numbers: apply them now.
+    while (control_->drain_learn_events(clock_.load(std::memory_order_relaxed), kLearnRingSize) != 0) {
+    }
+    std::vector<std::unique_ptr<eth_port>> ports(target.size());
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        if (to[i] >= 0) {
+            ports[size_t(to[i])] = std::move(ports_[i]);
+            ports[size_t(to[i])]->set_index(uint16_t(to[i]));
+            continue;
+        }
+        rte_device* dev = device_of(ports_[i]->id());
+        done.push_back("port " + cfg_.ports[i].name + " removed");
+        ports_[i].reset(); // stopped and closed
+        if (dev != nullptr)
+            rte_dev_remove(dev);
+    }
+    for (size_t j = 0; j < target.size(); ++j)
+        if (added[j])
+            ports[j] = std::move(added[j]);
+    ports_ = std::move(ports);
+
+    // Everything kept by port index follows its port.
+    const unsigned flushed = fdb_->remap_ports(to);
+    control_->counters().flushed.add(flushed);
+    if (flushed != 0)
+        done.push_back(std::to_string(flushed) + " FDB entries on removed ports flushed");
+    const auto remapped = [&](auto& by_port) {
+        std::remove_reference_t<decltype(by_port)> out(target.size());
+        for (size_t i = 0; i < to.size(); ++i)
+            if (to[i] >= 0)
+                out[size_t(to[i])] = by_port[i];
+        by_port = std::move(out);
+    };
+    remapped(base_.ports);
+    remapped(base_.devices);
+    remapped(watch_);
+    promisc_.remap(to, target.size());
+    cfg_.ports = target;
+    std::vector<std::string> names;
+    for (const port_config& p : cfg_.ports)
+        names.push_back(p.name);
+    control_->set_port_names(std::move(names));
+    for (static_fdb_entry& s : cfg_.fdb.static_entries) // indexes of the kept ones
+        s.port_index = cfg_.port_index(s.port).value_or(0);
+
+    const layout l = datapath_layout();
+    for (const auto& w : workers_)
+        w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to);
+    if (was_running)
+        start();
+    logs::write(logs::component::port, log_level::info,
+                "reload: forwarding paused %.1f ms while the ports were swapped",
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paused)
+                    .count());
+    return done;
 }
 
 json bridge::reload_request() {

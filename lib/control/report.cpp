@@ -123,7 +123,14 @@ void bridge::print_stats(std::FILE* out) const {
                  ", table-full %" PRIu64 ", static-kept %" PRIu64 ", flushed %" PRIu64 "\n",
                  fdb_->size(), fdb_->capacity(), fs.learned, fs.moved, fs.aged, fs.table_full,
                  fs.static_kept, fs.flushed);
-    std::fprintf(out, "mbufs in use: %u\n", pool_->in_use());
+    std::fprintf(out, "mbufs in use: %u\n", mbufs_in_use());
+}
+
+unsigned bridge::mbufs_in_use() const {
+    unsigned n = pool_->in_use();
+    for (const auto& p : extra_pools_)
+        n += p->in_use();
+    return n;
 }
 
 metrics_snapshot bridge::metrics() const {
@@ -165,7 +172,7 @@ metrics_snapshot bridge::metrics() const {
     m.table_full = f.table_full;
     m.static_kept = f.static_kept;
     m.flushed = f.flushed;
-    m.mbufs_in_use = pool_->in_use();
+    m.mbufs_in_use = mbufs_in_use();
     m.tsc_hz = rte_get_tsc_hz();
     m.uptime_seconds = double(clock_.load(std::memory_order_relaxed) - started_);
     return m;

@@ -52,6 +52,8 @@ class counter {
         v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     }
     uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+    /// Only while the writer is stopped (a port reconfiguration).
+    void set(uint64_t n) { v_.store(n, std::memory_order_relaxed); }
 
   private:
     std::atomic<uint64_t> v_{0};
@@ -75,6 +77,24 @@ struct port_counters {
 
     counter& drop(drop_reason r) { return drops[unsigned(r)]; }
     const counter& drop(drop_reason r) const { return drops[unsigned(r)]; }
+    /// Moves `other`'s counts here and zeroes it; only while the worker is stopped.
+    void take(port_counters& other) {
+        static constexpr counter port_counters::*kFields[] = {
+            &port_counters::rx_packets,      &port_counters::rx_bytes,
+            &port_counters::tx_packets,      &port_counters::tx_bytes,
+            &port_counters::unicast,         &port_counters::flooded,
+            &port_counters::multicast,       &port_counters::unknown_unicast,
+            &port_counters::unicast_out,     &port_counters::arp_requests,
+            &port_counters::arp_replies};
+        for (counter port_counters::*f : kFields) {
+            (this->*f).set((other.*f).get());
+            (other.*f).set(0);
+        }
+        for (unsigned r = 0; r < kDropReasons; ++r) {
+            drops[r].set(other.drops[r].get());
+            other.drops[r].set(0);
+        }
+    }
 };
 
 /// A port's counters summed over every worker, as plain numbers.
@@ -130,6 +150,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
     counter stalls;          ///< such bursts
     counter learn_events;    ///< learn/move events posted to the control lcore
     counter learn_ring_full; ///< events lost because the ring was full
+    counter retired_rx;      ///< rx packets of ports removed by a reload (kept in the total)
     std::array<port_counters, kMaxPorts> ports;
 };
 
@@ -146,6 +167,7 @@ struct worker_totals {
     uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0, stall_cycles = 0, stalls = 0;
 
     void add(const worker_counters& c, unsigned nb_ports) {
+        rx_packets += c.retired_rx.get();
         for (unsigned p = 0; p < nb_ports; ++p)
             rx_packets += c.ports[p].rx_packets.get();
         busy_cycles += c.busy_cycles.get();

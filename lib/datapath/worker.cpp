@@ -22,6 +22,28 @@ worker::worker(params p)
         key_ptrs_[i] = &keys_[i];
 }
 
+void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
+                         std::vector<fdb_key> port_macs, const std::vector<int>& to) {
+    std::array<port_counters, kMaxPorts> old;
+    for (uint16_t p = 0; p < nb_ports_; ++p) {
+        old[p].take(counters_.ports[p]);
+        if (p >= to.size() || to[p] < 0)
+            counters_.retired_rx.add(old[p].rx_packets.get());
+    }
+    for (uint16_t p = 0; p < nb_ports_; ++p)
+        if (p < to.size() && to[p] >= 0)
+            counters_.ports[size_t(to[p])].take(old[p]);
+    p_.rx = std::move(rx);
+    p_.port_ids = std::move(port_ids);
+    p_.port_macs = std::move(port_macs);
+    nb_ports_ = uint16_t(p_.port_ids.size());
+    tx_buf_.assign(size_t(nb_ports_) * p_.burst, nullptr);
+    tx_count_.fill(0);
+    unicast_out_.fill(0);
+    nb_pending_ = 0;
+    post_filter_.fill(posted{}); // port numbers in it may mean other ports now
+}
+
 void worker::run() {
     rte_rcu_qsbr* rcu = p_.shared.rcu;
     rte_rcu_qsbr_thread_register(rcu, p_.index);

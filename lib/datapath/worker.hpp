@@ -59,6 +59,13 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// (busy and stalled).
     uint64_t poll_once(fdb_time now);
 
+    /// New ports (a reload added or removed some), while the worker is
+    /// stopped: the queues it polls, every port's id and MAC by the new index,
+    /// and `to`, old port index -> new index (-1: removed). Per-port counters
+    /// follow their port; a removed port's rx packets stay in the worker's total.
+    void reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
+                     std::vector<fdb_key> port_macs, const std::vector<int>& to);
+
     unsigned index() const { return p_.index; }
     unsigned lcore() const { return p_.lcore; }
     const std::vector<rx_queue_ref>& rx_queues() const { return p_.rx; }

@@ -218,6 +218,26 @@ unsigned mac_table::flush_port(uint16_t port) {
     return removed;
 }
 
+unsigned mac_table::remap_ports(const std::vector<int>& to) {
+    unsigned removed = 0;
+    for (uint32_t slot = 0; slot < slots(); ++slot) {
+        slot_meta& m = meta_[slot];
+        if (!m.live)
+            continue;
+        const int port = m.port < to.size() ? to[m.port] : -1;
+        const uint32_t sig = fdb_hash(m.key);
+        if (port < 0) {
+            removed += erase(slot, sig);
+        } else if (uint16_t(port) != m.port &&
+                   rte_hash_add_key_with_hash_data(
+                       hash_, &m.key, sig,
+                       as_value(fdb_ref(slot, uint16_t(port), m.is_static))) == 0) {
+            m.port = uint16_t(port);
+        }
+    }
+    return removed;
+}
+
 std::vector<fdb_record> mac_table::records() const {
     std::vector<fdb_record> out;
     out.reserve(live_);

@@ -136,6 +136,9 @@ class mac_table {
     uint32_t slots() const { return uint32_t(meta_.size()); }
     /// Removes every dynamic entry on `port`. Returns how many.
     unsigned flush_port(uint16_t port);
+    /// Ports were renumbered: an entry on port p moves to to[p], or is removed
+    /// (static or not) when to[p] is -1. Returns the entries removed.
+    unsigned remap_ports(const std::vector<int>& to);
 
     // --- Introspection (control lcore) -------------------------------------
 

@@ -52,6 +52,8 @@ class eth_port {
 
     uint16_t id() const { return id_; }
     uint16_t index() const { return index_; }
+    /// The port's new position in the config (a reload renumbered the ports).
+    void set_index(uint16_t index) { index_ = index; }
     const std::string& name() const { return name_; }
     uint16_t rx_queues() const { return rx_queues_; }
     bool promiscuous() const { return promiscuous_; }

@@ -51,26 +51,29 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.static_entries = o.static_entries;
     cfg_.workers.stall_us = o.stall_us;
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
-    for (unsigned p = 0; p < o.ports; ++p) {
-        const std::string name = "t" + tag + "p" + std::to_string(p); // the port is net_ring_<name>
-        rte_ring* rx =
-            rte_ring_create((name + "rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        rte_ring* tx = rte_ring_create((name + "tx").c_str(), o.tx_ring_size, 0,
-                                       RING_F_SP_ENQ | RING_F_SC_DEQ);
-        if (rx == nullptr || tx == nullptr ||
-            rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0) < 0)
-            throw std::runtime_error("cannot make ring port " + name);
-        rx_.push_back(rx);
-        tx_.push_back(tx);
-        port_config pc;
-        pc.name = "p" + std::to_string(p);
-        pc.device = "net_ring_" + name;
-        pc.rx_descriptors = 64;
-        pc.tx_descriptors = 64;
-        cfg_.ports.push_back(pc);
-    }
+    for (unsigned p = 0; p < o.ports; ++p)
+        cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
     bridge_ = std::make_unique<bridge>(cfg_);
     bridge_->start();
+}
+
+port_config ring_harness::add_ring_port(unsigned tx_ring_size) {
+    static unsigned ports = 0; // ring names must be unique within the process
+    const unsigned slot = unsigned(rx_.size());
+    const std::string name = "t" + std::to_string(ports++) + "r"; // the port is net_ring_<name>
+    rte_ring* rx = rte_ring_create((name + "rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    rte_ring* tx =
+        rte_ring_create((name + "tx").c_str(), tx_ring_size, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (rx == nullptr || tx == nullptr || rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0) < 0)
+        throw std::runtime_error("cannot make ring port " + name);
+    rx_.push_back(rx);
+    tx_.push_back(tx);
+    port_config pc;
+    pc.name = "p" + std::to_string(slot);
+    pc.device = "net_ring_" + name;
+    pc.rx_descriptors = 64;
+    pc.tx_descriptors = 64;
+    return pc;
 }
 
 ring_harness::~ring_harness() {

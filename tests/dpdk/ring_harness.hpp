@@ -36,6 +36,12 @@ class ring_harness {
     explicit ring_harness(const harness_options& o = {});
     ~ring_harness();
 
+    /// A new net_ring port, named p<slot>, for a reload to add; inject() and
+    /// drain() reach it by its slot (the next after the existing ones), which
+    /// need not be its index in the bridge.
+    port_config add_ring_port(unsigned tx_ring_size = 1024);
+    unsigned slots() const { return unsigned(rx_.size()); }
+
     /// Puts a frame on `port`'s rx ring (an mbuf from the test's own pool).
     void inject(unsigned port, const frame& f);
     /// Puts frames on `port`'s rx ring in one enqueue, so the worker reads

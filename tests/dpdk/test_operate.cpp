@@ -31,7 +31,7 @@ class operate : public ::testing::Test {
         baseline_ = h_->test_mbufs_in_use();
     }
     void TearDown() override {
-        for (unsigned p = 0; p < 3; ++p)
+        for (unsigned p = 0; p < h_->slots(); ++p)
             h_->drain(p);
         EXPECT_EQ(h_->test_mbufs_in_use(), baseline_);
     }
@@ -192,19 +192,113 @@ TEST_F(operate, reload_reports_what_needs_a_restart_and_leaves_it) {
     make();
     bridge& sw = h_->sw();
     config next = sw.running_config();
-    next.ports.pop_back();
+    next.ports[1].rx_descriptors = 128;
     next.fdb.capacity = 2048;
     next.workers.burst = 64;
     next.metrics.listen = "127.0.0.1:9999";
-    next.fdb.static_entries = {{*mac_address::parse(kS), "p9", 0}};
     const json r = sw.reload(next);
     EXPECT_EQ(r.at("applied"), json::array());
     EXPECT_EQ(r.at("needs_restart"),
-              (json{"ports", "workers", "fdb.capacity", "metrics",
-                    "fdb.static 02:00:00:00:00:5a (port p9 is not running)"}));
-    EXPECT_EQ(sw.running_config().ports.size(), 3u);
+              (json{"ports.p1 (device, descriptors or mtu changed)", "workers", "fdb.capacity",
+                    "metrics"}));
+    EXPECT_EQ(sw.running_config().ports[1].rx_descriptors, 64);
     EXPECT_EQ(sw.running_config().fdb.capacity, 1024u);
+}
+
+TEST_F(operate, reload_removes_and_adds_ports_and_the_others_keep_their_entries) {
+    make({.static_entries = {{*mac_address::parse(kS), "p2", 2}}});
+    learn_a_and_b();
+    constexpr const char* kC = "02:00:00:00:00:0c";
+    constexpr const char* kD = "02:00:00:00:00:0d";
+    send(2, make_frame(kA, kC));
+    h_->control_step(kT0);
+    ASSERT_TRUE(in_fdb(kC));
+    for (unsigned p = 0; p < 3; ++p)
+        h_->drain(p);
+    const uint64_t p1_rx = h_->counters(1).rx_packets;
+    bridge& sw = h_->sw();
+
+    // p2 goes, p3 (a new ring port, harness slot 3) comes in at index 2.
+    config next = sw.running_config();
+    const std::string removed_device = next.ports[2].device;
+    next.ports.pop_back();
+    next.ports.push_back(h_->add_ring_port());
+    next.fdb.static_entries.clear();
+    const json r = sw.reload(next);
+    EXPECT_EQ(r.at("applied"),
+              (json{"port p3 added (" + next.ports[2].device + ")", "port p2 removed",
+                    "2 FDB entries on removed ports flushed",
+                    "fdb.static 02:00:00:00:00:5a removed (was on p2)"}))
+        << r.dump();
+    EXPECT_EQ(r.at("needs_restart"), json::array());
+
+    EXPECT_TRUE(in_fdb(kA)); // learned on the ports that stay: kept
+    EXPECT_TRUE(in_fdb(kB));
+    EXPECT_FALSE(in_fdb(kC)); // on the removed port: gone, static entry too
     EXPECT_FALSE(in_fdb(kS));
+    EXPECT_EQ(h_->counters(1).rx_packets, p1_rx); // counters follow their port
+    EXPECT_EQ(h_->counters(2).rx_packets, 0u);
+    const json ports = sw.handle({{"cmd", "show ports"}}).at("result");
+    ASSERT_EQ(ports.size(), 3u);
+    EXPECT_EQ(ports[2].at("name"), "p3");
+
+    // Forwarding goes on: A -> B unicast to p1; D, new on p3, floods to p0 and
+    // p1 (not to the removed p2), is learned on index 2, and A reaches it.
+    send(0, make_frame(kB, kA));
+    EXPECT_EQ(h_->drain(1).size(), 1u);
+    h_->inject(3, make_frame("ff:ff:ff:ff:ff:ff", kD));
+    h_->wait_rx(2, 1);
+    h_->control_step(kT0 + 1);
+    EXPECT_EQ(h_->drain(0).size(), 1u);
+    EXPECT_EQ(h_->drain(1).size(), 1u);
+    EXPECT_TRUE(h_->drain(2).empty());
+    ASSERT_TRUE(in_fdb(kD));
+    EXPECT_EQ(sw.fdb().lookup(make_fdb_key(*mac_address::parse(kD)))->port(), 2);
+    send(0, make_frame(kD, kA));
+    const std::vector<frame> to_d = h_->drain(3);
+    ASSERT_EQ(to_d.size(), 1u);
+    EXPECT_EQ(to_d[0], make_frame(kD, kA));
+
+    // p2's device can come back (its vdev was detached, so it is probed
+    // afresh; net_ring without arguments makes rings of its own).
+    config again = sw.running_config();
+    port_config p2 = again.ports[0];
+    p2.name = "p2";
+    p2.device = removed_device;
+    again.ports.push_back(p2);
+    EXPECT_EQ(sw.reload(again).at("applied"),
+              (json{"port p2 added (" + removed_device + ")"}));
+    EXPECT_EQ(sw.running_config().ports.size(), 4u);
+    EXPECT_EQ(sw.reload(again).at("applied"), json::array()); // and now nothing changes
+}
+
+TEST_F(operate, reload_with_a_port_that_cannot_come_up_changes_nothing) {
+    make();
+    learn_a_and_b();
+    bridge& sw = h_->sw();
+    config next = sw.running_config();
+    port_config bad;
+    bad.name = "ghost";
+    bad.device = "net_af_packet9,iface=bh-no-such-if";
+    next.ports.push_back(bad);
+    next.fdb.aging_seconds = 42;
+    EXPECT_THROW(
+        {
+            try {
+                sw.reload(next);
+            } catch (const std::runtime_error& e) {
+                EXPECT_NE(std::string(e.what()).find("port ghost"), std::string::npos) << e.what();
+                EXPECT_NE(std::string(e.what()).find("the ports are unchanged"), std::string::npos);
+                throw;
+            }
+        },
+        std::runtime_error);
+    EXPECT_EQ(sw.running_config().ports.size(), 3u);
+    EXPECT_EQ(sw.running_config().fdb.aging_seconds, 300u); // nothing else applied either
+    EXPECT_TRUE(in_fdb(kA));
+    h_->drain(1);
+    send(0, make_frame(kB, kA));
+    EXPECT_EQ(h_->drain(1).size(), 1u);
 }
 
 TEST_F(operate, metrics_are_raw_totals_that_clear_stats_does_not_move) {

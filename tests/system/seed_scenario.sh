@@ -22,16 +22,16 @@ TCPDUMP=
 PASSES=0
 FAILS=0
 declare -A NS IF ADDR
-for h in a b c; do
+for h in a b c d; do
     NS[$h]="host$h-$ID"
     IF[$h]="bhs${ID}$h"
 done
-ADDR[a]=$NET.1 ADDR[b]=$NET.2 ADDR[c]=$NET.3
+ADDR[a]=$NET.1 ADDR[b]=$NET.2 ADDR[c]=$NET.3 ADDR[d]=$NET.4
 
 cleanup() {
     [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
     [ -n "$TCPDUMP" ] && kill -KILL "$TCPDUMP" 2>/dev/null
-    for h in a b c; do bh_host_del "${NS[$h]}" "${IF[$h]}"; done
+    for h in a b c d; do bh_host_del "${NS[$h]}" "${IF[$h]}"; done
     rm -rf "$TMP" "/var/run/dpdk/bhsys-$ID"
 }
 trap cleanup EXIT
@@ -188,6 +188,25 @@ sed -i 's/memory_mb: 256/memory_mb: 320/' "$TMP/bridgehost.yaml"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["needs_restart"]==["eal"] and r["applied"]==[] else 1)' "$TMP/ctl.out" &&
     pass "reload of an EAL change: reported as needing a restart, not applied" || { fail "reload needs_restart"; cat "$TMP/ctl.out"; }
 cp "$TMP/good.yaml" "$TMP/bridgehost.yaml"
+
+# Ports by reload: hostc out, hostd in; the other ports keep forwarding and
+# their learned entries. Then back: hostc's af_packet device is attached again.
+bh_host_add "${NS[d]}" "${IF[d]}" "${ADDR[d]}/24"
+sed "s|name: hostc, device: \"net_af_packet2,iface=${IF[c]}\"|name: hostd, device: \"net_af_packet3,iface=${IF[d]}\"|" \
+    "$TMP/good.yaml" >"$TMP/bridgehost.yaml"
+"${CTL[@]}" reload >"$TMP/ctl.out" 2>&1
+grep -q "applied: port hostd added" "$TMP/ctl.out" && grep -q "applied: port hostc removed" "$TMP/ctl.out" &&
+    pass "reload: hostd added, hostc removed" || { fail "reload of ports"; cat "$TMP/ctl.out"; }
+"${CTL[@]}" show fdb >"$TMP/fdb.out" 2>&1
+grep -Eq "^$mac_a +0 +hosta +dynamic" "$TMP/fdb.out" && grep -Eq "^$mac_b +0 +hostb +dynamic" "$TMP/fdb.out" &&
+    pass "learned entries on the other ports kept across the port change" || { fail "FDB after port change"; cat "$TMP/fdb.out"; }
+check "ping hosta -> hostd (a port added by reload)" in_ns a ping -c 3 -i 0.2 -W 2 "${ADDR[d]}"
+check "ping hosta -> hostb during the port changes" in_ns a ping -c 2 -i 0.2 -W 2 "${ADDR[b]}"
+cp "$TMP/good.yaml" "$TMP/bridgehost.yaml"
+"${CTL[@]}" reload >"$TMP/ctl.out" 2>&1
+grep -q "applied: port hostc added" "$TMP/ctl.out" && grep -q "applied: port hostd removed" "$TMP/ctl.out" &&
+    pass "reload back: hostc added again, hostd removed" || { fail "reload back of ports"; cat "$TMP/ctl.out"; }
+check "ping hosta -> hostc (its device attached again)" in_ns a ping -c 3 -i 0.2 -W 2 "${ADDR[c]}"
 
 # The promiscuous-mode diagnosis stays silent on a segment that delivers unicast.
 grep -q "receives no unicast" "$TMP/err" && { fail "diagnosis fired in the normal case"; grep "receives no unicast" "$TMP/err"; } ||
