@@ -51,8 +51,8 @@ SIGNALS
                         control.promisc_check_seconds apply at once and
                         learned entries stay. Ports added to or removed from
                         the list are attached or detached (workers pause for
-                        a few ms; the other ports keep their learned entries
-                        and counters); a port whose device, descriptors or
+                        about 0.1 ms; the other ports keep their learned
+                        entries and counters); a port whose device, descriptors or
                         mtu changed, and eal, workers, fdb.capacity, the
                         control socket or metrics, need a restart: logged,
                         not applied. A file that fails validation changes
