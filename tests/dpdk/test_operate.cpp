@@ -3,7 +3,13 @@
 // live reload and the raw totals /metrics exports.
 #include "ring_harness.hpp"
 
+#include "common/log.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
 #include <rte_ethdev.h>
+#include <rte_log.h>
 
 #include <gtest/gtest.h>
 
@@ -299,6 +305,67 @@ TEST_F(operate, reload_with_a_port_that_cannot_come_up_changes_nothing) {
     h_->drain(1);
     send(0, make_frame(kB, kA));
     EXPECT_EQ(h_->drain(1).size(), 1u);
+}
+
+/// What rte_log writes while it lives, for tests of the control side's messages.
+class log_capture {
+  public:
+    log_capture() : file_(open_memstream(&buf_, &len_)) {
+        logs::apply(log_config{});
+        rte_openlog_stream(file_);
+    }
+    ~log_capture() {
+        rte_openlog_stream(nullptr);
+        std::fclose(file_);
+        std::free(buf_);
+    }
+    std::string text() {
+        std::fflush(file_);
+        return std::string(buf_, len_);
+    }
+
+  private:
+    char* buf_ = nullptr;
+    size_t len_ = 0;
+    std::FILE* file_;
+};
+
+TEST_F(operate, moves_losses_and_link_changes_are_logged_by_the_control_side) {
+    harness_options o;
+    o.tx_ring_size = 16;
+    make(o);
+    log_capture log;
+    learn_a_and_b();
+    bridge& sw = h_->sw();
+    sw.housekeeping(kT0);
+    // A frame from A on p2: A moves.
+    send(2, make_frame(kB, kA));
+    h_->control_step(kT0);
+    // 40 frames to B on p1 in one burst: its 16-slot tx ring refuses the rest.
+    for (unsigned p = 0; p < 3; ++p)
+        h_->drain(p);
+    h_->inject_burst(0, std::vector<frame>(32, make_frame(kB, "02:00:00:00:00:0e")));
+    h_->wait_rx(0, sent_[0] += 32);
+    const uint64_t refused = h_->counters(1).drop(drop_reason::tx_full);
+    ASSERT_GT(refused, 0u);
+    sw.housekeeping(kT0 + 1);
+    const uint16_t p1 = sw.handle({{"cmd", "show ports"}}).at("result")[1].at("port_id");
+    ASSERT_EQ(rte_eth_dev_set_link_down(p1), 0);
+    sw.housekeeping(kT0 + 2);
+    ASSERT_EQ(rte_eth_dev_set_link_up(p1), 0);
+    sw.housekeeping(kT0 + 3);
+
+    const std::string text = log.text();
+    EXPECT_NE(text.find("bridgehost.fdb: 02:00:00:00:00:0a moved from p0 to p2\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("bridgehost.port: warning: " + std::to_string(refused) +
+                        " frames to p1 dropped (tx queue full)\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("bridgehost.port: warning: p1 link down; 1 learned entries on it flushed\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("bridgehost.port: p1 link up"), std::string::npos) << text;
 }
 
 TEST_F(operate, metrics_are_raw_totals_that_clear_stats_does_not_move) {
