@@ -27,8 +27,10 @@ if(TARGET bridgehostctl)
   install(TARGETS bridgehostctl RUNTIME DESTINATION bin COMPONENT ${_bh_component})
 endif()
 
-install(PROGRAMS ${_bh_pkg}/bridgehost-hugepages DESTINATION lib/bridgehost COMPONENT ${_bh_component})
-install(FILES "${_bh_pkg}/bridgehost@.service" DESTINATION /lib/systemd/system COMPONENT ${_bh_component})
+install(PROGRAMS ${_bh_pkg}/bridgehost-hugepages ${_bh_pkg}/bridgehost-bind
+        DESTINATION lib/bridgehost COMPONENT ${_bh_component})
+install(FILES "${_bh_pkg}/bridgehost@.service" "${_bh_pkg}/bridgehost-bind@.service"
+        DESTINATION /lib/systemd/system COMPONENT ${_bh_component})
 install(FILES ${_bh_pkg}/bridgehost.default DESTINATION /etc/default RENAME bridgehost
         COMPONENT ${_bh_component})
 install(FILES ${CMAKE_SOURCE_DIR}/config/example.yaml DESTINATION /etc/bridgehost RENAME bridgehost.yaml

@@ -78,6 +78,8 @@ if [[ -x $build/bin/bridgehostctl ]]; then
 fi
 has usr/lib/bridgehost/bridgehost-hugepages -rwxr-xr-x
 has "lib/systemd/system/bridgehost@.service" -rw-r--r--
+has usr/lib/bridgehost/bridgehost-bind -rwxr-xr-x
+has "lib/systemd/system/bridgehost-bind@.service" -rw-r--r--
 has etc/bridgehost/bridgehost.yaml -rw-r--r--
 has etc/default/bridgehost -rw-r--r--
 for f in "$src"/config/*.yaml; do
@@ -91,7 +93,7 @@ for f in "$src"/scripts/pktgen/*.lua; do
 done
 # Nothing else: no headers, static libraries or test binaries slip in.
 stray=$(awk -F'\t' '$2 !~ /^d/ { print $1 }' "$tmp/files" |
-    grep -Ev '^(usr/bin/bridgehost(-gen|ctl)?|usr/lib/bridgehost/bridgehost-hugepages|lib/systemd/system/bridgehost@\.service|etc/bridgehost/bridgehost\.yaml|etc/default/bridgehost|usr/share/bridgehost/examples/[^/]+\.yaml|usr/share/doc/bridgehost/(README(\.packaging)?\.md|pktgen/(README\.md|[^/]+\.lua)))$')
+    grep -Ev '^(usr/bin/bridgehost(-gen|ctl)?|usr/lib/bridgehost/bridgehost-(hugepages|bind)|lib/systemd/system/bridgehost(-bind)?@\.service|etc/bridgehost/bridgehost\.yaml|etc/default/bridgehost|usr/share/bridgehost/examples/[^/]+\.yaml|usr/share/doc/bridgehost/(README(\.packaging)?\.md|pktgen/(README\.md|[^/]+\.lua)))$')
 check "no unexpected files${stray:+: $stray}" test -z "$stray"
 
 # --- Control fields ------------------------------------------------------------------
@@ -151,22 +153,32 @@ for line in 'ExecStart=/usr/bin/bridgehost --config /etc/bridgehost/%i.yaml' \
     'ExecStartPre=/usr/lib/bridgehost/bridgehost-hugepages' 'EnvironmentFile=-/etc/default/bridgehost' \
     'ExecReload=/bin/kill -HUP $MAINPID' 'Restart=on-failure' 'RestartSec=2' 'KillSignal=SIGTERM' \
     'RuntimeDirectory=bridgehost' 'RuntimeDirectoryMode=0700' 'LimitMEMLOCK=infinity' \
-    'After=network-pre.target dev-hugepages.mount' 'WantedBy=multi-user.target'; do
+    'After=bridgehost-bind@%i.service network-pre.target dev-hugepages.mount' \
+    'Wants=bridgehost-bind@%i.service' 'WantedBy=multi-user.target'; do
     check "unit has $line" grep -qxF -- "$line" "$unit"
+done
+for line in 'ExecStart=/usr/lib/bridgehost/bridgehost-bind /etc/bridgehost/%i.yaml' \
+    'Before=network-pre.target' 'Type=oneshot' 'RemainAfterExit=yes'; do
+    check "bind unit has $line" grep -qxF -- "$line" "$root/lib/systemd/system/bridgehost-bind@.service"
 done
 if command -v systemd-analyze >/dev/null; then
     # The unit's absolute paths point into the extracted package, so verify
     # finds the executables without installing anything. verify exits 0 on
     # unknown keys or bad values, so any output is a failure too.
     mkdir -p "$tmp/unit"
-    sed -e "s#/usr/bin/bridgehost#$root/usr/bin/bridgehost#g" \
-        -e "s#/usr/lib/bridgehost/#$root/usr/lib/bridgehost/#g" "$unit" >"$tmp/unit/bridgehost@.service"
-    if out=$(cd "$tmp/unit" && systemd-analyze verify ./bridgehost@.service 2>&1) && [[ -z $out ]]; then
-        pass "systemd-analyze verify bridgehost@.service"
-    else
-        echo "$out"
-        fail "systemd-analyze verify bridgehost@.service"
-    fi
+    for u in bridgehost@.service bridgehost-bind@.service; do
+        sed -e "s#/usr/bin/bridgehost#$root/usr/bin/bridgehost#g" \
+            -e "s#/usr/lib/bridgehost/#$root/usr/lib/bridgehost/#g" \
+            "$root/lib/systemd/system/$u" >"$tmp/unit/$u"
+    done
+    for u in bridgehost@.service bridgehost-bind@.service; do
+        if out=$(cd "$tmp/unit" && systemd-analyze verify "./$u" 2>&1) && [[ -z $out ]]; then
+            pass "systemd-analyze verify $u"
+        else
+            echo "$out"
+            fail "systemd-analyze verify $u"
+        fi
+    done
 else
     echo "skip: systemd-analyze not installed, unit not verified"
 fi
@@ -253,6 +265,46 @@ hp_out=$("$hp" --dry-run 2>&1)
 hp_rc=$?
 expect "--dry-run on the real /proc" 0 'hugepages of [0-9]+ kB'
 check "shellcheck bridgehost-hugepages" bash -c "! command -v shellcheck >/dev/null || shellcheck '$hp'"
+
+# --- bridgehost-bind, dry runs against a fake sysfs --------------------------------
+bind=$root/usr/lib/bridgehost/bridgehost-bind
+sysfs=$tmp/sys
+mkdir -p "$sysfs/bus/pci/devices/0000:00:04.0" "$sysfs/bus/pci/drivers/vmxnet3" "$sysfs/kernel/iommu_groups"
+ln -s ../../../bus/pci/drivers/vmxnet3 "$sysfs/bus/pci/devices/0000:00:04.0/driver"
+printf 'ports:\n  - { name: a, device: "0000:00:04.0" }\n  - { name: b, device: "00:05.0" }\n' >"$tmp/pci.yaml"
+run_bind() { # run_bind ARGS...: bind_out, bind_rc
+    bind_out=$(PATH="$root/usr/bin:$PATH" BRIDGEHOST="$root/usr/bin/bridgehost" BRIDGEHOST_SYSFS="$sysfs" \
+        timeout 20 "$bind" "$@" 2>&1)
+    bind_rc=$?
+}
+expect_bind() { # expect_bind DESCRIPTION RC REGEX
+    if [[ $bind_rc == "$2" ]] && grep -Eq -- "$3" <<<"$bind_out"; then
+        pass "bind: $1"
+    else
+        fail "bind: $1 (exit $bind_rc, expected $2; output must match /$3/):"
+        echo "$bind_out" | sed 's/^/    /'
+    fi
+}
+printf 'ports:\n  - { name: a, device: net_null0 }\n  - { name: b, device: net_null1 }\n' >"$tmp/vdev.yaml"
+run_bind --dry-run "$tmp/vdev.yaml"
+expect_bind "a vdev-only config binds nothing" 0 'has no PCI ports; nothing to bind'
+if command -v dpdk-devbind.py >/dev/null; then
+    run_bind --dry-run "$tmp/pci.yaml"
+    expect_bind "a missing NIC is named" 1 'no PCI device 0000:00:05.0 \(listed in .*pci.yaml\)'
+    mkdir -p "$sysfs/bus/pci/devices/0000:00:05.0"
+    run_bind --dry-run "$tmp/pci.yaml"
+    expect_bind "no IOMMU: vfio-pci in no-IOMMU mode" 0 '^bridgehost-bind: no IOMMU: vfio-pci in no-IOMMU mode$'
+    expect_bind "the vmxnet3 NIC would go to vfio-pci" 0 'would bind 0000:00:04.0 \(now: vmxnet3\) to vfio-pci'
+    expect_bind "the NIC without a driver too" 0 'would bind 0000:00:05.0 \(now: none\) to vfio-pci'
+    run_bind --dry-run --driver uio_pci_generic "$tmp/pci.yaml"
+    expect_bind "--driver uio_pci_generic" 0 'would bind 0000:00:05.0 \(now: none\) to uio_pci_generic'
+fi
+run_bind --driver e1000 "$tmp/pci.yaml"
+expect_bind "unknown driver: exit 2" 2 "unknown driver 'e1000'"
+printf 'ports: [\n' >"$tmp/bad.yaml"
+run_bind "$tmp/bad.yaml"
+expect_bind "a broken config: exit 1" 1 'cannot read .*bad.yaml'
+check "shellcheck bridgehost-bind" bash -c "! command -v shellcheck >/dev/null || shellcheck '$bind'"
 
 echo
 if ((failures)); then

@@ -24,7 +24,7 @@ constexpr const char* kUsage = R"(NAME
     bridgehost - a DPDK learning Ethernet switch that joins two or more L2 segments
 
 SYNOPSIS
-    bridgehost --config FILE [--check]
+    bridgehost --config FILE [--check | --pci-devices]
     bridgehost --help | --version
 
 DESCRIPTION
@@ -39,6 +39,10 @@ OPTIONS
     --check             validate FILE and exit: 0 if usable, 1 with the error
                         (file:line:column: key: what was expected) if not.
                         DPDK is not started; devices are checked for syntax only.
+    --pci-devices       validate FILE, print the PCI address of each PCI port
+                        (0000:00:04.0 form), one per line, and exit; vdevs are
+                        left out. bridgehost-bind uses it to bind the NICs to a
+                        DPDK driver before the switch starts.
     -h, --help          this text
     -V, --version       the version
 
@@ -116,6 +120,7 @@ EXAMPLES
 struct options {
     std::string config_path;
     bool check = false;
+    bool pci_devices = false;
 };
 
 /// nullopt after printing help/version (exit 0); throws on a bad command line.
@@ -133,6 +138,8 @@ std::optional<options> parse_args(int argc, char** argv) {
         }
         if (a == "--check") {
             o.check = true;
+        } else if (a == "--pci-devices") {
+            o.pci_devices = true;
         } else if (a == "-c" || a == "--config") {
             if (i + 1 >= argc)
                 throw std::invalid_argument(std::string(a) + " needs a file name");
@@ -176,6 +183,12 @@ class signal_inbox {
 
 int run(const options& opt) {
     const bridgehost::config cfg = bridgehost::load_config_file(opt.config_path);
+    if (opt.pci_devices) {
+        for (const bridgehost::port_config& p : cfg.ports)
+            if (p.is_pci())
+                std::printf("%s\n", p.dpdk_name().c_str());
+        return 0;
+    }
     if (opt.check) {
         std::printf("%s: ok (%zu ports, %zu workers, fdb capacity %u)\n", opt.config_path.c_str(),
                     cfg.ports.size(), cfg.workers.lcores.size(), cfg.fdb.capacity);
