@@ -293,9 +293,18 @@ if command -v dpdk-devbind.py >/dev/null; then
     expect_bind "a missing NIC is named" 1 'no PCI device 0000:00:05.0 \(listed in .*pci.yaml\)'
     mkdir -p "$sysfs/bus/pci/devices/0000:00:05.0"
     run_bind --dry-run "$tmp/pci.yaml"
-    expect_bind "no IOMMU: vfio-pci in no-IOMMU mode" 0 '^bridgehost-bind: no IOMMU: vfio-pci in no-IOMMU mode$'
+    expect_bind "no IOMMU, no no-IOMMU mode in the kernel: uio_pci_generic" 0 \
+        'no IOMMU, and this kernel has no VFIO no-IOMMU mode \(CONFIG_VFIO_NOIOMMU\): uio_pci_generic'
+    expect_bind "the vmxnet3 NIC would go to uio_pci_generic" 0 'would bind 0000:00:04.0 \(now: vmxnet3\) to uio_pci_generic'
+    mkdir -p "$sysfs/module/vfio/parameters"
+    echo N >"$sysfs/module/vfio/parameters/enable_unsafe_noiommu_mode"
+    run_bind --dry-run "$tmp/pci.yaml"
+    expect_bind "no IOMMU, a kernel with no-IOMMU mode: vfio-pci" 0 '^bridgehost-bind: no IOMMU: vfio-pci in no-IOMMU mode$'
     expect_bind "the vmxnet3 NIC would go to vfio-pci" 0 'would bind 0000:00:04.0 \(now: vmxnet3\) to vfio-pci'
     expect_bind "the NIC without a driver too" 0 'would bind 0000:00:05.0 \(now: none\) to vfio-pci'
+    mkdir -p "$sysfs/kernel/iommu_groups/0"
+    run_bind --dry-run "$tmp/pci.yaml"
+    expect_bind "with an IOMMU: vfio-pci" 0 '^bridgehost-bind: IOMMU present: vfio-pci$'
     run_bind --dry-run --driver uio_pci_generic "$tmp/pci.yaml"
     expect_bind "--driver uio_pci_generic" 0 'would bind 0000:00:05.0 \(now: none\) to uio_pci_generic'
 fi

@@ -29,7 +29,8 @@
 # systemd, the bridgehost .deb and what it depends on (DPDK's libraries, the
 # dpdk package for dpdk-devbind.py), extlinux as the boot loader. At boot:
 # hugepages from the kernel command line; bridgehost-bind@bridgehost gives
-# the config's PCI NICs to vfio-pci (no-IOMMU mode) or uio_pci_generic before
+# the config's PCI NICs to uio_pci_generic (Debian's kernel has no VFIO
+# no-IOMMU mode; vfio-pci where the VM has an IOMMU) before
 # the network starts; bridgehost@bridgehost starts the switch; every other NIC
 # (the management NIC) stays with the kernel and gets DHCP from
 # systemd-networkd; a login on the serial console (ttyS0, 115200) and the
@@ -151,6 +152,12 @@ Name=en* eth*
 [Network]
 DHCP=yes
 EOF
+# The console shows what an operator standing at it needs: bridgehost's
+# notices and warnings (start, link changes, reloads, the promiscuous-mode
+# diagnosis) and the NIC binding, between the kernel's messages and the login.
+mkdir -p "$ROOT/etc/systemd/journald.conf.d"
+printf '[Journal]\nForwardToConsole=yes\nMaxLevelConsole=notice\n' \
+    >"$ROOT/etc/systemd/journald.conf.d/bridgehost-console.conf"
 in_root systemctl enable systemd-networkd.service bridgehost@bridgehost.service >/dev/null 2>&1
 in_root systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true
 in_root apt-get clean
@@ -164,7 +171,8 @@ mkdir -p "$ROOT/boot/extlinux"
 cat >"$ROOT/boot/extlinux/extlinux.conf" <<EOF
 # bridgehost forwarding VM. Serial console on ttyS0 (115200) and VGA.
 # hugepages: bridgehost's memory (eal.memory_mb) comes from them.
-# vfio.enable_unsafe_noiommu_mode: VMs rarely have an IOMMU; see bridgehost-bind.
+# vfio.enable_unsafe_noiommu_mode: for kernels built with VFIO's no-IOMMU mode
+# (Debian's is not: bridgehost-bind then uses uio_pci_generic).
 DEFAULT bridgehost
 TIMEOUT 10
 PROMPT 0

@@ -75,10 +75,13 @@ boot() { # boot MODEL: one boot, the pings, the report line
     # shellcheck disable=SC2046 # nic_args is a list of words
     python3 "$HERE/../../scripts/lib/tapfds.py" "$NSA:$TAPA" "$NSB:$TAPB" -- \
         qemu-system-x86_64 -accel tcg,thread=multi -machine q35 -cpu max -smp 2 -m 2048 \
-        -drive "file=$TMP/$model.qcow2,if=virtio,cache=unsafe" \
-        -netdev user,id=mgmt -device virtio-net-pci,netdev=mgmt,addr=0x3 \
+        -drive "file=$TMP/$model.qcow2,if=none,id=disk,cache=unsafe" \
+        -device virtio-blk-pci,drive=disk,bus=pcie.0,addr=0x4 \
+        -netdev user,id=mgmt -device virtio-net-pci,netdev=mgmt,bus=pcie.0,addr=0x3 \
         $(nic_args "$model") \
-        -display none -serial "file:$TMP/$model.console" -monitor none -no-reboot \
+        -display none -monitor none -no-reboot \
+        -chardev "socket,id=serial0,path=$TMP/$model.serial,server=on,wait=off,logfile=$TMP/$model.console" \
+        -serial chardev:serial0 \
         >"$TMP/$model.qemu" 2>&1 &
     QEMU=$!
     echo "booting with two $model NICs (QEMU pid $QEMU); waiting up to $BOOT_TIMEOUT s for a ping to cross"
@@ -102,8 +105,34 @@ boot() { # boot MODEL: one boot, the pings, the report line
         echo "--- QEMU:"; tail -20 "$TMP/$model.qemu"
         echo "--- serial console (last 60 lines):"; tail -60 "$TMP/$model.console"
     fi
-    grep -q "bridgehost login:" "$TMP/$model.console" &&
+    bh_wait_for "bridgehost login:" 120 "$TMP/$model.console" &&
         pass "$model: serial console offers a login" || fail "$model: no login prompt on the serial console"
+    # Log in on the serial console (the first login must change the password)
+    # and look around as an operator would.
+    if python3 "$HERE/serial_login.py" "$TMP/$model.serial" bridgehost "vm-test-$ID" \
+        "systemctl is-active bridgehost@bridgehost bridgehost-bind@bridgehost" \
+        "journalctl -b -o cat -u bridgehost-bind@bridgehost --no-pager" \
+        "bridgehostctl show ports" \
+        "ip -br -4 addr show" \
+        "grep -E 'HugePages_(Total|Free)' /proc/meminfo" >"$TMP/$model.session" 2>&1; then
+        pass "$model: root login on the serial console (password change forced)"
+    else
+        fail "$model: serial console session"
+    fi
+    session_has() { # session_has DESCRIPTION EXTENDED_REGEX
+        grep -Eq -- "$2" "$TMP/$model.session" && pass "$model: $1" || fail "$model: $1 (no /$2/)"
+    }
+    session_has "bridgehost and the binding are active" '^active$'
+    # Debian's kernel has no VFIO no-IOMMU mode, and QEMU's q35 has no IOMMU
+    # here: uio_pci_generic is the driver that works (for vmxnet3 and virtio).
+    session_has "0000:0b:00.0 bound to uio_pci_generic" 'bridgehost-bind: 0000:0b:00.0 on uio_pci_generic'
+    session_has "0000:13:00.0 bound to uio_pci_generic" 'bridgehost-bind: 0000:13:00.0 on uio_pci_generic'
+    session_has "no failed vfio attempt" '^bridgehost-bind: no IOMMU, and this kernel has no VFIO no-IOMMU mode'
+    session_has "show ports: lan0 up" '^lan0 +up '
+    session_has "show ports: lan1 up" '^lan1 +up '
+    session_has "the management NIC stays with the kernel, with a DHCP address" '^en[a-z0-9]+ +UP +10\.0\.2\.15/24'
+    session_has "hugepages reserved on the kernel command line" '^HugePages_Total: +384$'
+    [ -n "${VM_KEEP_CONSOLE:-}" ] && cp "$TMP/$model.session" "$VM_KEEP_CONSOLE.$model.session"
     bh_stop "$QEMU" TERM 20 || kill -KILL "$QEMU" 2>/dev/null
     QEMU=
     [ -n "${VM_KEEP_CONSOLE:-}" ] && cp "$TMP/$model.console" "$VM_KEEP_CONSOLE.$model"
