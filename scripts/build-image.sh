@@ -160,8 +160,29 @@ printf '[Journal]\nForwardToConsole=yes\nMaxLevelConsole=notice\n' \
     >"$ROOT/etc/systemd/journald.conf.d/bridgehost-console.conf"
 in_root systemctl enable systemd-networkd.service bridgehost@bridgehost.service >/dev/null 2>&1
 in_root systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true
+# --- Small: drop what a forwarding VM has no use for ----------------------------
+# Kernel modules for hardware no ESXi or KVM guest has (graphics, sound,
+# cameras, radios, InfiniBand, sensors, staging drivers), documentation and
+# translations; dpkg keeps the latter out of later installs. The storage,
+# network (vmxnet3, virtio, e1000, ...), USB and HID drivers stay.
+[ -d "$ROOT/lib/modules" ] || bh_die "no kernel modules in $ROOT"
+kver=$(cd "$ROOT/lib/modules" && ls | sort -V | tail -1)
+mods=$ROOT/lib/modules/$kver/kernel
+before=$(du -sm "$ROOT" | cut -f1)
+rm -rf "$mods"/sound "$mods"/drivers/{gpu,media,infiniband,iio,staging,bluetooth,isdn} \
+    "$mods"/drivers/net/{wireless,can} "$mods"/net/{wireless,mac80211,bluetooth}
+in_root depmod -a "$kver"
+in_root update-initramfs -u -k "$kver" >/dev/null 2>&1 || bh_die "update-initramfs failed"
+printf '%s\n' '# bridgehost VM image: no documentation or translations (scripts/build-image.sh)' \
+    'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+    'path-include /usr/share/doc/bridgehost/*' 'path-exclude /usr/share/man/*' \
+    'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' \
+    >"$ROOT/etc/dpkg/dpkg.cfg.d/01-bridgehost-small"
+find "$ROOT/usr/share/doc" -mindepth 2 ! -type d ! -name copyright ! -path "$ROOT/usr/share/doc/bridgehost/*" -delete
+rm -rf "${ROOT:?}"/usr/share/{man,info,locale}/*
 in_root apt-get clean
-rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/usr/share/doc/*/changelog* "$ROOT"/var/log/*.log
+rm -rf "${ROOT:?}"/var/lib/apt/lists/* "${ROOT:?}"/var/log/*.log
+bh_log "trimmed $((before - $(du -sm "$ROOT" | cut -f1))) MiB"
 
 # --- Boot loader: extlinux on the partition, syslinux's MBR on the disk -----------
 kernel=$(cd "$ROOT/boot" && ls vmlinuz-* | sort -V | tail -1)

@@ -5,8 +5,12 @@
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_log.h>
 #include <syslog.h>
@@ -36,15 +40,32 @@ void register_types() {
     });
 }
 
+// True when stderr is a journald stream (a systemd service's): journald
+// sets JOURNAL_STREAM to "DEVICE:INODE" of the stream it gave the service.
+bool stderr_is_journal() {
+    const char* env = std::getenv("JOURNAL_STREAM");
+    struct stat st {};
+    if (env == nullptr || fstat(STDERR_FILENO, &st) != 0)
+        return false;
+    unsigned long long dev = 0, ino = 0;
+    return std::sscanf(env, "%llu:%llu", &dev, &ino) == 2 && dev == st.st_dev && ino == st.st_ino;
+}
+
 // The stream rte_log writes to (DPDK's messages too): stderr, syslog or both.
 ssize_t stream_write(void*, const char* buf, size_t size) {
     const log_destination d = destination.load(std::memory_order_relaxed);
-    if (d != log_destination::syslog_only)
+    // rte_log levels are syslog's plus one (RTE_LOG_EMERG is 1).
+    const int level = rte_log_cur_msg_loglevel();
+    const int priority = level >= 1 && level <= 8 ? level - 1 : LOG_INFO;
+    if (d != log_destination::syslog_only) {
+        // Under systemd, "<N>" at the start of a line is the line's priority
+        // (SyslogLevelPrefix=), so `journalctl -p warning` finds warnings.
+        static const bool journal = stderr_is_journal();
+        if (journal)
+            std::fprintf(stderr, "<%d>", priority);
         std::fwrite(buf, 1, size, stderr);
+    }
     if (d != log_destination::stderr_only) {
-        // rte_log levels are syslog's plus one (RTE_LOG_EMERG is 1).
-        const int level = rte_log_cur_msg_loglevel();
-        const int priority = level >= 1 && level <= 8 ? level - 1 : LOG_INFO;
         size_t len = size;
         while (len > 0 && buf[len - 1] == '\n')
             --len;

@@ -107,11 +107,14 @@ boot() { # boot MODEL: one boot, the pings, the report line
     fi
     bh_wait_for "bridgehost login:" 120 "$TMP/$model.console" &&
         pass "$model: serial console offers a login" || fail "$model: no login prompt on the serial console"
+    grep -q "bridgehost.control: forwarding between 2 ports" "$TMP/$model.console" &&
+        pass "$model: the console shows the switch starting" || fail "$model: the console lacks the switch's start"
     # Log in on the serial console (the first login must change the password)
     # and look around as an operator would.
     if python3 "$HERE/serial_login.py" "$TMP/$model.serial" bridgehost "vm-test-$ID" \
         "systemctl is-active bridgehost@bridgehost bridgehost-bind@bridgehost" \
         "journalctl -b -o cat -u bridgehost-bind@bridgehost --no-pager" \
+        "journalctl -b -p notice -o cat -u bridgehost@bridgehost --no-pager" \
         "bridgehostctl show ports" \
         "ip -br -4 addr show" \
         "grep -E 'HugePages_(Total|Free)' /proc/meminfo" >"$TMP/$model.session" 2>&1; then
@@ -128,6 +131,8 @@ boot() { # boot MODEL: one boot, the pings, the report line
     session_has "0000:0b:00.0 bound to uio_pci_generic" 'bridgehost-bind: 0000:0b:00.0 on uio_pci_generic'
     session_has "0000:13:00.0 bound to uio_pci_generic" 'bridgehost-bind: 0000:13:00.0 on uio_pci_generic'
     session_has "no failed vfio attempt" '^bridgehost-bind: no IOMMU, and this kernel has no VFIO no-IOMMU mode'
+    # bridgehost's own log lines carry their rte_log priority into the journal.
+    session_has "journalctl -p notice finds bridgehost's start" '^bridgehost.control: forwarding between 2 ports'
     session_has "show ports: lan0 up" '^lan0 +up '
     session_has "show ports: lan1 up" '^lan1 +up '
     session_has "the management NIC stays with the kernel, with a DHCP address" '^en[a-z0-9]+ +UP +10\.0\.2\.15/24'
