@@ -168,7 +168,7 @@ in_root systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || t
 [ -d "$ROOT/lib/modules" ] || bh_die "no kernel modules in $ROOT"
 kver=$(cd "$ROOT/lib/modules" && ls | sort -V | tail -1)
 mods=$ROOT/lib/modules/$kver/kernel
-before=$(du -sm "$ROOT" | cut -f1)
+before=$(du -smx "$ROOT" | cut -f1)
 rm -rf "$mods"/sound "$mods"/drivers/{gpu,media,infiniband,iio,staging,bluetooth,isdn} \
     "$mods"/drivers/net/{wireless,can} "$mods"/net/{wireless,mac80211,bluetooth}
 in_root depmod -a "$kver"
@@ -182,7 +182,7 @@ find "$ROOT/usr/share/doc" -mindepth 2 ! -type d ! -name copyright ! -path "$ROO
 rm -rf "${ROOT:?}"/usr/share/{man,info,locale}/*
 in_root apt-get clean
 rm -rf "${ROOT:?}"/var/lib/apt/lists/* "${ROOT:?}"/var/log/*.log
-bh_log "trimmed $((before - $(du -sm "$ROOT" | cut -f1))) MiB"
+bh_log "trimmed $((before - $(du -smx "$ROOT" | cut -f1))) MiB"
 
 # --- Boot loader: extlinux on the partition, syslinux's MBR on the disk -----------
 kernel=$(cd "$ROOT/boot" && ls vmlinuz-* | sort -V | tail -1)
@@ -207,6 +207,9 @@ extlinux --install "$ROOT/boot/extlinux" >/dev/null 2>&1 || bh_die "extlinux --i
 sync
 for m in dev/pts dev proc sys; do umount -l "$ROOT/$m"; done
 used=$(df -m --output=used "$ROOT" | tail -1 | tr -d ' ')
+# Deleted files (the package cache, trimmed modules) still fill their blocks:
+# discard them, so that they are holes in the raw file and nothing in the images.
+fstrim "$ROOT" || bh_log "fstrim failed: the images carry the free blocks' old contents"
 umount "$ROOT"
 e2fsck -fy "$LOOP" >/dev/null 2>&1 || true
 losetup -d "$LOOP"
