@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bridgehost forwarding VM: a bootable disk image for KVM (qcow2)
-# and ESXi (OVA: streamOptimized VMDK + OVF with two vmxnet3 NICs), from
+# and ESXi (OVA: streamOptimized VMDK + OVF with three vmxnet3 NICs: two for
+# the switch, one for management), from
 # Debian packages only.
 #
 # Usage: scripts/build-image.sh [--out DIR] [--deb FILE] [--config FILE]
