@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is needed (Debian 12, as root), builds into build/, runs every test with ctest.
-# The VM tests (label vm) take about 8 minutes; `cd build && ctest -LE vm` skips them.
+# The VM tests (label vm) take about 4 minutes; `cd build && ctest -LE vm` skips them.
 set -euo pipefail
 source "$(dirname "$0")/lib/setup.sh"
 
