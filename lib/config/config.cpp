@@ -67,8 +67,54 @@ std::optional<std::string> vdev_problem(std::string_view device) {
     return std::nullopt;
 }
 
+uint16_t read_vid(const yaml::reader& node, uint16_t min) {
+    return node.integer(min, kMaxVlan);
+}
+
+port_vlan read_port_vlan(const yaml::reader& node) {
+    port_vlan v;
+    const auto mode = node.find("mode");
+    const std::string name = mode ? mode->string() : "trunk";
+    if (name == "access") {
+        v.mode = port_vlan::mode_t::access;
+        for (const char* key : {"allowed_vlans", "native_vlan"})
+            if (const auto misplaced = node.find(key))
+                misplaced->fail(std::string(key) + " is for mode: trunk; an access port has one vlan");
+        v.access_vlan = read_vid(node.require("vlan"), 1);
+        return v;
+    }
+    if (name != "trunk")
+        mode->fail("expected access or trunk, got " + quoted(name));
+    if (const auto misplaced = node.find("vlan"))
+        misplaced->fail("vlan is for mode: access; a trunk has allowed_vlans and native_vlan");
+    if (const auto list = node.find("allowed_vlans")) {
+        std::vector<yaml::reader> items;
+        if (list->is_list())
+            items = list->items("VLAN ids or ranges");
+        else
+            items.push_back(*list);
+        std::fill(v.allowed.begin(), v.allowed.end(), false);
+        for (const yaml::reader& item : items) {
+            const std::string text = item.string();
+            try {
+                const std::vector<bool> some = parse_vlan_list(text);
+                for (size_t vid = 1; vid <= kMaxVlan; ++vid)
+                    if (some[vid])
+                        v.allowed[vid] = true;
+            } catch (const std::invalid_argument& e) {
+                item.fail(std::string(e.what()) + " in " + quoted(text) +
+                          " (expected VLAN ids 1..4094, ranges like 100-199, or all)");
+            }
+        }
+    }
+    if (const auto native = node.find("native_vlan"))
+        v.native_vlan = read_vid(*native, 0);
+    return v;
+}
+
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
-    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu"});
+    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode", "vlan",
+                         "allowed_vlans", "native_vlan"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();
@@ -93,6 +139,7 @@ port_config read_port(const yaml::reader& node, const std::vector<port_config>& 
         port.tx_descriptors = tx->integer(kMinDescriptors, kMaxDescriptors);
     if (const auto mtu = node.find("mtu"))
         port.mtu = mtu->integer(kMinMtu, kMaxMtu);
+    port.vlan = read_port_vlan(node);
     return port;
 }
 
@@ -145,9 +192,8 @@ eal_config read_eal(const yaml::reader& node, lcore_keys& lcores) {
     return eal;
 }
 
-static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg,
-                                   const std::vector<static_fdb_entry>& earlier) {
-    node.expect_mapping({"mac", "port"});
+static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg) {
+    node.expect_mapping({"mac", "port", "vlan"});
     static_fdb_entry entry;
     const yaml::reader mac = node.require("mac");
     const std::string mac_text = mac.string();
@@ -163,10 +209,6 @@ static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg,
                                                       : "all zeros";
         mac.fail(quoted(mac_text) + " is " + kind + "; static entries must be unicast");
     }
-    for (size_t i = 0; i < earlier.size(); ++i)
-        if (earlier[i].mac == entry.mac)
-            mac.fail(entry.mac.str() + " already has a static entry (fdb.static[" +
-                     std::to_string(i) + "])");
     const yaml::reader port = node.require("port");
     entry.port = port.string();
     const std::optional<uint16_t> index = cfg.port_index(entry.port);
@@ -177,6 +219,14 @@ static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg,
         port.fail("no port named " + quoted(entry.port) + " (ports are: " + names + ")");
     }
     entry.port_index = *index;
+    const port_vlan& pv = cfg.ports[*index].vlan;
+    entry.vlan = pv.mode == port_vlan::mode_t::access ? pv.access_vlan : pv.native_vlan;
+    if (const auto vlan = node.find("vlan")) {
+        entry.vlan = read_vid(*vlan, 0);
+        if (!pv.carries(entry.vlan))
+            vlan->fail("port " + quoted(entry.port) + " does not carry VLAN " +
+                       std::to_string(entry.vlan));
+    }
     return entry;
 }
 
@@ -188,8 +238,15 @@ fdb_config read_fdb(const yaml::reader& node, const config& cfg) {
     if (const auto aging = node.find("aging_seconds"))
         fdb.aging_seconds = aging->integer(uint32_t{0}, kMaxAgingSeconds);
     if (const auto entries = node.find("static"))
-        for (const yaml::reader& item : entries->items("{ mac, port } entries"))
-            fdb.static_entries.push_back(read_static_entry(item, cfg, fdb.static_entries));
+        for (const yaml::reader& item : entries->items("{ mac, port } entries")) {
+            static_fdb_entry entry = read_static_entry(item, cfg);
+            for (size_t i = 0; i < fdb.static_entries.size(); ++i)
+                if (fdb.static_entries[i].mac == entry.mac && fdb.static_entries[i].vlan == entry.vlan)
+                    item.require("mac").fail(entry.mac.str() + " already has a static entry in VLAN " +
+                                             std::to_string(entry.vlan) + " (fdb.static[" +
+                                             std::to_string(i) + "])");
+            fdb.static_entries.push_back(std::move(entry));
+        }
     return fdb;
 }
 
@@ -380,6 +437,37 @@ log_level log_config::level_of(std::string_view component) const {
         if (name == component)
             return override_level;
     return level;
+}
+
+std::vector<bool> parse_vlan_list(std::string_view list) {
+    std::vector<bool> vids(kMaxVlan + 1, false);
+    if (list == "all") {
+        std::fill(vids.begin() + 1, vids.end(), true);
+        return vids;
+    }
+    const auto number = [](std::string_view text) {
+        if (text.empty() || text.size() > 4 ||
+            !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            throw std::invalid_argument("\"" + std::string(text) + "\" is not a VLAN id");
+        const unsigned vid = unsigned(std::stoul(std::string(text)));
+        if (vid < 1 || vid > kMaxVlan)
+            throw std::invalid_argument("VLAN " + std::to_string(vid) + " is out of range");
+        return vid;
+    };
+    if (list.empty())
+        throw std::invalid_argument("an empty VLAN list");
+    while (!list.empty()) {
+        const std::string_view item = list.substr(0, list.find(','));
+        list.remove_prefix(std::min(list.size(), item.size() + 1));
+        const size_t dash = item.find('-');
+        const unsigned first = number(item.substr(0, dash));
+        const unsigned last = dash == std::string_view::npos ? first : number(item.substr(dash + 1));
+        if (last < first)
+            throw std::invalid_argument("the range " + std::string(item) + " runs backwards");
+        for (unsigned vid = first; vid <= last; ++vid)
+            vids[vid] = true;
+    }
+    return vids;
 }
 
 std::optional<uint16_t> config::port_index(std::string_view name) const {

@@ -38,12 +38,42 @@ struct eal_config {
     std::vector<std::string> args;          ///< extra EAL arguments, passed through verbatim
 };
 
+inline constexpr uint16_t kMaxVlan = 4094; ///< 802.1Q VIDs 1..4094; 0 is "untagged"
+
+/// A port's VLAN membership. The switch works in VLANs 0..4094, 0 standing for
+/// untagged frames; the FDB is keyed by (VLAN, MAC) and frames are flooded only
+/// within their VLAN.
+///  - trunk (the default): carries every VLAN in `allowed` tagged, and its
+///    native VLAN untagged. With the defaults (all of 1..4094, native 0) the
+///    port forwards every frame as it came, learning per VLAN: what OVS's
+///    NORMAL does with a port that has no VLAN settings.
+///  - access: carries one VLAN, untagged; tagged frames are refused.
+/// Frames whose outer tag is 802.1ad (QinQ, 0x88a8) are not looked into: on a
+/// trunk they travel in the native VLAN, untouched.
+struct port_vlan {
+    enum class mode_t : uint8_t { trunk, access };
+    mode_t mode = mode_t::trunk;
+    uint16_t access_vlan = 0;   ///< access: 1..kMaxVlan
+    uint16_t native_vlan = 0;   ///< trunk: the VLAN of untagged frames; 0: they stay untagged
+    std::vector<bool> allowed = std::vector<bool>(kMaxVlan + 1, true); ///< trunk, by VID; [0] unused
+
+    /// The port is a member of `vlan` (0..kMaxVlan).
+    bool carries(uint16_t vlan) const {
+        if (mode == mode_t::access)
+            return vlan == access_vlan;
+        return vlan == native_vlan || (vlan != 0 && vlan <= kMaxVlan && allowed[vlan]);
+    }
+    /// Frames of `vlan` leave the port with an 802.1Q tag (precondition: carries(vlan)).
+    bool tags(uint16_t vlan) const { return mode == mode_t::trunk && vlan != native_vlan; }
+};
+
 struct port_config {
     std::string name;               ///< unique; used in logs, counters, static entries
     std::string device;             ///< vdev string ("net_af_packet0,iface=x") or PCI address
     uint16_t rx_descriptors = 1024; ///< per rx queue
     uint16_t tx_descriptors = 1024; ///< per tx queue
     std::optional<uint16_t> mtu;    ///< absent: leave the device's MTU alone
+    port_vlan vlan;                 ///< mode, vlan, allowed_vlans, native_vlan
 
     bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
@@ -54,6 +84,7 @@ struct static_fdb_entry {
     mac_address mac;         ///< unicast MAC pinned to a port
     std::string port;        ///< port name as written
     uint16_t port_index = 0; ///< index into config::ports
+    uint16_t vlan = 0;       ///< in this VLAN (default: the port's access or native VLAN)
 };
 
 struct fdb_config {
@@ -132,6 +163,10 @@ struct config {
 config parse_config(std::string_view yaml_text, const std::string& source);
 /// Read and validate a file; an unreadable file is a config_error too.
 config load_config_file(const std::string& path);
+
+/// The VIDs a list like "10,20,100-199" (or "all") names, as a membership
+/// vector indexed by VID (1..kMaxVlan); std::invalid_argument says what is wrong.
+std::vector<bool> parse_vlan_list(std::string_view list);
 
 /// True for "DDDD:BB:DD.F" (or "BB:DD.F") PCI addresses.
 bool is_pci_address(std::string_view device);

@@ -22,6 +22,7 @@ class reader {
 
     const std::string& path() const { return path_; } ///< "ports[1].mtu"; "" at the top
     bool is_null() const { return node_.IsNull(); }
+    bool is_list() const { return node_.IsSequence(); }
 
     /// Throws config_error "SOURCE:LINE:COLUMN: PATH: message" (1-based line and column).
     [[noreturn]] void fail(const std::string& message) const;

@@ -47,6 +47,22 @@ bridge::bridge(const config& cfg)
             throw std::runtime_error("worker lcore " + std::to_string(lcore) +
                                      " is not an EAL worker lcore (check eal.lcores)");
     clock_.store(monotonic_seconds(), std::memory_order_relaxed);
+    // VLAN settings are read and checked (config.hpp, port_vlan), but the data
+    // path does not tag, untag or filter by VLAN yet: refuse them rather than
+    // forward as if they were not there.
+    const port_vlan vlan_unaware;
+    for (const port_config& p : cfg_.ports)
+        if (p.vlan.mode != vlan_unaware.mode || p.vlan.native_vlan != 0 ||
+            p.vlan.allowed != vlan_unaware.allowed)
+            throw std::runtime_error("port " + p.name +
+                                     ": VLAN settings (mode, vlan, allowed_vlans, native_vlan) "
+                                     "are not supported by this version's data path yet; remove "
+                                     "them (every port then carries every VLAN as it came)");
+    for (const static_fdb_entry& e : cfg_.fdb.static_entries)
+        if (e.vlan != 0)
+            throw std::runtime_error("fdb.static " + e.mac.str() +
+                                     ": static entries in a VLAN are not supported by this "
+                                     "version's data path yet");
 
     const size_t rcu_bytes = rte_rcu_qsbr_get_memsize(nworkers);
     rcu_.reset(static_cast<rte_rcu_qsbr*>(rte_zmalloc("bh_rcu", rcu_bytes, RTE_CACHE_LINE_SIZE)));

@@ -21,7 +21,9 @@ namespace {
 
 bool same_port(const port_config& x, const port_config& y) {
     return x.name == y.name && x.device == y.device && x.rx_descriptors == y.rx_descriptors &&
-           x.tx_descriptors == y.tx_descriptors && x.mtu == y.mtu;
+           x.tx_descriptors == y.tx_descriptors && x.mtu == y.mtu && x.vlan.mode == y.vlan.mode &&
+           x.vlan.access_vlan == y.vlan.access_vlan && x.vlan.native_vlan == y.vlan.native_vlan &&
+           x.vlan.allowed == y.vlan.allowed;
 }
 
 /// The device behind DPDK port `id`, to detach once the port is closed (so
@@ -149,7 +151,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     std::vector<port_config> target = next.ports;
     for (port_config& p : target)
         if (const auto i = cfg_.port_index(p.name); i && !same_port(cfg_.ports[*i], p)) {
-            restart.push_back("ports." + p.name + " (device, descriptors or mtu changed)");
+            restart.push_back("ports." + p.name + " (device, descriptors, mtu or VLANs changed)");
             p = cfg_.ports[*i];
         }
     // Old index -> new index; -1: removed.

@@ -205,7 +205,7 @@ TEST_F(operate, reload_reports_what_needs_a_restart_and_leaves_it) {
     const json r = sw.reload(next);
     EXPECT_EQ(r.at("applied"), json::array());
     EXPECT_EQ(r.at("needs_restart"),
-              (json{"ports.p1 (device, descriptors or mtu changed)", "workers", "fdb.capacity",
+              (json{"ports.p1 (device, descriptors, mtu or VLANs changed)", "workers", "fdb.capacity",
                     "metrics"}));
     EXPECT_EQ(sw.running_config().ports[1].rx_descriptors, 64);
     EXPECT_EQ(sw.running_config().fdb.capacity, 1024u);
@@ -366,6 +366,21 @@ TEST_F(operate, moves_losses_and_link_changes_are_logged_by_the_control_side) {
               std::string::npos)
         << text;
     EXPECT_NE(text.find("bridgehost.port: p1 link up"), std::string::npos) << text;
+}
+
+TEST(vlan_settings, are_refused_until_the_data_path_has_them) {
+    // Parsed and validated, but not forwarded by: starting must fail, not
+    // switch as if every port carried every VLAN.
+    config cfg = parse_config("ports:\n  - { name: a, device: net_ring_nosuch0, mode: access, vlan: 10 }\n"
+                              "  - { name: b, device: net_ring_nosuch1 }\n",
+                              "t.yaml");
+    cfg.workers.lcores = {1};
+    try {
+        bridge b(cfg);
+        FAIL() << "a bridge started with VLAN settings";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("port a: VLAN settings"), std::string::npos) << e.what();
+    }
 }
 
 TEST_F(operate, metrics_are_raw_totals_that_clear_stats_does_not_move) {

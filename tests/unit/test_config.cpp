@@ -17,6 +17,12 @@ const std::string kPorts = "ports:\n"
                            "    device: net_null0\n"
                            "  - name: b\n"
                            "    device: net_null1\n";
+// kPorts in two halves, so a test can add keys to port a.
+const std::string kPortA = "ports:\n"
+                           "  - name: a\n"
+                           "    device: net_null0\n";
+const std::string kPortB = "  - name: b\n"
+                           "    device: net_null1\n";
 
 std::string error_of(const std::string& yaml) {
     try {
@@ -65,8 +71,8 @@ const bad_config kBadConfigs[] = {
     {"UnknownPortKey", "ports:\n  - name: a\n    device: net_null0\n    rx_desc: 64\n"
                        "  - name: b\n    device: net_null1\n",
      "t.yaml:4:5: ports[0].rx_desc: unknown key \"rx_desc\" in ports[0] (expected one of: name,"},
-    {"UnknownStaticEntryKey", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:01\", port: a, vlan: 1 }\n",
-     "t.yaml:8:44: fdb.static[0].vlan: unknown key \"vlan\" in fdb.static[0] (expected one of: mac, port)"},
+    {"UnknownStaticEntryKey", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:01\", port: a, vid: 1 }\n",
+     "t.yaml:8:44: fdb.static[0].vid: unknown key \"vid\" in fdb.static[0] (expected one of: mac, port, vlan)"},
     {"NonScalarKey", kPorts + "fdb: {[a]: 1}\n",
      "t.yaml:6:7: fdb: expected a key name, got a list"},
     // Wrong types.
@@ -174,7 +180,27 @@ const bad_config kBadConfigs[] = {
      "t.yaml:8:14: fdb.static[0].mac: \"00:00:00:00:00:00\" is all zeros; static entries must be unicast"},
     {"StaticSameMacTwice", kPorts + "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:0a\", port: a }\n"
                                     "    - { mac: \"02-00-00-00-00-0A\", port: b }\n",
-     "t.yaml:9:14: fdb.static[1].mac: 02:00:00:00:00:0a already has a static entry (fdb.static[0])"},
+     "t.yaml:9:14: fdb.static[1].mac: 02:00:00:00:00:0a already has a static entry in VLAN 0 (fdb.static[0])"},
+    // VLANs.
+    {"PortModeUnknown", kPortA + "    mode: hybrid\n" + kPortB,
+     "t.yaml:4:11: ports[0].mode: expected access or trunk, got \"hybrid\""},
+    {"AccessNeedsVlan", kPortA + "    mode: access\n" + kPortB,
+     "t.yaml:2:5: ports[0]: missing required key \"vlan\""},
+    {"AccessVlanZero", kPortA + "    mode: access\n    vlan: 0\n" + kPortB,
+     "t.yaml:5:11: ports[0].vlan: expected an integer from 1 to 4094, got \"0\""},
+    {"AccessVlanTooBig", kPortA + "    mode: access\n    vlan: 4095\n" + kPortB,
+     "t.yaml:5:11: ports[0].vlan: expected an integer from 1 to 4094, got \"4095\""},
+    {"AccessWithAllowedVlans", kPortA + "    mode: access\n    vlan: 10\n    allowed_vlans: [10]\n" + kPortB,
+     "t.yaml:6:20: ports[0].allowed_vlans: allowed_vlans is for mode: trunk; an access port has one vlan"},
+    {"TrunkWithVlan", kPortA + "    vlan: 10\n" + kPortB,
+     "t.yaml:4:11: ports[0].vlan: vlan is for mode: access; a trunk has allowed_vlans and native_vlan"},
+    {"AllowedVlansBadRange", kPortA + "    allowed_vlans: [10, \"200-100\"]\n" + kPortB,
+     "t.yaml:4:25: ports[0].allowed_vlans[1]: the range 200-100 runs backwards in \"200-100\" (expected VLAN ids 1..4094, ranges like 100-199, or all)"},
+    {"AllowedVlansWord", kPortA + "    allowed_vlans: lots\n" + kPortB,
+     "t.yaml:4:20: ports[0].allowed_vlans: \"lots\" is not a VLAN id in \"lots\""},
+    {"StaticVlanNotCarried", kPortA + "    mode: access\n    vlan: 10\n" + kPortB +
+         "fdb:\n  static:\n    - { mac: \"02:00:00:00:00:01\", port: a, vlan: 20 }\n",
+     "t.yaml:10:50: fdb.static[0].vlan: port \"a\" does not carry VLAN 20"},
     // Missing required keys point at the mapping that lacks them.
     {"MissingPorts", "fdb:\n  capacity: 8\n",
      "t.yaml:1:1: (top level): missing required key \"ports\""},
@@ -292,6 +318,56 @@ TEST(Config, DefaultsFillEverythingButPorts) {
     EXPECT_EQ(cfg.log.level, log_level::info);
     EXPECT_TRUE(cfg.log.components.empty());
     EXPECT_EQ(cfg.log.destination, log_destination::stderr_only);
+}
+
+TEST(Config, PortsAreTrunksForEveryVlanByDefault) {
+    const config cfg = parse_config(kPorts, "t.yaml");
+    const port_vlan& v = cfg.ports[0].vlan;
+    EXPECT_EQ(v.mode, port_vlan::mode_t::trunk);
+    EXPECT_EQ(v.native_vlan, 0);
+    for (uint16_t vid : {0, 1, 100, 4094})
+        EXPECT_TRUE(v.carries(vid)) << vid;
+    EXPECT_FALSE(v.tags(0)); // untagged stays untagged
+    EXPECT_TRUE(v.tags(100));
+}
+
+TEST(Config, ReadsAccessAndTrunkPorts) {
+    const config cfg = parse_config(kPortA + "    mode: access\n    vlan: 10\n" + kPortB +
+                                        "    allowed_vlans: [10, \"20-22\", 4094]\n"
+                                        "    native_vlan: 20\n"
+                                        "fdb:\n  static:\n"
+                                        "    - { mac: \"02:00:00:00:00:01\", port: a }\n"
+                                        "    - { mac: \"02:00:00:00:00:01\", port: b, vlan: 21 }\n",
+                                    "t.yaml");
+    const port_vlan& access = cfg.ports[0].vlan;
+    EXPECT_EQ(access.mode, port_vlan::mode_t::access);
+    EXPECT_TRUE(access.carries(10));
+    EXPECT_FALSE(access.carries(0));
+    EXPECT_FALSE(access.carries(11));
+    EXPECT_FALSE(access.tags(10));
+    const port_vlan& trunk = cfg.ports[1].vlan;
+    for (uint16_t vid : {10, 20, 21, 22, 4094})
+        EXPECT_TRUE(trunk.carries(vid)) << vid;
+    for (uint16_t vid : {0, 1, 19, 23, 4093})
+        EXPECT_FALSE(trunk.carries(vid)) << vid;
+    EXPECT_FALSE(trunk.tags(20)); // the native VLAN leaves untagged
+    EXPECT_TRUE(trunk.tags(21));
+    // The same MAC may be static in two VLANs; the default VLAN is the port's.
+    ASSERT_EQ(cfg.fdb.static_entries.size(), 2u);
+    EXPECT_EQ(cfg.fdb.static_entries[0].vlan, 10);
+    EXPECT_EQ(cfg.fdb.static_entries[1].vlan, 21);
+}
+
+TEST(VlanList, ReadsIdsRangesAndAll) {
+    const std::vector<bool> v = parse_vlan_list("1,5-7,4094");
+    EXPECT_TRUE(v[1] && v[5] && v[6] && v[7] && v[4094]);
+    EXPECT_FALSE(v[0] || v[2] || v[8] || v[4093]);
+    EXPECT_EQ(std::count(v.begin(), v.end(), true), 5);
+    const std::vector<bool> all = parse_vlan_list("all");
+    EXPECT_FALSE(all[0]);
+    EXPECT_EQ(std::count(all.begin(), all.end(), true), 4094);
+    for (const char* bad : {"", "0", "4095", "5-", "-5", "a", "7-5", "1,,2", "12345"})
+        EXPECT_THROW(parse_vlan_list(bad), std::invalid_argument) << bad;
 }
 
 TEST(Config, ReadsLogMetricsAndDiagnosis) {
