@@ -1,0 +1,85 @@
+// VLAN membership decisions (lib/datapath/vlan.hpp) on parsed port settings.
+#include "datapath/vlan.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bridgehost {
+namespace {
+
+port_vlan access(uint16_t vlan) {
+    port_vlan p;
+    p.mode = port_vlan::mode_t::access;
+    p.access_vlan = vlan;
+    return p;
+}
+
+port_vlan trunk(const char* allowed, uint16_t native = 0) {
+    port_vlan p;
+    p.allowed = parse_vlan_list(allowed);
+    p.native_vlan = native;
+    return p;
+}
+
+constexpr frame_tag kUntagged{};
+constexpr frame_tag tagged(uint16_t vid) {
+    return {true, vid};
+}
+
+TEST(VlanIngress, AccessTakesUntaggedAndPriorityTaggedOnly) {
+    const port_vlan a = access(10);
+    EXPECT_TRUE(classify_ingress(a, kUntagged).ok);
+    EXPECT_EQ(classify_ingress(a, kUntagged).vlan, 10);
+    EXPECT_EQ(classify_ingress(a, tagged(0)).vlan, 10);
+    EXPECT_FALSE(classify_ingress(a, tagged(10)).ok);
+    EXPECT_FALSE(classify_ingress(a, tagged(20)).ok);
+}
+
+TEST(VlanIngress, TrunkTakesAllowedVlansAndPutsUntaggedInTheNative) {
+    const port_vlan t = trunk("10,20-29", 5);
+    EXPECT_EQ(classify_ingress(t, tagged(10)).vlan, 10);
+    EXPECT_EQ(classify_ingress(t, tagged(25)).vlan, 25);
+    EXPECT_FALSE(classify_ingress(t, tagged(11)).ok);
+    EXPECT_FALSE(classify_ingress(t, tagged(4094)).ok);
+    EXPECT_EQ(classify_ingress(t, kUntagged).vlan, 5);
+    EXPECT_EQ(classify_ingress(t, tagged(0)).vlan, 5);
+    EXPECT_EQ(classify_ingress(t, tagged(5)).vlan, 5); // the native VLAN tagged
+}
+
+TEST(VlanIngress, DefaultTrunkTakesEverythingAsItCame) {
+    const port_vlan d;
+    EXPECT_EQ(classify_ingress(d, kUntagged).vlan, 0);
+    EXPECT_EQ(classify_ingress(d, tagged(1)).vlan, 1);
+    EXPECT_EQ(classify_ingress(d, tagged(4094)).vlan, 4094);
+}
+
+TEST(VlanEgress, TagsArePushedPoppedOrKeptAsTheOutputPortWants) {
+    const port_vlan a = access(10), t = trunk("10,20", 20), d;
+    // Access -> trunk: push; trunk -> access: pop.
+    EXPECT_EQ(egress_action(t, 10, kUntagged), tag_action::push);
+    EXPECT_EQ(egress_action(a, 10, tagged(10)), tag_action::pop);
+    // Same shape on both sides: untouched.
+    EXPECT_EQ(egress_action(a, 10, kUntagged), tag_action::keep);
+    EXPECT_EQ(egress_action(t, 10, tagged(10)), tag_action::keep);
+    // The native VLAN leaves untagged, even if it came tagged.
+    EXPECT_EQ(egress_action(t, 20, tagged(20)), tag_action::pop);
+    EXPECT_EQ(egress_action(t, 20, kUntagged), tag_action::keep);
+    // A priority tag gets its VLAN's VID on a trunk, goes away on an access port.
+    EXPECT_EQ(egress_action(t, 10, tagged(0)), tag_action::set_vid);
+    EXPECT_EQ(egress_action(a, 10, tagged(0)), tag_action::pop);
+    // Default ports forward every frame unchanged.
+    EXPECT_EQ(egress_action(d, 0, kUntagged), tag_action::keep);
+    EXPECT_EQ(egress_action(d, 300, tagged(300)), tag_action::keep);
+}
+
+TEST(VlanEgress, QinQTravelsUntouchedInTheNativeVlan) {
+    // An 802.1ad outer tag is "no 802.1Q tag" to the parser.
+    const port_vlan d, t = trunk("100", 0);
+    const vlan_ingress in = classify_ingress(t, kUntagged);
+    ASSERT_TRUE(in.ok);
+    EXPECT_EQ(in.vlan, 0);
+    EXPECT_EQ(egress_action(d, in.vlan, kUntagged), tag_action::keep);
+    EXPECT_EQ(egress_action(t, in.vlan, kUntagged), tag_action::keep);
+}
+
+} // namespace
+} // namespace bridgehost
