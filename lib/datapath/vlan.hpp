@@ -1,13 +1,16 @@
 // VLAN decisions for one frame, as pure functions of the ports' membership
 // (config.hpp, port_vlan) and the frame's outer tag. No DPDK here.
 //
-// Work in progress (issue 7): the worker does not call these yet, and the
-// bridge refuses VLAN settings until it does.
+// classify_ingress/egress_action state the rules; vlan_map is the same rules
+// as tables, which the worker reads per frame.
 #pragma once
 
 #include "config/config.hpp"
 
+#include <array>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace bridgehost {
 
@@ -47,9 +50,63 @@ inline tag_action egress_action(const port_vlan& out, uint16_t vlan, frame_tag t
     const bool tagged_out = out.tags(vlan);
     if (!tag.dot1q)
         return tagged_out ? tag_action::push : tag_action::keep;
-    if (!tagged_out)
-        return tag_action::pop;
+    if (!tagged_out) // a priority tag (VID 0) carries no VLAN: it may stay
+        return tag.vid == 0 ? tag_action::keep : tag_action::pop;
     return tag.vid == vlan ? tag_action::keep : tag_action::set_vid;
 }
+
+/// Every port's VLAN settings as tables, for the worker: per port, the
+/// ingress rule; per VLAN, which ports carry it and which of them tag it.
+struct vlan_map {
+    struct ingress {
+        bool access = false;
+        uint16_t pvid = 0; ///< the access VLAN, or the trunk's native VLAN
+    };
+    std::array<ingress, kMaxPorts> in{};
+    std::vector<uint32_t> members = std::vector<uint32_t>(kMaxVlan + 1, 0); ///< by VLAN: port bits
+    std::vector<uint32_t> tagged = std::vector<uint32_t>(kMaxVlan + 1, 0);  ///< by VLAN: port bits
+
+    /// Null when every port has the default settings (all VLANs, as they came):
+    /// then the worker skips every VLAN table and never touches a tag.
+    static std::unique_ptr<vlan_map> build(const std::vector<port_config>& ports) {
+        const port_vlan vlan_unaware;
+        bool aware = false;
+        for (const port_config& p : ports)
+            aware |= p.vlan.mode != vlan_unaware.mode || p.vlan.native_vlan != 0 ||
+                     p.vlan.allowed != vlan_unaware.allowed;
+        if (!aware)
+            return nullptr;
+        auto map = std::make_unique<vlan_map>();
+        for (size_t i = 0; i < ports.size(); ++i) {
+            const port_vlan& v = ports[i].vlan;
+            map->in[i] = {v.mode == port_vlan::mode_t::access,
+                          v.mode == port_vlan::mode_t::access ? v.access_vlan : v.native_vlan};
+            for (uint16_t vlan = 0; vlan <= kMaxVlan; ++vlan)
+                if (v.carries(vlan)) {
+                    map->members[vlan] |= 1u << i;
+                    if (v.tags(vlan))
+                        map->tagged[vlan] |= 1u << i;
+                }
+        }
+        return map;
+    }
+
+    /// classify_ingress, from the tables.
+    vlan_ingress classify(uint16_t port, frame_tag tag) const {
+        const uint16_t vid = tag.dot1q ? tag.vid : 0;
+        if (in[port].access || vid == 0)
+            return vid == 0 ? vlan_ingress{true, in[port].pvid} : vlan_ingress{false, 0};
+        return (members[vid] >> port) & 1 ? vlan_ingress{true, vid} : vlan_ingress{false, 0};
+    }
+    /// egress_action, from the tables.
+    tag_action action(uint16_t out, uint16_t vlan, frame_tag tag) const {
+        const bool tagged_out = (tagged[vlan] >> out) & 1;
+        if (!tag.dot1q)
+            return tagged_out ? tag_action::push : tag_action::keep;
+        if (!tagged_out)
+            return tag.vid == 0 ? tag_action::keep : tag_action::pop;
+        return tag.vid == vlan ? tag_action::keep : tag_action::set_vid;
+    }
+};
 
 } // namespace bridgehost

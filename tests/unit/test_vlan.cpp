@@ -63,9 +63,10 @@ TEST(VlanEgress, TagsArePushedPoppedOrKeptAsTheOutputPortWants) {
     // The native VLAN leaves untagged, even if it came tagged.
     EXPECT_EQ(egress_action(t, 20, tagged(20)), tag_action::pop);
     EXPECT_EQ(egress_action(t, 20, kUntagged), tag_action::keep);
-    // A priority tag gets its VLAN's VID on a trunk, goes away on an access port.
+    // A priority tag gets its VLAN's VID on a trunk; where the VLAN leaves
+    // untagged it stays (it names no VLAN, only a priority).
     EXPECT_EQ(egress_action(t, 10, tagged(0)), tag_action::set_vid);
-    EXPECT_EQ(egress_action(a, 10, tagged(0)), tag_action::pop);
+    EXPECT_EQ(egress_action(a, 10, tagged(0)), tag_action::keep);
     // Default ports forward every frame unchanged.
     EXPECT_EQ(egress_action(d, 0, kUntagged), tag_action::keep);
     EXPECT_EQ(egress_action(d, 300, tagged(300)), tag_action::keep);
@@ -79,6 +80,35 @@ TEST(VlanEgress, QinQTravelsUntouchedInTheNativeVlan) {
     EXPECT_EQ(in.vlan, 0);
     EXPECT_EQ(egress_action(d, in.vlan, kUntagged), tag_action::keep);
     EXPECT_EQ(egress_action(t, in.vlan, kUntagged), tag_action::keep);
+}
+
+TEST(VlanMap, IsNullForDefaultPortsAndMatchesTheRulesOtherwise) {
+    std::vector<port_config> ports(3);
+    EXPECT_EQ(vlan_map::build(ports), nullptr);
+    ports[0].vlan = access(10);
+    ports[1].vlan = trunk("10,20", 20);
+    const auto map = vlan_map::build(ports);
+    ASSERT_NE(map, nullptr);
+    for (uint16_t port = 0; port < 3; ++port)
+        for (frame_tag tag : {kUntagged, tagged(0), tagged(10), tagged(20), tagged(30)}) {
+            const vlan_ingress want = classify_ingress(ports[port].vlan, tag);
+            const vlan_ingress got = map->classify(port, tag);
+            EXPECT_EQ(got.ok, want.ok) << port << " " << tag.vid;
+            if (want.ok) {
+                EXPECT_EQ(got.vlan, want.vlan);
+                for (uint16_t out = 0; out < 3; ++out) {
+                    if (ports[out].vlan.carries(want.vlan)) {
+                        EXPECT_EQ(map->action(out, want.vlan, tag),
+                                  egress_action(ports[out].vlan, want.vlan, tag));
+                    }
+                }
+            }
+        }
+    EXPECT_EQ(map->members[10], 0b111u); // port 2 is a default trunk
+    EXPECT_EQ(map->members[20], 0b110u);
+    EXPECT_EQ(map->tagged[10], 0b110u);
+    EXPECT_EQ(map->tagged[20], 0b100u);
+    EXPECT_EQ(map->members[0], 0b100u); // only the default trunk carries untagged-as-0
 }
 
 } // namespace
