@@ -47,22 +47,7 @@ bridge::bridge(const config& cfg)
             throw std::runtime_error("worker lcore " + std::to_string(lcore) +
                                      " is not an EAL worker lcore (check eal.lcores)");
     clock_.store(monotonic_seconds(), std::memory_order_relaxed);
-    // VLAN settings are read and checked (config.hpp, port_vlan), but the data
-    // path does not tag, untag or filter by VLAN yet: refuse them rather than
-    // forward as if they were not there.
-    const port_vlan vlan_unaware;
-    for (const port_config& p : cfg_.ports)
-        if (p.vlan.mode != vlan_unaware.mode || p.vlan.native_vlan != 0 ||
-            p.vlan.allowed != vlan_unaware.allowed)
-            throw std::runtime_error("port " + p.name +
-                                     ": VLAN settings (mode, vlan, allowed_vlans, native_vlan) "
-                                     "are not supported by this version's data path yet; remove "
-                                     "them (every port then carries every VLAN as it came)");
-    for (const static_fdb_entry& e : cfg_.fdb.static_entries)
-        if (e.vlan != 0)
-            throw std::runtime_error("fdb.static " + e.mac.str() +
-                                     ": static entries in a VLAN are not supported by this "
-                                     "version's data path yet");
+    vlans_ = vlan_map::build(cfg_.ports);
 
     const size_t rcu_bytes = rte_rcu_qsbr_get_memsize(nworkers);
     rcu_.reset(static_cast<rte_rcu_qsbr*>(rte_zmalloc("bh_rcu", rcu_bytes, RTE_CACHE_LINE_SIZE)));
@@ -79,7 +64,7 @@ bridge::bridge(const config& cfg)
         mac_table::params{"bh_fdb", cfg_.fdb.capacity, int(rte_socket_id()), rcu_.get()});
     fdb_->set_aging(cfg_.fdb.aging_seconds);
     for (const static_fdb_entry& s : cfg_.fdb.static_entries)
-        if (!fdb_->add_static(make_fdb_key(s.mac), s.port_index, clock_.load()))
+        if (!fdb_->add_static(make_fdb_key(s.mac, s.vlan), s.port_index, clock_.load()))
             throw std::runtime_error("FDB: no room for static entry " + s.mac.str());
 
     std::vector<rte_ring*> rings;
@@ -109,7 +94,8 @@ bridge::bridge(const config& cfg)
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(
             worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
-                           l.rx[w], l.port_ids, l.port_macs, rings[w], shared}));
+                           l.rx[w], l.port_ids, l.port_macs, rings[w], shared, vlans_.get(),
+                           pool_->get()}));
 }
 
 bridge::layout bridge::datapath_layout() const {

@@ -178,6 +178,7 @@ class bridge {
     std::vector<std::unique_ptr<rte_ring, ring_deleter>> learn_rings_;
     std::unique_ptr<control_plane> control_;
     std::vector<std::unique_ptr<worker>> workers_;
+    std::unique_ptr<vlan_map> vlans_; ///< null: no port has VLAN settings
 
     // housekeeping()'s memory of the last second.
     promisc_monitor promisc_;

@@ -85,9 +85,9 @@ json bridge::reload(const config& next) {
     // against the running ports (a port the new file adds does not exist yet).
     std::map<fdb_key, const static_fdb_entry*> before, after;
     for (const static_fdb_entry& s : cfg_.fdb.static_entries)
-        before[make_fdb_key(s.mac)] = &s;
+        before[make_fdb_key(s.mac, s.vlan)] = &s;
     for (const static_fdb_entry& s : next.fdb.static_entries)
-        after[make_fdb_key(s.mac)] = &s;
+        after[make_fdb_key(s.mac, s.vlan)] = &s;
     std::vector<static_fdb_entry> statics;
     for (const auto& [key, old] : before)
         if (after.count(key) == 0) {
@@ -256,8 +256,10 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
         s.port_index = cfg_.port_index(s.port).value_or(0);
 
     const layout l = datapath_layout();
+    // Ports keep their VLAN settings (a change needs a restart); the table follows the numbering.
+    vlans_ = vlan_map::build(cfg_.ports);
     for (const auto& w : workers_)
-        w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to);
+        w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to, vlans_.get());
     if (was_running)
         start();
     logs::write(logs::component::port, log_level::info,

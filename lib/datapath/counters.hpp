@@ -17,7 +17,9 @@ namespace bridgehost {
     X(filtered, "destination MAC is on the ingress port")                                          \
     X(runt, "shorter than an Ethernet header (14 bytes)")                                          \
     X(invalid_src, "source MAC is multicast, broadcast or all-zero")                               \
-    X(tx_full, "output tx queue full")
+    X(tx_full, "output tx queue full")                                                             \
+    X(vlan_filtered, "VLAN not carried by the ingress port (or tagged on an access port)")         \
+    X(no_mbuf, "no mbuf for a flooded copy, or no headroom to insert a VLAN tag")
 
 enum class drop_reason : uint8_t {
 #define X(name, text) name,

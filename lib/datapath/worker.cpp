@@ -23,7 +23,9 @@ worker::worker(params p)
 }
 
 void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
-                         std::vector<fdb_key> port_macs, const std::vector<int>& to) {
+                         std::vector<fdb_key> port_macs, const std::vector<int>& to,
+                         const vlan_map* vlans) {
+    p_.vlans = vlans;
     std::array<port_counters, kMaxPorts> old;
     for (uint16_t p = 0; p < nb_ports_; ++p) {
         old[p].take(counters_.ports[p]);
@@ -117,17 +119,37 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
         const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
         uint64_t src_and_type; // the source MAC and the ethertype, as they lie in memory
         std::memcpy(&src_and_type, eth + RTE_ETHER_ADDR_LEN, sizeof(src_and_type));
-        const fdb_key src = src_and_type & kMacMask;
         if ((src_and_type >> 48) == kArpEthertypeInMemory) [[unlikely]]
             count_arp(m, eth, arp);
+        // The outer 802.1Q tag, if any, and the frame's VLAN. Without VLAN
+        // settings the VLAN is the tag's VID as it came (0: untagged).
+        frame_tag tag;
+        if ((src_and_type >> 48) == kDot1qEthertypeInMemory && m->data_len >= kTaggedHeaderLen)
+            [[unlikely]] tag = {true, uint16_t((eth[14] & 0x0f) << 8 | eth[15])};
+        uint16_t vlan = tag.vid;
+        if (p_.vlans != nullptr) {
+            const vlan_ingress in_vlan = p_.vlans->classify(in_port, tag);
+            if (!in_vlan.ok) {
+                ++drops[unsigned(drop_reason::vlan_filtered)];
+                dropped_[ndropped++] = m;
+                continue;
+            }
+            vlan = in_vlan.vlan;
+        }
+        const fdb_key in_vlan_bits = fdb_key(vlan) << 48;
+        const fdb_key src = (src_and_type & kMacMask) | in_vlan_bits;
         if (invalid_source(src)) {
             ++drops[unsigned(drop_reason::invalid_src)];
             dropped_[ndropped++] = m;
             continue;
         }
         frames_[nvalid] = m;
+        if (p_.vlans != nullptr) { // read only where tags may change
+            vlan_of_[nvalid] = vlan;
+            tag_of_[nvalid] = tag;
+        }
         const unsigned before_dst = nkeys_;
-        dst_of_[nvalid] = add_key(load_mac_key(eth), last_dst);
+        dst_of_[nvalid] = add_key(load_mac_key(eth) | in_vlan_bits, last_dst);
         dst_runs += nkeys_ != before_dst;
         const unsigned before_src = nkeys_;
         src_of_[nvalid] = add_key(src, last_src);
@@ -145,7 +167,8 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     flood_kinds kinds;
     // One flow's burst (every frame valid, one destination) to a learned port:
     // one decision, and the frames go out as they came in, in one tx burst.
-    const forward_decision first = dst_runs == 1 && nvalid == n
+    // (Ports with VLAN settings may need a tag changed per frame: not then.)
+    const forward_decision first = dst_runs == 1 && nvalid == n && p_.vlans == nullptr
                                        ? decide_forward(keys_[0], found(0), in_port)
                                        : forward_decision{verdict::flood, 0, {}};
     if (first.action == verdict::unicast) {
@@ -159,13 +182,26 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             const forward_decision fd = decide_forward(keys_[d], found(d), in_port);
             switch (fd.action) {
             case verdict::unicast:
+                if (p_.vlans != nullptr &&
+                    !apply_tag(m, p_.vlans->action(fd.out_port, vlan_of_[i], tag_of_[i]),
+                               vlan_of_[i])) {
+                    ++drops[unsigned(drop_reason::no_mbuf)];
+                    dropped_[ndropped++] = m;
+                    break;
+                }
                 queue_tx(fd.out_port, m);
                 ++unicast_out_[fd.out_port];
                 ++unicast;
                 break;
             case verdict::flood:
                 classify_flood(keys_[d], in_port, kinds);
-                flood(m, in_port);
+                if (p_.vlans == nullptr) {
+                    flood(m, in_port);
+                } else if (!flood_vlan(i, in_port)) {
+                    ++drops[unsigned(drop_reason::no_mbuf)];
+                    dropped_[ndropped++] = m;
+                    break;
+                }
                 ++flooded;
                 break;
             case verdict::drop:
@@ -277,6 +313,91 @@ void worker::flood(rte_mbuf* m, uint16_t in_port) {
     for (uint16_t port = 0; port < nb_ports_; ++port)
         if (port != in_port)
             queue_tx(port, m);
+}
+
+bool worker::apply_tag(rte_mbuf* m, tag_action action, uint16_t vlan) {
+    uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
+    switch (action) {
+    case tag_action::keep:
+        return true;
+    case tag_action::pop: // the addresses move over the tag (parse checked the length)
+        std::memmove(eth + 4, eth, 2 * RTE_ETHER_ADDR_LEN);
+        rte_pktmbuf_adj(m, 4);
+        return true;
+    case tag_action::push: {
+        uint8_t* head = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, 4));
+        if (head == nullptr)
+            return false;
+        std::memmove(head, head + 4, 2 * RTE_ETHER_ADDR_LEN);
+        head[12] = 0x81;
+        head[13] = 0x00;
+        head[14] = uint8_t(vlan >> 8);
+        head[15] = uint8_t(vlan);
+        return true;
+    }
+    case tag_action::set_vid: // keeps the priority bits
+        eth[14] = uint8_t((eth[14] & 0xf0) | (vlan >> 8));
+        eth[15] = uint8_t(vlan);
+        return true;
+    }
+    return true;
+}
+
+bool worker::flood_vlan(unsigned i, uint16_t in_port) {
+    rte_mbuf* const m = frames_[i];
+    const uint16_t vlan = vlan_of_[i];
+    const frame_tag tag = tag_of_[i];
+    // The output ports, by what their tag needs; the original frame goes to the
+    // first group as it came or changed, each other group gets a copy.
+    constexpr unsigned kActions = 4;
+    std::array<uint32_t, kActions> group{};
+    uint32_t ports = p_.vlans->members[vlan] & ~(1u << in_port);
+    if (nb_ports_ < 32)
+        ports &= (1u << nb_ports_) - 1;
+    for (uint32_t rest = ports; rest != 0; rest &= rest - 1) {
+        const uint16_t out = uint16_t(__builtin_ctz(rest));
+        group[unsigned(p_.vlans->action(out, vlan, tag))] |= 1u << out;
+    }
+    std::array<rte_mbuf*, kActions> copy{};
+    bool original_used = false;
+    for (unsigned a = 0; a < kActions; ++a) {
+        if (group[a] == 0)
+            continue;
+        if (!original_used) {
+            copy[a] = m;
+            original_used = true;
+            continue;
+        }
+        copy[a] = rte_pktmbuf_copy(m, p_.pool, 0, UINT32_MAX);
+        if (copy[a] == nullptr) {
+            for (unsigned b = 0; b < a; ++b)
+                if (copy[b] != nullptr && copy[b] != m)
+                    rte_pktmbuf_free(copy[b]);
+            return false;
+        }
+    }
+    if (!original_used) { // nobody else carries the VLAN
+        rte_pktmbuf_free(m);
+        return true;
+    }
+    // Tags change before any sharing: each mbuf has one reference until queued.
+    for (unsigned a = 0; a < kActions; ++a) {
+        if (group[a] == 0)
+            continue;
+        rte_mbuf* x = copy[a];
+        if (!apply_tag(x, tag_action(a), vlan)) {
+            rte_pktmbuf_free(x); // no headroom for a tag: these ports miss it
+            group[a] = 0;
+            continue;
+        }
+        const int16_t extra = int16_t(__builtin_popcount(group[a]) - 1);
+        if (extra > 0)
+            for (rte_mbuf* seg = x; seg != nullptr; seg = seg->next)
+                rte_mbuf_refcnt_update(seg, extra);
+        for (uint32_t rest = group[a]; rest != 0; rest &= rest - 1)
+            queue_tx(uint16_t(__builtin_ctz(rest)), x);
+    }
+    return true;
 }
 
 void worker::queue_tx(uint16_t port, rte_mbuf* m) {

@@ -7,6 +7,7 @@
 
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
+#include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
 
 #include <array>
@@ -17,6 +18,7 @@
 #include <rte_common.h>
 
 struct rte_mbuf;
+struct rte_mempool;
 struct rte_ring;
 struct rte_rcu_qsbr;
 
@@ -49,6 +51,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         std::vector<fdb_key> port_macs; ///< each port's own MAC, by port index
         rte_ring* learn_ring;           ///< its single-producer ring to the control lcore
         worker_shared shared;
+        const vlan_map* vlans = nullptr; ///< null: every port carries every VLAN as it came
+        rte_mempool* pool = nullptr;     ///< for the copies a flood needs when tags differ
     };
 
     explicit worker(params p);
@@ -64,7 +68,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// and `to`, old port index -> new index (-1: removed). Per-port counters
     /// follow their port; a removed port's rx packets stay in the worker's total.
     void reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
-                     std::vector<fdb_key> port_macs, const std::vector<int>& to);
+                     std::vector<fdb_key> port_macs, const std::vector<int>& to,
+                     const vlan_map* vlans);
 
     unsigned index() const { return p_.index; }
     unsigned lcore() const { return p_.lcore; }
@@ -90,6 +95,11 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
     void post_events(unsigned n);
     void flood(rte_mbuf* m, uint16_t in_port);
+    /// Flooding within frame i's VLAN, with each output port's tag action;
+    /// returns false (the frame is then dropped) when a copy could not be had.
+    bool flood_vlan(unsigned i, uint16_t in_port);
+    /// Applies `action` to the frame's tag; false when there is no headroom to push one.
+    static bool apply_tag(rte_mbuf* m, tag_action action, uint16_t vlan);
     /// ARP requests and replies of one burst (the promiscuous-mode diagnosis
     /// looks for requests nobody answers).
     struct arp_counts {
@@ -97,6 +107,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     };
     /// 0x0806 read as the little-endian top half of the 8 bytes at the source MAC.
     static constexpr uint64_t kArpEthertypeInMemory = 0x0608;
+    static constexpr uint64_t kDot1qEthertypeInMemory = 0x0081; ///< 0x8100, likewise
+    static constexpr uint16_t kTaggedHeaderLen = 18; ///< Ethernet header + 802.1Q tag
     static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the key loads assume little endian");
     static void count_arp(const rte_mbuf* m, const uint8_t* eth, arp_counts& arp);
     /// What kind of flooded frame (destination `dst`) it is, added to `kinds`.
@@ -133,6 +145,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     std::array<uint16_t, kMaxBurst> dst_of_;
     std::array<uint16_t, kMaxBurst> src_of_;
     std::array<uint16_t, kMaxBurst> sources_; ///< lookup indices of sources
+    std::array<uint16_t, kMaxBurst> vlan_of_; ///< each valid frame's VLAN
+    std::array<frame_tag, kMaxBurst> tag_of_; ///< and its outer 802.1Q tag
     unsigned nkeys_ = 0, nsources_ = 0;
     std::array<fdb_key, kMaxKeys> keys_;
     std::array<const void*, kMaxKeys> key_ptrs_;

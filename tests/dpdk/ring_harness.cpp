@@ -51,8 +51,11 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.static_entries = o.static_entries;
     cfg_.workers.stall_us = o.stall_us;
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
-    for (unsigned p = 0; p < o.ports; ++p)
+    for (unsigned p = 0; p < o.ports; ++p) {
         cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
+        if (p < o.vlans.size())
+            cfg_.ports.back().vlan = o.vlans[p];
+    }
     bridge_ = std::make_unique<bridge>(cfg_);
     bridge_->start();
 }

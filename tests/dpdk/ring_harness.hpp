@@ -29,6 +29,7 @@ struct harness_options {
     uint32_t stall_us = 100;      ///< 0: every burst counts as a stall
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
+    std::vector<port_vlan> vlans; ///< per port, when given (default: every VLAN as it came)
 };
 
 class ring_harness {

@@ -30,6 +30,12 @@ harness_options diagnosis_window(uint32_t seconds) {
     return o;
 }
 
+harness_options with_static(const char* mac, const char* port, uint16_t index) {
+    harness_options o;
+    o.static_entries = {{*mac_address::parse(mac), port, index}};
+    return o;
+}
+
 class operate : public ::testing::Test {
   protected:
     void make(const harness_options& o = {}) {
@@ -135,7 +141,7 @@ TEST_F(operate, answered_arp_is_no_evidence) {
 }
 
 TEST_F(operate, link_down_flushes_the_ports_learned_entries_only) {
-    make({.static_entries = {{*mac_address::parse(kS), "p1", 1}}});
+    make(with_static(kS, "p1", 1));
     learn_a_and_b();
     bridge& sw = h_->sw();
     sw.housekeeping(kT0); // links seen up
@@ -212,7 +218,7 @@ TEST_F(operate, reload_reports_what_needs_a_restart_and_leaves_it) {
 }
 
 TEST_F(operate, reload_removes_and_adds_ports_and_the_others_keep_their_entries) {
-    make({.static_entries = {{*mac_address::parse(kS), "p2", 2}}});
+    make(with_static(kS, "p2", 2));
     learn_a_and_b();
     constexpr const char* kC = "02:00:00:00:00:0c";
     constexpr const char* kD = "02:00:00:00:00:0d";
@@ -368,19 +374,101 @@ TEST_F(operate, moves_losses_and_link_changes_are_logged_by_the_control_side) {
     EXPECT_NE(text.find("bridgehost.port: p1 link up"), std::string::npos) << text;
 }
 
-TEST(vlan_settings, are_refused_until_the_data_path_has_them) {
-    // Parsed and validated, but not forwarded by: starting must fail, not
-    // switch as if every port carried every VLAN.
-    config cfg = parse_config("ports:\n  - { name: a, device: net_ring_nosuch0, mode: access, vlan: 10 }\n"
-                              "  - { name: b, device: net_ring_nosuch1 }\n",
-                              "t.yaml");
-    cfg.workers.lcores = {1};
-    try {
-        bridge b(cfg);
-        FAIL() << "a bridge started with VLAN settings";
-    } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("port a: VLAN settings"), std::string::npos) << e.what();
+/// `f` with an outer tag (TPID, then TCI = VID) after the addresses.
+frame with_tag(frame f, uint16_t vid, uint16_t tpid = 0x8100) {
+    const uint8_t tag[4] = {uint8_t(tpid >> 8), uint8_t(tpid), uint8_t(vid >> 8), uint8_t(vid)};
+    f.insert(f.begin() + 12, std::begin(tag), std::end(tag));
+    return f;
+}
+
+port_vlan access_port(uint16_t vlan) {
+    port_vlan v;
+    v.mode = port_vlan::mode_t::access;
+    v.access_vlan = vlan;
+    return v;
+}
+
+port_vlan trunk_port(const char* allowed, uint16_t native = 0) {
+    port_vlan v;
+    v.allowed = parse_vlan_list(allowed);
+    v.native_vlan = native;
+    return v;
+}
+
+class vlans : public operate {
+  protected:
+    /// p0: access VLAN 10; p1: trunk for 10 and 20 (untagged: none); p2: access VLAN 20.
+    void SetUp() override {
+        harness_options o;
+        o.vlans = {access_port(10), trunk_port("10,20"), access_port(20)};
+        make(o);
     }
+    bool in_fdb_vlan(const char* mac, uint16_t vlan) const {
+        return h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(mac), vlan)).has_value();
+    }
+};
+
+TEST_F(vlans, access_frames_are_tagged_onto_the_trunk_and_stay_in_their_vlan) {
+    send(0, make_frame("ff:ff:ff:ff:ff:ff", kA));
+    const std::vector<frame> trunk = h_->drain(1);
+    ASSERT_EQ(trunk.size(), 1u);
+    EXPECT_EQ(trunk[0], with_tag(make_frame("ff:ff:ff:ff:ff:ff", kA), 10));
+    EXPECT_TRUE(h_->drain(2).empty()); // VLAN 20's access port hears nothing of VLAN 10
+    h_->control_step(kT0);
+    EXPECT_TRUE(in_fdb_vlan(kA, 10));
+    EXPECT_FALSE(in_fdb_vlan(kA, 0));
+}
+
+TEST_F(vlans, trunk_frames_are_untagged_onto_the_access_port_of_their_vlan) {
+    send(0, make_frame(kB, kA)); // A learned on p0 in VLAN 10
+    h_->control_step(kT0);
+    h_->drain(1);
+    send(1, with_tag(make_frame(kA, kB), 10)); // known unicast back, tagged
+    const std::vector<frame> out = h_->drain(0);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0], make_frame(kA, kB));
+    EXPECT_TRUE(h_->drain(2).empty());
+    // Flooded in VLAN 20 from the trunk: only p2, untagged.
+    send(1, with_tag(make_frame("ff:ff:ff:ff:ff:ff", kB), 20));
+    const std::vector<frame> v20 = h_->drain(2);
+    ASSERT_EQ(v20.size(), 1u);
+    EXPECT_EQ(v20[0], make_frame("ff:ff:ff:ff:ff:ff", kB));
+    EXPECT_TRUE(h_->drain(0).empty());
+    h_->control_step(kT0);
+    EXPECT_TRUE(in_fdb_vlan(kB, 10)); // one MAC, two VLANs, two entries
+    EXPECT_TRUE(in_fdb_vlan(kB, 20));
+}
+
+TEST_F(vlans, disallowed_vlans_and_tags_on_access_ports_are_dropped_and_counted) {
+    send(1, with_tag(make_frame(kA, kB), 30)); // VLAN 30 is not allowed on the trunk
+    send(0, with_tag(make_frame(kB, kA), 10)); // tagged on an access port
+    // Untagged on the trunk: native VLAN 0, which no other port carries.
+    send(1, make_frame("ff:ff:ff:ff:ff:ff", kB));
+    for (unsigned p = 0; p < 3; ++p)
+        EXPECT_TRUE(h_->drain(p).empty()) << p;
+    EXPECT_EQ(h_->counters(1).drop(drop_reason::vlan_filtered), 1u);
+    EXPECT_EQ(h_->counters(0).drop(drop_reason::vlan_filtered), 1u);
+    EXPECT_EQ(h_->counters(1).flooded, 1u);
+    h_->control_step(kT0);
+    EXPECT_EQ(h_->sw().fdb().size(), 1u); // nothing learned from refused frames
+    EXPECT_TRUE(in_fdb_vlan(kB, 0));
+}
+
+TEST_F(operate, default_ports_forward_tagged_and_qinq_frames_untouched_and_learn_per_vlan) {
+    make();
+    const frame tagged = with_tag(make_frame("ff:ff:ff:ff:ff:ff", kA), 300);
+    const frame qinq = with_tag(with_tag(make_frame("ff:ff:ff:ff:ff:ff", kA), 5), 100, 0x88a8);
+    send(0, tagged);
+    send(0, qinq);
+    for (unsigned p = 1; p < 3; ++p) {
+        const std::vector<frame> out = h_->drain(p);
+        ASSERT_EQ(out.size(), 2u) << p;
+        EXPECT_EQ(out[0], tagged);
+        EXPECT_EQ(out[1], qinq);
+    }
+    h_->control_step(kT0);
+    EXPECT_TRUE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kA), 300)).has_value());
+    EXPECT_TRUE(h_->sw().fdb().lookup(make_fdb_key(*mac_address::parse(kA), 0)).has_value());
 }
 
 TEST_F(operate, metrics_are_raw_totals_that_clear_stats_does_not_move) {

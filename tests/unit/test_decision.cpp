@@ -89,7 +89,9 @@ TEST(fdb_ref, packs_port_static_flag_and_slot) {
 TEST(drop_reasons, names_come_from_one_list) {
     EXPECT_STREQ(drop_reason_name(drop_reason::filtered), "filtered");
     EXPECT_STREQ(drop_reason_name(drop_reason::tx_full), "tx_full");
-    EXPECT_EQ(kDropReasons, 4u);
+    EXPECT_STREQ(drop_reason_name(drop_reason::vlan_filtered), "vlan_filtered");
+    EXPECT_STREQ(drop_reason_name(drop_reason::no_mbuf), "no_mbuf");
+    EXPECT_EQ(kDropReasons, 6u);
 }
 
 } // namespace
