@@ -34,8 +34,10 @@ COMMANDS
     show workers                    rx queues, busy cycles/packet, idle %, stalls
     show stats                      per-port counters, drops by reason, FDB counters
     show config                     the configuration in effect
-    fdb add MAC PORT                pin MAC to PORT (a static entry; replaces a learned one)
-    fdb del MAC                     remove MAC (static or learned)
+    fdb add MAC PORT [--vlan V]     pin MAC to PORT in VLAN V (a static entry; replaces
+                                    a learned one); default: the port's access or
+                                    native VLAN
+    fdb del MAC [--vlan V]          remove MAC (static or learned) from VLAN V (default 0)
     fdb flush [--port P]            remove learned entries (static ones stay)
     clear stats                     start the counters shown from zero (the
                                     counters the data path keeps are not reset)
@@ -91,7 +93,7 @@ options parse_args(int argc, char** argv) {
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if ((a == "--port" || a == "--mac") && i + 1 < argc) {
+        if ((a == "--port" || a == "--mac" || a == "--vlan") && i + 1 < argc) {
             o.words.push_back(a);
             o.words.push_back(argv[++i]);
         } else {
@@ -170,15 +172,30 @@ json make_request(const std::vector<std::string>& w) {
         expect_flags_only(2, {});
         return {{"cmd", "show " + noun}, {"args", args}};
     }
+    const auto vlan_arg = [&](size_t from) {
+        expect_flags_only(from, {"--vlan"});
+        if (auto v = flag(from, "--vlan")) {
+            char* end = nullptr;
+            const unsigned long vid = std::strtoul(v->c_str(), &end, 10);
+            if (v->empty() || *end != '\0' || vid > 4094)
+                throw usage_error("--vlan takes a VLAN id, 0..4094");
+            args["vlan"] = vid;
+        }
+    };
     if (verb == "fdb" && noun == "add") {
-        if (w.size() != 4)
-            throw usage_error("usage: fdb add MAC PORT");
-        return {{"cmd", "fdb add"}, {"args", {{"mac", w[2]}, {"port", w[3]}}}};
+        if (w.size() != 4 && w.size() != 6)
+            throw usage_error("usage: fdb add MAC PORT [--vlan V]");
+        vlan_arg(4);
+        args["mac"] = w[2];
+        args["port"] = w[3];
+        return {{"cmd", "fdb add"}, {"args", args}};
     }
     if (verb == "fdb" && noun == "del") {
-        if (w.size() != 3)
-            throw usage_error("usage: fdb del MAC");
-        return {{"cmd", "fdb del"}, {"args", {{"mac", w[2]}}}};
+        if (w.size() != 3 && w.size() != 5)
+            throw usage_error("usage: fdb del MAC [--vlan V]");
+        vlan_arg(3);
+        args["mac"] = w[2];
+        return {{"cmd", "fdb del"}, {"args", args}};
     }
     if (verb == "fdb" && noun == "flush") {
         expect_flags_only(2, {"--port"});
@@ -258,18 +275,26 @@ void print_human(const std::string& cmd, const json& r) {
                     r.at("entries").size(), str(r.at("size")).c_str(),
                     str(r.at("capacity")).c_str(), str(r.at("aging_seconds")).c_str());
     } else if (cmd == "show ports") {
-        std::printf("%-12s %-5s %-6s %-17s %12s %12s %10s %10s\n", "PORT", "LINK", "PROMISC",
-                    "MAC", "RX", "TX", "DROPS", "IMISSED");
+        std::printf("%-12s %-5s %-6s %-17s %12s %12s %10s %10s  %s\n", "PORT", "LINK", "PROMISC",
+                    "MAC", "RX", "TX", "DROPS", "IMISSED", "VLANS");
         for (const json& p : r) {
             uint64_t drops = 0;
             for (const auto& [reason, n] : p.at("counters").at("drops").items())
                 drops += n.get<uint64_t>();
-            std::printf("%-12s %-5s %-6s  %-17s %12s %12s %10" PRIu64 " %10s\n",
+            const json& v = p.value("vlans", json::object());
+            const std::string vlans =
+                v.value("mode", "") == "access"
+                    ? "access " + str(v.value("vlan", json()))
+                    : "trunk " + str(v.value("allowed_vlans", json("all"))) +
+                          (v.value("native_vlan", 0) != 0
+                               ? " native " + str(v.value("native_vlan", json()))
+                               : std::string());
+            std::printf("%-12s %-5s %-6s  %-17s %12s %12s %10" PRIu64 " %10s  %s\n",
                         str(p.at("name")).c_str(), str(p.at("link")).c_str(),
                         p.at("promiscuous").get<bool>() ? "on" : "OFF", str(p.at("mac")).c_str(),
                         str(p.at("counters").at("rx_packets")).c_str(),
                         str(p.at("counters").at("tx_packets")).c_str(), drops,
-                        str(p.at("device_stats").at("imissed")).c_str());
+                        str(p.at("device_stats").at("imissed")).c_str(), vlans.c_str());
         }
         for (const json& p : r)
             if (p.contains("diagnosis") && p.at("diagnosis").is_string())

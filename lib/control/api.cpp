@@ -33,6 +33,35 @@ mac_address arg_mac(const json& args, const char* key) {
     return *mac;
 }
 
+/// args["vlan"] (0..4094), or `fallback` when absent.
+uint16_t arg_vlan(const json& args, uint16_t fallback) {
+    const auto it = args.find("vlan");
+    if (it == args.end())
+        return fallback;
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > kMaxVlan)
+        throw request_error("\"vlan\" must be a VLAN id, 0..4094");
+    return uint16_t(it->get<int64_t>());
+}
+
+/// A port's VLAN settings as show ports / show config print them.
+json vlan_json(const port_vlan& v) {
+    if (v.mode == port_vlan::mode_t::access)
+        return {{"mode", "access"}, {"vlan", v.access_vlan}};
+    std::string allowed;
+    for (uint16_t vid = 1; vid <= kMaxVlan; ++vid) {
+        if (!v.allowed[vid] || (vid > 1 && v.allowed[vid - 1]))
+            continue;
+        uint16_t last = vid;
+        while (last < kMaxVlan && v.allowed[last + 1])
+            ++last;
+        allowed += (allowed.empty() ? "" : ",") + std::to_string(vid) +
+                   (last != vid ? "-" + std::to_string(last) : std::string());
+    }
+    return {{"mode", "trunk"},
+            {"allowed_vlans", allowed == "1-4094" ? "all" : allowed.empty() ? "none" : allowed},
+            {"native_vlan", v.native_vlan}};
+}
+
 json port_counters_json(const port_totals& t) {
     json drops = json::object();
     for (unsigned r = 0; r < kDropReasons; ++r)
@@ -179,6 +208,7 @@ json bridge::show_ports() const {
                          {"link", link.link_status ? "up" : "down"},
                          {"speed_mbps", link.link_speed},
                          {"promiscuous", p->promiscuous()},
+                         {"vlans", vlan_json(cfg_.ports[p->index()].vlan)},
                          {"promisc_suspect", promisc_.suspect(p->index())},
                          {"diagnosis", promisc_.suspect(p->index())
                                            ? json(promisc_warning(p->name()))
@@ -251,11 +281,12 @@ json bridge::show_config() const {
                   {"tx_descriptors", p.tx_descriptors}};
         if (p.mtu)
             j["mtu"] = *p.mtu;
+        j.update(vlan_json(p.vlan));
         ports.push_back(std::move(j));
     }
     json statics = json::array();
     for (const static_fdb_entry& s : cfg_.fdb.static_entries)
-        statics.push_back({{"mac", s.mac.str()}, {"port", s.port}});
+        statics.push_back({{"mac", s.mac.str()}, {"port", s.port}, {"vlan", s.vlan}});
     return {{"source", cfg_.source},
             {"eal", {{"file_prefix", cfg_.eal.file_prefix}, {"memory_mb", cfg_.eal.memory_mb ? json(*cfg_.eal.memory_mb) : json(nullptr)}}},
             {"ports", ports},
@@ -280,16 +311,24 @@ json bridge::fdb_add(const json& args) {
     const uint16_t port = port_arg(args, "port");
     if (mac.is_multicast() || mac.is_zero())
         throw request_error("a static entry needs a unicast MAC, not " + mac.str());
-    if (!fdb_->add_static(make_fdb_key(mac), port, clock_.load(std::memory_order_relaxed)))
+    const port_vlan& pv = cfg_.ports[port].vlan;
+    const uint16_t vlan = arg_vlan(
+        args, pv.mode == port_vlan::mode_t::access ? pv.access_vlan : pv.native_vlan);
+    if (!pv.carries(vlan))
+        throw request_error("port " + cfg_.ports[port].name + " does not carry VLAN " +
+                            std::to_string(vlan));
+    if (!fdb_->add_static(make_fdb_key(mac, vlan), port, clock_.load(std::memory_order_relaxed)))
         throw request_error("the FDB is full (" + std::to_string(fdb_->capacity()) + " entries)");
-    return {{"mac", mac.str()}, {"port", cfg_.ports[port].name}, {"type", "static"}};
+    return {{"mac", mac.str()}, {"vlan", vlan}, {"port", cfg_.ports[port].name}, {"type", "static"}};
 }
 
 json bridge::fdb_del(const json& args) {
     const mac_address mac = arg_mac(args, "mac");
-    if (!fdb_->remove(make_fdb_key(mac)))
-        throw request_error(mac.str() + " is not in the FDB");
-    return {{"mac", mac.str()}, {"removed", true}};
+    const uint16_t vlan = arg_vlan(args, 0);
+    if (!fdb_->remove(make_fdb_key(mac, vlan)))
+        throw request_error(mac.str() + " is not in the FDB" +
+                            (vlan != 0 ? " in VLAN " + std::to_string(vlan) : std::string()));
+    return {{"mac", mac.str()}, {"vlan", vlan}, {"removed", true}};
 }
 
 json bridge::fdb_flush(const json& args) {

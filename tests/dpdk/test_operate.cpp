@@ -454,6 +454,32 @@ TEST_F(vlans, disallowed_vlans_and_tags_on_access_ports_are_dropped_and_counted)
     EXPECT_TRUE(in_fdb_vlan(kB, 0));
 }
 
+TEST_F(vlans, show_ports_and_static_entries_know_the_vlans) {
+    bridge& sw = h_->sw();
+    const json ports = sw.handle({{"cmd", "show ports"}}).at("result");
+    EXPECT_EQ(ports[0].at("vlans"), (json{{"mode", "access"}, {"vlan", 10}}));
+    EXPECT_EQ(h_->sw().handle({{"cmd", "show ports"}}).at("result")[2].at("vlans").at("vlan"), 20);
+    EXPECT_EQ(ports[1].at("vlans"),
+              (json{{"mode", "trunk"}, {"allowed_vlans", "10,20"}, {"native_vlan", 0}}));
+    const json config = sw.handle({{"cmd", "show config"}}).at("result");
+    EXPECT_EQ(config.at("ports")[2].at("vlan"), 20);
+    // A static entry goes in the port's VLAN by default, or the one asked for.
+    json r = sw.handle({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p0"}}}});
+    ASSERT_TRUE(r.at("ok").get<bool>()) << r.dump();
+    EXPECT_EQ(r.at("result").at("vlan"), 10);
+    EXPECT_TRUE(in_fdb_vlan(kS, 10));
+    r = sw.handle({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p1"}, {"vlan", 20}}}});
+    ASSERT_TRUE(r.at("ok").get<bool>()) << r.dump();
+    EXPECT_EQ(sw.fdb().lookup(make_fdb_key(*mac_address::parse(kS), 20))->port(), 1);
+    r = sw.handle({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p0"}, {"vlan", 20}}}});
+    EXPECT_FALSE(r.at("ok").get<bool>());
+    EXPECT_EQ(r.at("error"), "port p0 does not carry VLAN 20");
+    r = sw.handle({{"cmd", "fdb del"}, {"args", {{"mac", kS}, {"vlan", 10}}}});
+    ASSERT_TRUE(r.at("ok").get<bool>()) << r.dump();
+    EXPECT_FALSE(in_fdb_vlan(kS, 10));
+    EXPECT_TRUE(in_fdb_vlan(kS, 20));
+}
+
 TEST_F(operate, default_ports_forward_tagged_and_qinq_frames_untouched_and_learn_per_vlan) {
     make();
     const frame tagged = with_tag(make_frame("ff:ff:ff:ff:ff:ff", kA), 300);
