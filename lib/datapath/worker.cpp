@@ -386,7 +386,8 @@ bool worker::flood_vlan(unsigned i, uint16_t in_port) {
             continue;
         rte_mbuf* x = copy[a];
         if (!apply_tag(x, tag_action(a), vlan)) {
-            rte_pktmbuf_free(x); // no headroom for a tag: these ports miss it
+            rte_pktmbuf_free(x); // no headroom for a tag: these ports miss it, counted
+            counters_.ports[in_port].drop(drop_reason::no_mbuf).add(1);
             group[a] = 0;
             continue;
         }
