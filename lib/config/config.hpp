@@ -36,6 +36,8 @@ struct eal_config {
     bool no_huge = false;                   ///< EAL --no-huge (tests, demo)
     std::string file_prefix = "bridgehost"; ///< EAL --file-prefix
     std::vector<std::string> args;          ///< extra EAL arguments, passed through verbatim
+
+    bool operator==(const eal_config&) const = default;
 };
 
 inline constexpr uint16_t kMaxVlan = 4094; ///< 802.1Q VIDs 1..4094; 0 is "untagged"
@@ -65,6 +67,8 @@ struct port_vlan {
     }
     /// Frames of `vlan` leave the port with an 802.1Q tag (precondition: carries(vlan)).
     bool tags(uint16_t vlan) const { return mode == mode_t::trunk && vlan != native_vlan; }
+
+    bool operator==(const port_vlan&) const = default;
 };
 
 struct port_config {
@@ -78,6 +82,8 @@ struct port_config {
     bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
     std::string dpdk_name() const;
+
+    bool operator==(const port_config&) const = default;
 };
 
 struct static_fdb_entry {
@@ -100,6 +106,8 @@ struct workers_config {
     /// descheduled or interrupted), counted apart from busy cycles. The YAML
     /// takes 1..1000000; 0 (tests only) makes every burst a stall.
     uint32_t stall_us = 100;
+
+    bool operator==(const workers_config&) const = default;
 };
 
 struct control_config {
@@ -123,6 +131,8 @@ struct control_config {
 struct metrics_config {
     bool enabled = true;
     std::string listen = "127.0.0.1:9417"; ///< "ADDR:PORT", checked by parse_metrics_listen
+
+    bool operator==(const metrics_config&) const = default;
 };
 
 /// rte_log levels, as syslog numbers them (RTE_LOG_EMERG = 1 .. RTE_LOG_DEBUG = 8).
@@ -143,6 +153,8 @@ struct log_config {
 
     /// The level in effect for `component`.
     log_level level_of(std::string_view component) const;
+
+    bool operator==(const log_config&) const = default;
 };
 
 struct config {

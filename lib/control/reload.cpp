@@ -19,23 +19,11 @@ using json = nlohmann::json;
 
 namespace {
 
-bool same_port(const port_config& x, const port_config& y) {
-    return x.name == y.name && x.device == y.device && x.rx_descriptors == y.rx_descriptors &&
-           x.tx_descriptors == y.tx_descriptors && x.mtu == y.mtu && x.vlan.mode == y.vlan.mode &&
-           x.vlan.access_vlan == y.vlan.access_vlan && x.vlan.native_vlan == y.vlan.native_vlan &&
-           x.vlan.allowed == y.vlan.allowed;
-}
-
 /// The device behind DPDK port `id`, to detach once the port is closed (so
 /// that the same vdev can be probed again by a later reload).
 rte_device* device_of(uint16_t id) {
     rte_eth_dev_info info{};
     return rte_eth_dev_info_get(id, &info) == 0 ? info.device : nullptr;
-}
-
-bool same_eal(const eal_config& a, const eal_config& b) {
-    return a.lcores == b.lcores && a.memory_mb == b.memory_mb && a.no_huge == b.no_huge &&
-           a.file_prefix == b.file_prefix && a.args == b.args;
 }
 
 std::string describe(const log_config& log) {
@@ -62,16 +50,15 @@ json bridge::reload(const config& next) {
         note(what);
 
     // Only a restart can change these: they shape memory and threads.
-    if (!same_eal(cfg_.eal, next.eal))
+    if (cfg_.eal != next.eal)
         restart.push_back("eal");
-    if (cfg_.workers.lcores != next.workers.lcores || cfg_.workers.burst != next.workers.burst ||
-        cfg_.workers.stall_us != next.workers.stall_us)
+    if (cfg_.workers != next.workers)
         restart.push_back("workers");
     if (cfg_.fdb.capacity != next.fdb.capacity)
         restart.push_back("fdb.capacity");
     if (cfg_.control.lcore != next.control.lcore || cfg_.control.socket != next.control.socket)
         restart.push_back("control.lcore/control.socket");
-    if (cfg_.metrics.enabled != next.metrics.enabled || cfg_.metrics.listen != next.metrics.listen)
+    if (cfg_.metrics != next.metrics)
         restart.push_back("metrics");
 
     if (next.fdb.aging_seconds != cfg_.fdb.aging_seconds) {
@@ -122,7 +109,7 @@ json bridge::reload(const config& next) {
     }
     cfg_.fdb.static_entries = std::move(statics);
 
-    if (describe(next.log) != describe(cfg_.log)) {
+    if (next.log != cfg_.log) {
         logs::apply(next.log);
         note("log " + describe(cfg_.log) + " -> " + describe(next.log));
         cfg_.log = next.log;
@@ -150,7 +137,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     // not built: it needs a restart, or a new name).
     std::vector<port_config> target = next.ports;
     for (port_config& p : target)
-        if (const auto i = cfg_.port_index(p.name); i && !same_port(cfg_.ports[*i], p)) {
+        if (const auto i = cfg_.port_index(p.name); i && cfg_.ports[*i] != p) {
             restart.push_back("ports." + p.name + " (device, descriptors, mtu or VLANs changed)");
             p = cfg_.ports[*i];
         }

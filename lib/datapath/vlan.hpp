@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -69,12 +70,8 @@ struct vlan_map {
     /// Null when every port has the default settings (all VLANs, as they came):
     /// then the worker skips every VLAN table and never touches a tag.
     static std::unique_ptr<vlan_map> build(const std::vector<port_config>& ports) {
-        const port_vlan vlan_unaware;
-        bool aware = false;
-        for (const port_config& p : ports)
-            aware |= p.vlan.mode != vlan_unaware.mode || p.vlan.native_vlan != 0 ||
-                     p.vlan.allowed != vlan_unaware.allowed;
-        if (!aware)
+        if (std::all_of(ports.begin(), ports.end(),
+                        [](const port_config& p) { return p.vlan == port_vlan{}; }))
             return nullptr;
         auto map = std::make_unique<vlan_map>();
         for (size_t i = 0; i < ports.size(); ++i) {
