@@ -29,13 +29,22 @@ struct vlan_ingress {
     uint16_t vlan;
 };
 
-inline vlan_ingress classify_ingress(const port_vlan& in, frame_tag tag) {
+/// The ingress rule, on the facts it needs: whether the port is an access
+/// port, its access or native VLAN, and `carries(vid)` for tagged frames.
+template <typename Carries>
+vlan_ingress ingress_rule(bool access, uint16_t pvid, frame_tag tag, Carries carries) {
     const uint16_t vid = tag.dot1q ? tag.vid : 0;
-    if (in.mode == port_vlan::mode_t::access) // untagged or priority-tagged only
-        return vid == 0 ? vlan_ingress{true, in.access_vlan} : vlan_ingress{false, 0};
-    if (vid == 0)
-        return {true, in.native_vlan};
-    return in.carries(vid) ? vlan_ingress{true, vid} : vlan_ingress{false, 0};
+    if (vid == 0) // untagged or priority-tagged: the port's own VLAN
+        return {true, pvid};
+    if (access) // tagged frames are refused on an access port
+        return {false, 0};
+    return carries(vid) ? vlan_ingress{true, vid} : vlan_ingress{false, 0};
+}
+
+inline vlan_ingress classify_ingress(const port_vlan& in, frame_tag tag) {
+    const bool access = in.mode == port_vlan::mode_t::access;
+    return ingress_rule(access, access ? in.access_vlan : in.native_vlan, tag,
+                        [&](uint16_t vid) { return in.carries(vid); });
 }
 
 /// What happens to the frame's tag on its way out of a port.
@@ -46,14 +55,18 @@ enum class tag_action : uint8_t {
     set_vid, ///< a priority tag (VID 0) gets the VLAN's VID
 };
 
-/// For a frame of `vlan` that came with `tag`, leaving `out` (which must carry `vlan`).
-inline tag_action egress_action(const port_vlan& out, uint16_t vlan, frame_tag tag) {
-    const bool tagged_out = out.tags(vlan);
+/// The egress rule, on the one fact it needs: whether `vlan` leaves the port tagged.
+inline tag_action egress_rule(bool tagged_out, uint16_t vlan, frame_tag tag) {
     if (!tag.dot1q)
         return tagged_out ? tag_action::push : tag_action::keep;
     if (!tagged_out) // a priority tag (VID 0) carries no VLAN: it may stay
         return tag.vid == 0 ? tag_action::keep : tag_action::pop;
     return tag.vid == vlan ? tag_action::keep : tag_action::set_vid;
+}
+
+/// For a frame of `vlan` that came with `tag`, leaving `out` (which must carry `vlan`).
+inline tag_action egress_action(const port_vlan& out, uint16_t vlan, frame_tag tag) {
+    return egress_rule(out.tags(vlan), vlan, tag);
 }
 
 /// Every port's VLAN settings as tables, for the worker: per port, the
@@ -90,19 +103,12 @@ struct vlan_map {
 
     /// classify_ingress, from the tables.
     vlan_ingress classify(uint16_t port, frame_tag tag) const {
-        const uint16_t vid = tag.dot1q ? tag.vid : 0;
-        if (in[port].access || vid == 0)
-            return vid == 0 ? vlan_ingress{true, in[port].pvid} : vlan_ingress{false, 0};
-        return (members[vid] >> port) & 1 ? vlan_ingress{true, vid} : vlan_ingress{false, 0};
+        return ingress_rule(in[port].access, in[port].pvid, tag,
+                            [&](uint16_t vid) { return (members[vid] >> port) & 1; });
     }
     /// egress_action, from the tables.
     tag_action action(uint16_t out, uint16_t vlan, frame_tag tag) const {
-        const bool tagged_out = (tagged[vlan] >> out) & 1;
-        if (!tag.dot1q)
-            return tagged_out ? tag_action::push : tag_action::keep;
-        if (!tagged_out)
-            return tag.vid == 0 ? tag_action::keep : tag_action::pop;
-        return tag.vid == vlan ? tag_action::keep : tag_action::set_vid;
+        return egress_rule((tagged[vlan] >> out) & 1, vlan, tag);
     }
 };
 
