@@ -13,31 +13,38 @@ struct rte_ring;
 
 namespace bridgehost {
 
+/// The FDB's counts, with what they count; one list makes both structs below.
+#define BRIDGEHOST_FDB_COUNTERS(X)                                                                 \
+    X(learned)     /* new dynamic entries */                                                       \
+    X(moved)       /* dynamic entries that changed port */                                         \
+    X(static_kept) /* learn events for a static MAC seen on another port */                        \
+    X(table_full)  /* new MACs refused because the table was full */                               \
+    X(aged)        /* entries removed by aging */                                                  \
+    X(flushed)     /* dynamic entries removed by a flush (operator, link down, removed port) */
+
 struct control_counters {
-    counter learned;     ///< new dynamic entries
-    counter moved;       ///< dynamic entries that changed port
-    counter static_kept; ///< learn events for a static MAC seen on another port
-    counter table_full;  ///< new MACs refused because the table was full
-    counter aged;        ///< entries removed by aging
-    counter flushed;     ///< dynamic entries removed by a flush (operator, link down)
+#define X(name) counter name;
+    BRIDGEHOST_FDB_COUNTERS(X)
+#undef X
 };
 
 /// The control counters as plain numbers.
 struct control_totals {
-    uint64_t learned = 0, moved = 0, static_kept = 0, table_full = 0, aged = 0, flushed = 0;
+#define X(name) uint64_t name = 0;
+    BRIDGEHOST_FDB_COUNTERS(X)
+#undef X
 
     control_totals() = default;
-    explicit control_totals(const control_counters& c)
-        : learned(c.learned.get()), moved(c.moved.get()), static_kept(c.static_kept.get()),
-          table_full(c.table_full.get()), aged(c.aged.get()), flushed(c.flushed.get()) {}
+    explicit control_totals(const control_counters& c) {
+#define X(name) name = c.name.get();
+        BRIDGEHOST_FDB_COUNTERS(X)
+#undef X
+    }
     /// Counts since `base` was taken (`clear stats`).
     void subtract(const control_totals& base) {
-        learned -= base.learned;
-        moved -= base.moved;
-        static_kept -= base.static_kept;
-        table_full -= base.table_full;
-        aged -= base.aged;
-        flushed -= base.flushed;
+#define X(name) name -= base.name;
+        BRIDGEHOST_FDB_COUNTERS(X)
+#undef X
     }
 };
 

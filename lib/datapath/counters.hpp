@@ -61,48 +61,51 @@ class counter {
     std::atomic<uint64_t> v_{0};
 };
 
+/// Every per-port count, with what it counts. One list makes the workers'
+/// counters, the plain totals and the loops over them, so a new count cannot
+/// be left out of one of them.
+#define BRIDGEHOST_PORT_COUNTERS(X)                                                                \
+    X(rx_packets)      /* frames received */                                                       \
+    X(rx_bytes)        /* their bytes */                                                           \
+    X(tx_packets)      /* frames the tx queue accepted */                                          \
+    X(tx_bytes)        /* their bytes */                                                           \
+    X(unicast)         /* received frames sent to one learned port */                              \
+    X(flooded)         /* received frames sent to every other port (of their VLAN) */              \
+    X(multicast)       /* of the flooded: group destinations (broadcast, multicast) */             \
+    X(unknown_unicast) /* of the flooded: unicast to an unlearned MAC, not the port's own */       \
+    X(unicast_out)     /* frames other ports sent here as known unicast (egress side) */           \
+    X(arp_requests)    /* rx ARP requests (untagged) */                                            \
+    X(arp_replies)     /* rx ARP replies (untagged) */
+
 /// What one worker did on one port. Ingress drops count on the port the frame
 /// came in on; tx_full counts on the port that would not take it.
 struct port_counters {
-    counter rx_packets;                      ///< frames received
-    counter rx_bytes;                        ///< their bytes
-    counter tx_packets;                      ///< frames the tx queue accepted
-    counter tx_bytes;                        ///< their bytes
-    counter unicast;                         ///< received frames sent to one learned port
-    counter flooded;                         ///< received frames sent to every other port
-    counter multicast;       ///< of the flooded: group destinations (broadcast, multicast)
-    counter unknown_unicast; ///< of the flooded: unicast to an unlearned MAC, not the port's own
-    counter unicast_out;     ///< frames other ports sent here as known unicast (egress side)
-    counter arp_requests;    ///< rx ARP requests (untagged)
-    counter arp_replies;     ///< rx ARP replies (untagged)
+#define X(name) counter name;
+    BRIDGEHOST_PORT_COUNTERS(X)
+#undef X
     std::array<counter, kDropReasons> drops; ///< indexed by drop_reason
 
     counter& drop(drop_reason r) { return drops[unsigned(r)]; }
     const counter& drop(drop_reason r) const { return drops[unsigned(r)]; }
     /// Moves `other`'s counts here and zeroes it; only while the worker is stopped.
     void take(port_counters& other) {
-        static constexpr counter port_counters::*kFields[] = {
-            &port_counters::rx_packets,      &port_counters::rx_bytes,
-            &port_counters::tx_packets,      &port_counters::tx_bytes,
-            &port_counters::unicast,         &port_counters::flooded,
-            &port_counters::multicast,       &port_counters::unknown_unicast,
-            &port_counters::unicast_out,     &port_counters::arp_requests,
-            &port_counters::arp_replies};
-        for (counter port_counters::*f : kFields) {
-            (this->*f).set((other.*f).get());
-            (other.*f).set(0);
-        }
-        for (unsigned r = 0; r < kDropReasons; ++r) {
-            drops[r].set(other.drops[r].get());
-            other.drops[r].set(0);
-        }
+        const auto move = [](counter& to, counter& from) {
+            to.set(from.get());
+            from.set(0);
+        };
+#define X(name) move(name, other.name);
+        BRIDGEHOST_PORT_COUNTERS(X)
+#undef X
+        for (unsigned r = 0; r < kDropReasons; ++r)
+            move(drops[r], other.drops[r]);
     }
 };
 
 /// A port's counters summed over every worker, as plain numbers.
 struct port_totals {
-    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, unicast = 0, flooded = 0;
-    uint64_t multicast = 0, unknown_unicast = 0, unicast_out = 0, arp_requests = 0, arp_replies = 0;
+#define X(name) uint64_t name = 0;
+    BRIDGEHOST_PORT_COUNTERS(X)
+#undef X
     std::array<uint64_t, kDropReasons> drops{};
 
     uint64_t drop(drop_reason r) const { return drops[unsigned(r)]; }
@@ -114,32 +117,16 @@ struct port_totals {
     }
     /// Counts since `base` was taken (`clear stats`).
     void subtract(const port_totals& base) {
-        rx_packets -= base.rx_packets;
-        rx_bytes -= base.rx_bytes;
-        tx_packets -= base.tx_packets;
-        tx_bytes -= base.tx_bytes;
-        unicast -= base.unicast;
-        flooded -= base.flooded;
-        multicast -= base.multicast;
-        unknown_unicast -= base.unknown_unicast;
-        unicast_out -= base.unicast_out;
-        arp_requests -= base.arp_requests;
-        arp_replies -= base.arp_replies;
+#define X(name) name -= base.name;
+        BRIDGEHOST_PORT_COUNTERS(X)
+#undef X
         for (unsigned r = 0; r < kDropReasons; ++r)
             drops[r] -= base.drops[r];
     }
     void add(const port_counters& c) {
-        rx_packets += c.rx_packets.get();
-        rx_bytes += c.rx_bytes.get();
-        tx_packets += c.tx_packets.get();
-        tx_bytes += c.tx_bytes.get();
-        unicast += c.unicast.get();
-        flooded += c.flooded.get();
-        multicast += c.multicast.get();
-        unknown_unicast += c.unknown_unicast.get();
-        unicast_out += c.unicast_out.get();
-        arp_requests += c.arp_requests.get();
-        arp_replies += c.arp_replies.get();
+#define X(name) name += c.name.get();
+        BRIDGEHOST_PORT_COUNTERS(X)
+#undef X
         for (unsigned r = 0; r < kDropReasons; ++r)
             drops[r] += c.drops[r].get();
     }
