@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+
+#include <gtest/gtest.h>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,47 @@ class ring_harness {
     rte_mempool* pool_ = nullptr;
     config cfg_;
     std::unique_ptr<bridge> bridge_;
+};
+
+// Stations the tests use, and a clock reading for control passes.
+inline constexpr const char* kA = "02:00:00:00:00:0a";
+inline constexpr const char* kB = "02:00:00:00:00:0b";
+inline constexpr const char* kS = "02:00:00:00:00:5a"; ///< for static entries
+inline constexpr const char* kBroadcast = "ff:ff:ff:ff:ff:ff";
+inline constexpr fdb_time kT0 = 5000;
+
+/// A test with a bridge on net_ring ports. Every test ends with the test
+/// pool's mbufs back at their baseline: nothing leaked, nothing left queued.
+class harness_test : public ::testing::Test {
+  protected:
+    void start(const harness_options& o = {}) {
+        h_ = std::make_unique<ring_harness>(o);
+        baseline_ = h_->test_mbufs_in_use();
+    }
+    void TearDown() override {
+        if (!h_)
+            return;
+        for (unsigned p = 0; p < h_->slots(); ++p)
+            h_->drain(p);
+        EXPECT_EQ(h_->test_mbufs_in_use(), baseline_) << "mbufs leaked";
+        h_.reset();
+    }
+    /// Injects `f` on `port` and waits until the worker has taken it.
+    void send(unsigned port, const frame& f) {
+        h_->inject(port, f);
+        h_->wait_rx(port, h_->counters(port).rx_packets + 1);
+    }
+    /// A learns on port 0, B on port 1; the floods are drained.
+    void learn_a_and_b() {
+        send(0, make_frame(kB, kA));
+        send(1, make_frame(kA, kB));
+        h_->control_step(kT0);
+        for (unsigned p = 0; p < h_->slots(); ++p)
+            h_->drain(p);
+    }
+
+    std::unique_ptr<ring_harness> h_;
+    unsigned baseline_ = 0;
 };
 
 } // namespace bridgehost::test

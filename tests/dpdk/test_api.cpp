@@ -13,22 +13,9 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kA = "02:00:00:00:00:0a";
-constexpr const char* kB = "02:00:00:00:00:0b";
-constexpr const char* kS = "02:00:00:00:00:5a";
-constexpr fdb_time kT0 = 5000;
-
-class api : public ::testing::Test {
+class api : public harness_test {
   protected:
-    void SetUp() override {
-        h_ = std::make_unique<ring_harness>();
-        baseline_ = h_->test_mbufs_in_use();
-    }
-    void TearDown() override {
-        for (unsigned p = 0; p < 3; ++p)
-            h_->drain(p);
-        EXPECT_EQ(h_->test_mbufs_in_use(), baseline_);
-    }
+    void SetUp() override { start(); }
     /// The request's result; fails the test when the bridge refused it.
     json ok(const json& request) {
         const json reply = h_->sw().handle(request);
@@ -41,18 +28,6 @@ class api : public ::testing::Test {
         EXPECT_FALSE(reply.at("ok").get<bool>()) << reply.dump();
         return reply.value("error", "");
     }
-    /// A learns on port 0, B on port 1.
-    void learn_a_and_b() {
-        h_->inject(0, make_frame(kB, kA));
-        h_->wait_rx(0, 1);
-        h_->inject(1, make_frame(kA, kB));
-        h_->wait_rx(1, 1);
-        h_->control_step(kT0);
-        for (unsigned p = 0; p < 3; ++p)
-            h_->drain(p);
-    }
-    std::unique_ptr<ring_harness> h_;
-    unsigned baseline_ = 0;
 };
 
 TEST_F(api, show_fdb_lists_learned_macs_on_their_ports_and_filters) {

@@ -6,11 +6,7 @@
 namespace bridgehost::test {
 namespace {
 
-constexpr const char* kA = "02:00:00:00:00:0a";
-constexpr const char* kB = "02:00:00:00:00:0b";
 constexpr const char* kC = "02:00:00:00:00:0c";
-constexpr const char* kBroadcast = "ff:ff:ff:ff:ff:ff";
-constexpr fdb_time kT0 = 5000;
 
 fdb_key key_of(const char* mac) {
     return make_fdb_key(*mac_address::parse(mac));
@@ -22,21 +18,8 @@ harness_options aging(uint32_t seconds) {
     return o;
 }
 
-class forwarding : public ::testing::Test {
+class forwarding : public harness_test {
   protected:
-    void start(const harness_options& o = {}) {
-        h_ = std::make_unique<ring_harness>(o);
-        baseline_ = h_->test_mbufs_in_use();
-    }
-    /// Every test ends with no mbuf left behind on either pool.
-    void TearDown() override {
-        if (!h_)
-            return;
-        for (unsigned p = 0; p < 3; ++p)
-            h_->drain(p);
-        EXPECT_EQ(h_->test_mbufs_in_use(), baseline_) << "mbufs leaked";
-        h_.reset();
-    }
     /// B says something on port 1, so the bridge learns B there.
     void learn_b_on_port1() {
         h_->inject(1, make_frame(kBroadcast, kB));
@@ -46,9 +29,6 @@ class forwarding : public ::testing::Test {
         h_->drain(2);
         ASSERT_TRUE(h_->sw().fdb().lookup(key_of(kB)));
     }
-
-    std::unique_ptr<ring_harness> h_;
-    unsigned baseline_ = 0;
 };
 
 TEST_F(forwarding, unknown_unicast_floods_to_every_other_port_and_not_back) {

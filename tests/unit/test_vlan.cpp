@@ -1,24 +1,14 @@
 // VLAN membership decisions (lib/datapath/vlan.hpp) on parsed port settings.
 #include "datapath/vlan.hpp"
+#include "vlan_ports.hpp"
 
 #include <gtest/gtest.h>
 
 namespace bridgehost {
 namespace {
 
-port_vlan access(uint16_t vlan) {
-    port_vlan p;
-    p.mode = port_vlan::mode_t::access;
-    p.access_vlan = vlan;
-    return p;
-}
-
-port_vlan trunk(const char* allowed, uint16_t native = 0) {
-    port_vlan p;
-    p.allowed = parse_vlan_list(allowed);
-    p.native_vlan = native;
-    return p;
-}
+using test::access_port;
+using test::trunk_port;
 
 constexpr frame_tag kUntagged{};
 constexpr frame_tag tagged(uint16_t vid) {
@@ -26,7 +16,7 @@ constexpr frame_tag tagged(uint16_t vid) {
 }
 
 TEST(VlanIngress, AccessTakesUntaggedAndPriorityTaggedOnly) {
-    const port_vlan a = access(10);
+    const port_vlan a = access_port(10);
     EXPECT_TRUE(classify_ingress(a, kUntagged).ok);
     EXPECT_EQ(classify_ingress(a, kUntagged).vlan, 10);
     EXPECT_EQ(classify_ingress(a, tagged(0)).vlan, 10);
@@ -35,7 +25,7 @@ TEST(VlanIngress, AccessTakesUntaggedAndPriorityTaggedOnly) {
 }
 
 TEST(VlanIngress, TrunkTakesAllowedVlansAndPutsUntaggedInTheNative) {
-    const port_vlan t = trunk("10,20-29", 5);
+    const port_vlan t = trunk_port("10,20-29", 5);
     EXPECT_EQ(classify_ingress(t, tagged(10)).vlan, 10);
     EXPECT_EQ(classify_ingress(t, tagged(25)).vlan, 25);
     EXPECT_FALSE(classify_ingress(t, tagged(11)).ok);
@@ -53,7 +43,7 @@ TEST(VlanIngress, DefaultTrunkTakesEverythingAsItCame) {
 }
 
 TEST(VlanEgress, TagsArePushedPoppedOrKeptAsTheOutputPortWants) {
-    const port_vlan a = access(10), t = trunk("10,20", 20), d;
+    const port_vlan a = access_port(10), t = trunk_port("10,20", 20), d;
     // Access -> trunk: push; trunk -> access: pop.
     EXPECT_EQ(egress_action(t, 10, kUntagged), tag_action::push);
     EXPECT_EQ(egress_action(a, 10, tagged(10)), tag_action::pop);
@@ -74,7 +64,7 @@ TEST(VlanEgress, TagsArePushedPoppedOrKeptAsTheOutputPortWants) {
 
 TEST(VlanEgress, QinQTravelsUntouchedInTheNativeVlan) {
     // An 802.1ad outer tag is "no 802.1Q tag" to the parser.
-    const port_vlan d, t = trunk("100", 0);
+    const port_vlan d, t = trunk_port("100", 0);
     const vlan_ingress in = classify_ingress(t, kUntagged);
     ASSERT_TRUE(in.ok);
     EXPECT_EQ(in.vlan, 0);
@@ -85,8 +75,8 @@ TEST(VlanEgress, QinQTravelsUntouchedInTheNativeVlan) {
 TEST(VlanMap, IsNullForDefaultPortsAndMatchesTheRulesOtherwise) {
     std::vector<port_config> ports(3);
     EXPECT_EQ(vlan_map::build(ports), nullptr);
-    ports[0].vlan = access(10);
-    ports[1].vlan = trunk("10,20", 20);
+    ports[0].vlan = access_port(10);
+    ports[1].vlan = trunk_port("10,20", 20);
     const auto map = vlan_map::build(ports);
     ASSERT_NE(map, nullptr);
     for (uint16_t port = 0; port < 3; ++port)
