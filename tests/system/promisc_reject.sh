@@ -20,6 +20,7 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 source "$(dirname "$0")/../../scripts/lib/proc.sh"
+source "$(dirname "$0")/../../scripts/lib/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
 
@@ -27,8 +28,6 @@ ID=$$
 NET=198.51.100
 TMP=$(mktemp -d "/tmp/bh-promisc.$ID.XXXX")
 PID=
-PASSES=0
-FAILS=0
 NSA="pra-$ID" NSB="prb-$ID" VSW="prv-$ID"
 IFA="bpa${ID}" IFB="bpb${ID}"     # host side: bridgehost's af_packet ports
 PREFIX="bhpr-$ID"
@@ -44,8 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
 # hosta: as in the seed scenario.
 bh_host_add "$NSA" "$IFA" "$NET.1/24"
@@ -137,5 +134,4 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if all(p
 bh_stop "$PID" TERM 10 || fail "bridgehost did not stop"
 PID=
 grep -q "mbufs in use: 0" "$TMP/out" && pass "no mbuf left in use" || fail "mbufs left in use"
-echo "$PASSES passed, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+bh_checks_done

@@ -11,6 +11,7 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 source "$(dirname "$0")/../../scripts/lib/proc.sh"
+source "$(dirname "$0")/../../scripts/lib/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
 
@@ -19,8 +20,6 @@ NET=198.51.100                         # TEST-NET-2, only inside our namespaces
 TMP=$(mktemp -d "/tmp/bh-system.$ID.XXXX")
 PID=
 TCPDUMP=
-PASSES=0
-FAILS=0
 declare -A NS IF ADDR
 for h in a b c d; do
     NS[$h]="host$h-$ID"
@@ -36,8 +35,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 check() { local what=$1; shift; if "$@" >"$TMP/check.out" 2>&1; then pass "$what"; else fail "$what"; cat "$TMP/check.out"; fi; }
 in_ns() { local h=$1; shift; ip netns exec "${NS[$h]}" "$@"; }
 
@@ -230,5 +227,4 @@ for h in a b; do
 done
 grep -q "mbufs in use: 0" <<<"$final" && pass "no mbuf left in use" || fail "mbufs left in use: $(grep 'mbufs in use' <<<"$final")"
 
-echo "$PASSES passed, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+bh_checks_done

@@ -11,19 +11,16 @@ BIN=${1:?usage: $0 PATH/TO/bridgehost PATH/TO/bridgehost-gen}
 GEN=${2:?usage: $0 PATH/TO/bridgehost PATH/TO/bridgehost-gen}
 MACS=1024
 source "$(dirname "$0")/../../scripts/lib/proc.sh"
+source "$(dirname "$0")/../../scripts/lib/checks.sh"
 
 ID=$$
 TMP=$(mktemp -d "/tmp/bh-vhost.$ID.XXXX")
 PID=
-PASSES=0
-FAILS=0
 cleanup() {
     [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 expect() { # what expected actual
     if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: expected $2, got $3"; fi
 }
@@ -91,5 +88,4 @@ flooded=$(awk '$1 == "left" || $1 == "right" {s += $7} END {print s}' <(sed -n '
 expect "busy cycles/packet reported" 1 "$(grep -c 'busy cycles/packet=' <(sed -n '/final counters/,$p' "$TMP/dut.out"))"
 expect "mbufs in use at exit" 0 "$(sed -n 's/^mbufs in use: //p' "$TMP/dut.out" | tail -1)"
 
-echo "$PASSES passed, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+bh_checks_done

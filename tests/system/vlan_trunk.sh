@@ -19,6 +19,7 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 source "$(dirname "$0")/../../scripts/lib/proc.sh"
+source "$(dirname "$0")/../../scripts/lib/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
 
@@ -27,8 +28,6 @@ NET=198.51.100
 TMP=$(mktemp -d "/tmp/bh-vlan.$ID.XXXX")
 PIDA= PIDB=
 PIDS=()
-PASSES=0
-FAILS=0
 HOSTS=(10 20 t10 t20 30)
 declare -A NS IF ADDR
 for h in "${HOSTS[@]}"; do
@@ -46,8 +45,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 in_ns() { local h=$1; shift; ip netns exec "${NS[$h]}" "$@"; }
 
 for h in "${HOSTS[@]}"; do bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}"; done
@@ -141,5 +138,4 @@ for s in a b; do
     grep -q "mbufs in use: 0" "$TMP/$s.out" && pass "switch $s: no mbuf left in use" || fail "switch $s: mbufs left in use"
 done
 PIDA= PIDB=
-echo "$PASSES passed, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+bh_checks_done

@@ -6,14 +6,11 @@
 # the same disk as the qcow2.
 # Usage: tests/vm/check_ova.sh IMAGE_DIR   (exit 77 when there is no image)
 set -uo pipefail
+source "$(dirname "$0")/../../scripts/lib/checks.sh"
 DIR=${1:?usage: check_ova.sh IMAGE_DIR}
 [ -f "$DIR/bridgehost.ova" ] || { echo "skipped: no $DIR/bridgehost.ova"; exit 77; }
 TMP=$(mktemp -d /tmp/bh-ova.XXXX)
 trap 'rm -rf "$TMP"' EXIT
-PASSES=0
-FAILS=0
-pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
 [ "$(tar -tf "$DIR/bridgehost.ova" | tr '\n' ' ')" = "bridgehost.ovf bridgehost.mf bridgehost-disk1.vmdk " ] &&
     pass "OVA holds bridgehost.ovf (first), .mf, -disk1.vmdk" || fail "OVA contents: $(tar -tf "$DIR/bridgehost.ova" | tr '\n' ' ')"
@@ -46,5 +43,4 @@ if [ -f "$DIR/bridgehost.qcow2" ]; then
     qemu-img compare -q "$DIR/bridgehost.qcow2" "$TMP/bridgehost-disk1.vmdk" &&
         pass "the VMDK holds the same disk as the qcow2" || fail "VMDK and qcow2 differ"
 fi
-echo "$PASSES passed, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+bh_checks_done

@@ -22,6 +22,7 @@ MODELS=("$@")
 [ ${#MODELS[@]} -eq 0 ] && MODELS=(vmxnet3 virtio)
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../../scripts/lib/proc.sh"
+source "$HERE/../../scripts/lib/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "skipped: qemu-system-x86_64 not installed"; exit 77; }
@@ -33,10 +34,6 @@ NET=198.51.100
 TMP=$(mktemp -d "/tmp/bh-vm.$ID.XXXX")
 NSA="vma-$ID" NSB="vmb-$ID" TAPA="bhvma$ID" TAPB="bhvmb$ID"
 QEMU=
-PASSES=0
-FAILS=0
-pass() { echo "ok: $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
 cleanup() {
     [ -n "$QEMU" ] && kill -KILL "$QEMU" 2>/dev/null
@@ -147,5 +144,4 @@ for model in "${MODELS[@]}"; do
     case $model in vmxnet3 | virtio) boot "$model" ;; *) fail "unknown NIC model $model" ;; esac
 done
 [ -f "$TMP/report" ] && cat "$TMP/report"
-echo "$PASSES passed, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+bh_checks_done
