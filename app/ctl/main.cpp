@@ -296,6 +296,20 @@ void print_human(const std::string& cmd, const json& r) {
                         str(p.at("counters").at("tx_packets")).c_str(), drops,
                         str(p.at("device_stats").at("imissed")).c_str(), vlans.c_str());
         }
+        for (const json& p : r) {
+            // What a port does besides switching, one line each: mtu, storm control, mirror.
+            std::string extra;
+            if (p.contains("mtu") && !p.at("mtu").is_null())
+                extra += "; mtu " + str(p.at("mtu"));
+            if (p.contains("storm_control"))
+                for (const auto& [kind, rate] : p.at("storm_control").items())
+                    if (rate.is_number() && rate.get<uint64_t>() != 0)
+                        extra += "; storm control " + kind + " " + str(rate) + "/s";
+            if (p.contains("mirror") && p.at("mirror").is_string())
+                extra += "; mirror " + p.at("mirror").get<std::string>();
+            if (!extra.empty())
+                std::printf("%s: %s\n", str(p.at("name")).c_str(), extra.c_str() + 2);
+        }
         for (const json& p : r)
             if (p.contains("diagnosis") && p.at("diagnosis").is_string())
                 std::printf("warning: %s\n", p.at("diagnosis").get<std::string>().c_str());

@@ -24,6 +24,7 @@ constexpr uint32_t kMaxAgingSeconds = 365 * 24 * 3600;
 constexpr uint32_t kMinMemoryMb = 64;
 constexpr uint32_t kMaxMemoryMb = 1024 * 1024;
 constexpr size_t kMaxPortNameLength = 32;
+constexpr uint32_t kMaxStormRate = 1000000000; // frames per second; far above any port's rate
 
 std::string quoted(std::string_view text) {
     return "\"" + std::string(text) + "\"";
@@ -112,9 +113,22 @@ port_vlan read_port_vlan(const yaml::reader& node) {
     return v;
 }
 
+storm_limits read_storm_limits(const yaml::reader& node) {
+    node.expect_mapping({"broadcast", "multicast", "unknown_unicast"});
+    storm_limits limits;
+    const auto rate = [&](const char* key, uint32_t& into) {
+        if (const auto value = node.find(key))
+            into = value->integer(0u, kMaxStormRate);
+    };
+    rate("broadcast", limits.broadcast);
+    rate("multicast", limits.multicast);
+    rate("unknown_unicast", limits.unknown_unicast);
+    return limits;
+}
+
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
     node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode", "vlan",
-                         "allowed_vlans", "native_vlan"});
+                         "allowed_vlans", "native_vlan", "storm_control"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();
@@ -140,6 +154,8 @@ port_config read_port(const yaml::reader& node, const std::vector<port_config>& 
     if (const auto mtu = node.find("mtu"))
         port.mtu = mtu->integer(kMinMtu, kMaxMtu);
     port.vlan = read_port_vlan(node);
+    if (const auto storm = node.find("storm_control"))
+        port.storm = read_storm_limits(*storm);
     return port;
 }
 
@@ -192,6 +208,17 @@ eal_config read_eal(const yaml::reader& node, lcore_keys& lcores) {
     return eal;
 }
 
+// A port named by `node`, as an index; an unknown name is an error listing the ports.
+uint16_t read_port_name(const yaml::reader& node, const config& cfg) {
+    const std::string name = node.string();
+    if (const std::optional<uint16_t> index = cfg.port_index(name))
+        return *index;
+    std::string names;
+    for (const port_config& known : cfg.ports)
+        names.append(names.empty() ? "" : ", ").append(known.name);
+    node.fail("no port named " + quoted(name) + " (ports are: " + names + ")");
+}
+
 static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg) {
     node.expect_mapping({"mac", "port", "vlan"});
     static_fdb_entry entry;
@@ -211,15 +238,8 @@ static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg) 
     }
     const yaml::reader port = node.require("port");
     entry.port = port.string();
-    const std::optional<uint16_t> index = cfg.port_index(entry.port);
-    if (!index) {
-        std::string names;
-        for (const port_config& known : cfg.ports)
-            names.append(names.empty() ? "" : ", ").append(known.name);
-        port.fail("no port named " + quoted(entry.port) + " (ports are: " + names + ")");
-    }
-    entry.port_index = *index;
-    const port_vlan& pv = cfg.ports[*index].vlan;
+    entry.port_index = read_port_name(port, cfg);
+    const port_vlan& pv = cfg.ports[entry.port_index].vlan;
     entry.vlan = pv.mode == port_vlan::mode_t::access ? pv.access_vlan : pv.native_vlan;
     if (const auto vlan = node.find("vlan")) {
         entry.vlan = read_vid(*vlan, 0);
@@ -343,6 +363,41 @@ log_config read_log(const yaml::reader& node) {
             destination->fail("expected stderr, syslog or both, got " + quoted(name));
     }
     return log;
+}
+
+mirror_config read_mirror(const yaml::reader& node, const config& cfg) {
+    node.expect_mapping({"from", "direction", "to"});
+    mirror_config mirror;
+    const yaml::reader to = node.require("to");
+    mirror.to = read_port_name(to, cfg);
+    for (const yaml::reader& item : node.require("from").items("port names")) {
+        const uint16_t port = read_port_name(item, cfg);
+        if (port == mirror.to)
+            item.fail("port " + quoted(cfg.ports[port].name) +
+                      " is the mirror's destination; it cannot also be a source");
+        if (std::find(mirror.from.begin(), mirror.from.end(), port) != mirror.from.end())
+            item.fail("port " + quoted(cfg.ports[port].name) + " is listed twice");
+        mirror.from.push_back(port);
+    }
+    if (mirror.from.empty())
+        node.require("from").fail("expected at least one port to mirror, got an empty list");
+    if (const auto direction = node.find("direction")) {
+        const std::string d = direction->string();
+        if (d == "rx")
+            mirror.direction = mirror_config::direction_t::rx;
+        else if (d == "tx")
+            mirror.direction = mirror_config::direction_t::tx;
+        else if (d == "both")
+            mirror.direction = mirror_config::direction_t::both;
+        else
+            direction->fail("expected rx, tx or both, got " + quoted(d));
+    }
+    // The destination takes no part in forwarding, so nothing may be pinned to it.
+    for (size_t i = 0; i < cfg.fdb.static_entries.size(); ++i)
+        if (cfg.fdb.static_entries[i].port_index == mirror.to)
+            to.fail("port " + quoted(cfg.ports[mirror.to].name) + " has a static entry (fdb.static[" +
+                    std::to_string(i) + "]); a mirror destination forwards nothing else");
+    return mirror;
 }
 
 // Fills in the lcores left out ("control on the first, workers on the rest") and
@@ -481,7 +536,7 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
     const yaml::reader root = yaml::reader::load(yaml_text, source);
     if (root.is_null())
         root.fail("the file is empty; expected a mapping with at least \"ports\"");
-    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log"});
+    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log", "mirror"});
     config cfg;
     cfg.source = source;
     lcore_keys lcores;
@@ -498,6 +553,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
         cfg.metrics = read_metrics(*metrics);
     if (const auto log = root.find("log"))
         cfg.log = read_log(*log);
+    if (const auto mirror = root.find("mirror"))
+        cfg.mirror = read_mirror(*mirror, cfg);
     resolve_lcores(lcores, cfg);
     return cfg;
 }

@@ -71,13 +71,28 @@ struct port_vlan {
     bool operator==(const port_vlan&) const = default;
 };
 
+/// Storm control: flood limits of one port, in frames per second received on
+/// it; 0 is no limit. Only frames the switch would flood count: broadcast,
+/// multicast, and unicast to a MAC it has not learned.
+struct storm_limits {
+    uint32_t broadcast = 0;       ///< to ff:ff:ff:ff:ff:ff
+    uint32_t multicast = 0;       ///< to other group addresses
+    uint32_t unknown_unicast = 0; ///< to unicast MACs not in the FDB
+
+    bool any() const { return broadcast != 0 || multicast != 0 || unknown_unicast != 0; }
+    bool operator==(const storm_limits&) const = default;
+};
+
 struct port_config {
     std::string name;               ///< unique; used in logs, counters, static entries
     std::string device;             ///< vdev string ("net_af_packet0,iface=x") or PCI address
     uint16_t rx_descriptors = 1024; ///< per rx queue
     uint16_t tx_descriptors = 1024; ///< per tx queue
-    std::optional<uint16_t> mtu;    ///< absent: leave the device's MTU alone
-    port_vlan vlan;                 ///< mode, vlan, allowed_vlans, native_vlan
+    /// Absent: leave the device's MTU alone. Set: the device's MTU, and the
+    /// largest frame (plus Ethernet header and VLAN tags) sent out of the port.
+    std::optional<uint16_t> mtu;
+    port_vlan vlan;       ///< mode, vlan, allowed_vlans, native_vlan
+    storm_limits storm;   ///< storm_control
 
     bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
@@ -128,6 +143,19 @@ struct control_config {
     }
 };
 
+/// Port mirroring (SPAN): copies of the frames received on and/or sent out of
+/// the `from` ports go out of `to`. The `to` port leaves normal forwarding:
+/// frames received on it are dropped (counted) and nothing else is sent to it.
+struct mirror_config {
+    enum class direction_t : uint8_t { rx, tx, both };
+    std::vector<uint16_t> from; ///< port indices; empty: no mirroring
+    direction_t direction = direction_t::both;
+    uint16_t to = 0; ///< port index
+
+    bool enabled() const { return !from.empty(); }
+    bool operator==(const mirror_config&) const = default;
+};
+
 struct metrics_config {
     bool enabled = true;
     std::string listen = "127.0.0.1:9417"; ///< "ADDR:PORT", checked by parse_metrics_listen
@@ -166,6 +194,7 @@ struct config {
     control_config control;
     metrics_config metrics;
     log_config log;
+    mirror_config mirror;
 
     /// Index of the port with this name, or nullopt.
     std::optional<uint16_t> port_index(std::string_view name) const;

@@ -43,6 +43,30 @@ uint16_t arg_vlan(const json& args, uint16_t fallback) {
     return uint16_t(it->get<int64_t>());
 }
 
+/// A port's storm_control limits (frames per second; 0: none).
+json storm_json(const storm_limits& s) {
+    return {{"broadcast", s.broadcast},
+            {"multicast", s.multicast},
+            {"unknown_unicast", s.unknown_unicast}};
+}
+
+const char* mirror_direction_name(mirror_config::direction_t d) {
+    using dir = mirror_config::direction_t;
+    return d == dir::rx ? "rx" : d == dir::tx ? "tx" : "both";
+}
+
+/// The port's part in the mirror: "destination", "source (rx|tx|both)", or null.
+json mirror_role(const mirror_config& m, uint16_t port) {
+    if (!m.enabled())
+        return nullptr;
+    if (port == m.to)
+        return "destination";
+    for (uint16_t from : m.from)
+        if (from == port)
+            return std::string("source (") + mirror_direction_name(m.direction) + ")";
+    return nullptr;
+}
+
 /// A port's VLAN settings as show ports / show config print them.
 json vlan_json(const port_vlan& v) {
     if (v.mode == port_vlan::mode_t::access)
@@ -209,6 +233,10 @@ json bridge::show_ports() const {
                          {"speed_mbps", link.link_speed},
                          {"promiscuous", p->promiscuous()},
                          {"vlans", vlan_json(cfg_.ports[p->index()].vlan)},
+                         {"mtu", cfg_.ports[p->index()].mtu ? json(*cfg_.ports[p->index()].mtu)
+                                                            : json(nullptr)},
+                         {"storm_control", storm_json(cfg_.ports[p->index()].storm)},
+                         {"mirror", mirror_role(cfg_.mirror, p->index())},
                          {"promisc_suspect", promisc_.suspect(p->index())},
                          {"diagnosis", promisc_.suspect(p->index())
                                            ? json(promisc_warning(p->name()))
@@ -282,7 +310,18 @@ json bridge::show_config() const {
         if (p.mtu)
             j["mtu"] = *p.mtu;
         j.update(vlan_json(p.vlan));
+        if (p.storm.any())
+            j["storm_control"] = storm_json(p.storm);
         ports.push_back(std::move(j));
+    }
+    json mirror = nullptr;
+    if (cfg_.mirror.enabled()) {
+        json from = json::array();
+        for (uint16_t p : cfg_.mirror.from)
+            from.push_back(cfg_.ports[p].name);
+        mirror = {{"from", from},
+                  {"direction", mirror_direction_name(cfg_.mirror.direction)},
+                  {"to", cfg_.ports[cfg_.mirror.to].name}};
     }
     json statics = json::array();
     for (const static_fdb_entry& s : cfg_.fdb.static_entries)
@@ -303,7 +342,8 @@ json bridge::show_config() const {
               {"socket", cfg_.control.socket_path(cfg_.eal.file_prefix)},
               {"promisc_check_seconds", cfg_.control.promisc_check_seconds}}},
             {"metrics", {{"enabled", cfg_.metrics.enabled}, {"listen", cfg_.metrics.listen}}},
-            {"log", log_json(cfg_.log)}};
+            {"log", log_json(cfg_.log)},
+            {"mirror", mirror}};
 }
 
 json bridge::fdb_add(const json& args) {
@@ -311,6 +351,9 @@ json bridge::fdb_add(const json& args) {
     const uint16_t port = port_arg(args, "port");
     if (mac.is_multicast() || mac.is_zero())
         throw request_error("a static entry needs a unicast MAC, not " + mac.str());
+    if (cfg_.mirror.enabled() && port == cfg_.mirror.to)
+        throw request_error("port " + cfg_.ports[port].name +
+                            " is the mirror's destination; it forwards nothing else");
     const port_vlan& pv = cfg_.ports[port].vlan;
     const uint16_t vlan = arg_vlan(
         args, pv.mode == port_vlan::mode_t::access ? pv.access_vlan : pv.native_vlan);

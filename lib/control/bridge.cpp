@@ -55,10 +55,12 @@ bridge::bridge(const config& cfg)
         throw std::runtime_error("cannot set up RCU for " + std::to_string(nworkers) + " workers");
 
     pool_ = std::make_unique<mbuf_pool>("bh_mbufs", mbufs_needed(cfg_, uint16_t(nworkers)),
-                                        RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+                                        mbuf_data_room(cfg_), int(rte_socket_id()));
     for (uint16_t i = 0; i < cfg_.ports.size(); ++i)
         ports_.push_back(std::make_unique<eth_port>(eth_port::params{
             &cfg_.ports[i], i, uint16_t(nworkers), uint16_t(nworkers), pool_->get()}));
+
+    build_policy();
 
     fdb_ = std::make_unique<mac_table>(
         mac_table::params{"bh_fdb", cfg_.fdb.capacity, int(rte_socket_id()), rcu_.get()});
@@ -95,7 +97,14 @@ bridge::bridge(const config& cfg)
         workers_.push_back(std::make_unique<worker>(
             worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
                            l.rx[w], l.port_ids, l.port_macs, rings[w], shared, vlans_.get(),
-                           pool_->get()}));
+                           pool_->get(), policy_.get()}));
+}
+
+void bridge::build_policy() {
+    policy_ = port_policy::build(cfg_);
+    if (policy_)
+        for (const auto& port : ports_)
+            policy_->rx_queues[port->index()] = port->rx_queues();
 }
 
 bridge::layout bridge::datapath_layout() const {

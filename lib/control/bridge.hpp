@@ -179,6 +179,9 @@ class bridge {
     std::unique_ptr<control_plane> control_;
     std::vector<std::unique_ptr<worker>> workers_;
     std::unique_ptr<vlan_map> vlans_; ///< null: no port has VLAN settings
+    std::unique_ptr<port_policy> policy_; ///< null: no storm limits, mirror or mtu
+    /// Builds policy_ for the running ports (after they are up: it needs their queues).
+    void build_policy();
 
     // housekeeping()'s memory of the last second.
     promisc_monitor promisc_;

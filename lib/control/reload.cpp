@@ -60,6 +60,8 @@ json bridge::reload(const config& next) {
         restart.push_back("control.lcore/control.socket");
     if (cfg_.metrics != next.metrics)
         restart.push_back("metrics");
+    if (cfg_.mirror != next.mirror)
+        restart.push_back("mirror");
 
     if (next.fdb.aging_seconds != cfg_.fdb.aging_seconds) {
         fdb_->set_aging(next.fdb.aging_seconds);
@@ -138,7 +140,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     std::vector<port_config> target = next.ports;
     for (port_config& p : target)
         if (const auto i = cfg_.port_index(p.name); i && cfg_.ports[*i] != p) {
-            restart.push_back("ports." + p.name + " (device, descriptors, mtu or VLANs changed)");
+            restart.push_back("ports." + p.name + " (device, descriptors, mtu, VLANs or storm_control changed)");
             p = cfg_.ports[*i];
         }
     // Old index -> new index; -1: removed.
@@ -166,7 +168,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
         rte_mempool* mp = pool_->get();
         if (need > mp->size) {
             const std::string name = "bh_mbufs_" + std::to_string(extra_pools_.size() + 1);
-            pool = std::make_unique<mbuf_pool>(name, need - mp->size, RTE_MBUF_DEFAULT_BUF_SIZE,
+            pool = std::make_unique<mbuf_pool>(name, need - mp->size, mbuf_data_room(sized),
                                                int(rte_socket_id()));
             mp = pool->get();
         }
@@ -235,6 +237,13 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     remapped(watch_);
     promisc_.remap(to, target.size());
     cfg_.ports = target;
+    // The mirror follows its ports; it stops if its destination was removed.
+    std::vector<uint16_t> from;
+    for (uint16_t p : cfg_.mirror.from)
+        if (to[p] >= 0)
+            from.push_back(uint16_t(to[p]));
+    cfg_.mirror.from = to[cfg_.mirror.to] >= 0 ? from : std::vector<uint16_t>{};
+    cfg_.mirror.to = uint16_t(RTE_MAX(to[cfg_.mirror.to], 0));
     std::vector<std::string> names;
     for (const port_config& p : cfg_.ports)
         names.push_back(p.name);
@@ -245,8 +254,9 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     const layout l = datapath_layout();
     // Ports keep their VLAN settings (a change needs a restart); the table follows the numbering.
     vlans_ = vlan_map::build(cfg_.ports);
+    build_policy();
     for (const auto& w : workers_)
-        w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to, vlans_.get());
+        w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to, vlans_.get(), policy_.get());
     if (was_running)
         start();
     logs::write(logs::component::port, log_level::info,

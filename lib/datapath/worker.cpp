@@ -20,12 +20,34 @@ worker::worker(params p)
       tx_buf_(size_t(nb_ports_) * p_.burst) {
     for (unsigned i = 0; i < key_ptrs_.size(); ++i)
         key_ptrs_[i] = &keys_[i];
+    apply_policy();
+}
+
+void worker::apply_policy() {
+    const uint32_t all = nb_ports_ >= 32 ? ~0u : (1u << nb_ports_) - 1;
+    flood_ports_ = p_.policy != nullptr ? p_.policy->forward_ports & all : all;
+    const uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+    for (uint16_t port = 0; port < kMaxPorts; ++port) {
+        unsigned mine = 0;
+        for (const rx_queue_ref& q : p_.rx)
+            mine += q.port_index == port;
+        for (unsigned c = 0; c < kStormClasses; ++c) {
+            uint64_t rate = 0;
+            if (p_.policy != nullptr && port < nb_ports_ && mine != 0) {
+                const uint64_t whole = storm_rate(p_.policy->storm[port], storm_class(c));
+                const unsigned queues = RTE_MAX(p_.policy->rx_queues[port], uint16_t(1));
+                rate = whole == 0 ? 0 : RTE_MAX(whole * mine / queues, uint64_t(1));
+            }
+            storm_[port][c].set(rate, hz, now);
+        }
+    }
 }
 
 void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
                          std::vector<fdb_key> port_macs, const std::vector<int>& to,
-                         const vlan_map* vlans) {
+                         const vlan_map* vlans, const port_policy* policy) {
     p_.vlans = vlans;
+    p_.policy = policy;
     std::array<port_counters, kMaxPorts> old;
     for (uint16_t p = 0; p < nb_ports_; ++p) {
         old[p].take(counters_.ports[p]);
@@ -44,6 +66,7 @@ void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> por
     unicast_out_.fill(0);
     nb_pending_ = 0;
     post_filter_.fill(posted{}); // port numbers in it may mean other ports now
+    apply_policy();
 }
 
 void worker::run() {
@@ -77,7 +100,7 @@ uint64_t worker::poll_once(fdb_time now) {
         const uint16_t n = rte_eth_rx_burst(rxq.port_id, rxq.queue, pkts_.data(), p_.burst);
         if (n == 0)
             continue;
-        process(rxq, n, now);
+        process(rxq, n, now, start);
         const uint64_t spent = rte_rdtsc() - start;
         if (spent > p_.stall_cycles) [[unlikely]] {
             stalled += spent;
@@ -92,9 +115,21 @@ uint64_t worker::poll_once(fdb_time now) {
     return busy + stalled;
 }
 
-void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
+void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t tsc) {
     const uint16_t in_port = rxq.port_index;
     port_counters& in = counters_.ports[in_port];
+    const port_policy* const policy = p_.policy;
+
+    if (policy != nullptr && policy->mirrors()) [[unlikely]] {
+        if (in_port == policy->mirror_to) { // it takes no part in forwarding
+            in.rx_packets.add(n);
+            in.drop(drop_reason::mirror_destination).add(n);
+            rte_pktmbuf_free_bulk(pkts_.data(), n);
+            return;
+        }
+        if ((policy->mirror_rx >> in_port) & 1)
+            mirror_received(n, in_port);
+    }
 
     for (uint16_t i = 0; i < n; ++i)
         rte_prefetch0(rte_pktmbuf_mtod(pkts_[i], void*));
@@ -167,8 +202,10 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     flood_kinds kinds;
     // One flow's burst (every frame valid, one destination) to a learned port:
     // one decision, and the frames go out as they came in, in one tx burst.
-    // (Ports with VLAN settings may need a tag changed per frame: not then.)
-    const forward_decision first = dst_runs == 1 && nvalid == n && p_.vlans == nullptr
+    // (Ports with VLAN settings may need a tag changed per frame, and a policy
+    // may mirror or check each frame: not then.)
+    const forward_decision first = dst_runs == 1 && nvalid == n && p_.vlans == nullptr &&
+                                           policy == nullptr
                                        ? decide_forward(keys_[0], found(0), in_port)
                                        : forward_decision{verdict::flood, 0, {}};
     if (first.action == verdict::unicast) {
@@ -194,6 +231,14 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
                 ++unicast;
                 break;
             case verdict::flood:
+                if (policy != nullptr) [[unlikely]] {
+                    drop_reason why;
+                    if (!storm_allows(in_port, keys_[d], tsc, why)) {
+                        ++drops[unsigned(why)];
+                        dropped_[ndropped++] = m;
+                        break;
+                    }
+                }
                 classify_flood(keys_[d], in_port, kinds);
                 if (p_.vlans == nullptr) {
                     flood(m, in_port);
@@ -210,8 +255,8 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
                 break;
             }
         }
-        flush_tx();
     }
+    flush_tx(); // the rest, and what a mirror queued
     learn_sources(in_port, now);
     if (ndropped != 0)
         rte_pktmbuf_free_bulk(dropped_.data(), ndropped);
@@ -303,16 +348,55 @@ void worker::post_events(unsigned n) {
         post_filter_[fdb_hash(events_[i].key) % kFilterSlots] = posted{};
 }
 
+bool worker::storm_allows(uint16_t in_port, fdb_key dst, uint64_t tsc, drop_reason& reason) {
+    const storm_class c = classify_storm(dst);
+    if (storm_[in_port][unsigned(c)].take(tsc))
+        return true;
+    static_assert(unsigned(drop_reason::storm_multicast) ==
+                      unsigned(drop_reason::storm_broadcast) + unsigned(storm_class::multicast) &&
+                  unsigned(drop_reason::storm_unknown_unicast) ==
+                      unsigned(drop_reason::storm_broadcast) +
+                          unsigned(storm_class::unknown_unicast));
+    reason = drop_reason(unsigned(drop_reason::storm_broadcast) + unsigned(c));
+    return false;
+}
+
+void worker::share(rte_mbuf* m, int16_t extra) {
+    // On every segment: the tx path frees segment by segment.
+    for (rte_mbuf* seg = m; seg != nullptr; seg = seg->next)
+        rte_mbuf_refcnt_update(seg, extra);
+}
+
+void worker::mirror_received(uint16_t n, uint16_t in_port) {
+    // The copy shows the frame as it came in. Without VLAN settings no frame is
+    // ever changed, so the mirror shares the mbuf; otherwise a tag may be pushed
+    // or popped in place later in this burst, so the mirror gets a copy.
+    const uint16_t to = p_.policy->mirror_to;
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts_[i];
+        if (p_.vlans == nullptr) {
+            share(m, 1);
+            queue_tx(to, m);
+        } else if (rte_mbuf* copy = rte_pktmbuf_copy(m, p_.pool, 0, UINT32_MAX)) {
+            queue_tx(to, copy);
+        } else {
+            counters_.ports[in_port].mirror_lost.add(1);
+        }
+    }
+}
+
 void worker::flood(rte_mbuf* m, uint16_t in_port) {
-    // Every other port gets the same mbuf: one more reference per extra port, on
-    // every segment, since the tx path frees segment by segment.
-    const int16_t extra = int16_t(nb_ports_ - 2);
+    // Every other port gets the same mbuf: one more reference per extra port.
+    const uint32_t ports = flood_ports_ & ~(1u << in_port);
+    if (ports == 0) { // a mirror destination was the only other port
+        rte_pktmbuf_free(m);
+        return;
+    }
+    const int16_t extra = int16_t(__builtin_popcount(ports) - 1);
     if (extra > 0)
-        for (rte_mbuf* seg = m; seg != nullptr; seg = seg->next)
-            rte_mbuf_refcnt_update(seg, extra);
-    for (uint16_t port = 0; port < nb_ports_; ++port)
-        if (port != in_port)
-            queue_tx(port, m);
+        share(m, extra);
+    for (uint32_t rest = ports; rest != 0; rest &= rest - 1)
+        queue_tx(uint16_t(__builtin_ctz(rest)), m);
 }
 
 bool worker::apply_tag(rte_mbuf* m, tag_action action, uint16_t vlan) {
@@ -351,9 +435,7 @@ bool worker::flood_vlan(unsigned i, uint16_t in_port) {
     // first group as it came or changed, each other group gets a copy.
     constexpr unsigned kActions = 4;
     std::array<uint32_t, kActions> group{};
-    uint32_t ports = p_.vlans->members[vlan] & ~(1u << in_port);
-    if (nb_ports_ < 32)
-        ports &= (1u << nb_ports_) - 1;
+    const uint32_t ports = p_.vlans->members[vlan] & flood_ports_ & ~(1u << in_port);
     for (uint32_t rest = ports; rest != 0; rest &= rest - 1) {
         const uint16_t out = uint16_t(__builtin_ctz(rest));
         group[unsigned(p_.vlans->action(out, vlan, tag))] |= 1u << out;
@@ -393,8 +475,7 @@ bool worker::flood_vlan(unsigned i, uint16_t in_port) {
         }
         const int16_t extra = int16_t(__builtin_popcount(group[a]) - 1);
         if (extra > 0)
-            for (rte_mbuf* seg = x; seg != nullptr; seg = seg->next)
-                rte_mbuf_refcnt_update(seg, extra);
+            share(x, extra);
         for (uint32_t rest = group[a]; rest != 0; rest &= rest - 1)
             queue_tx(uint16_t(__builtin_ctz(rest)), x);
     }
@@ -403,9 +484,18 @@ bool worker::flood_vlan(unsigned i, uint16_t in_port) {
 
 void worker::queue_tx(uint16_t port, rte_mbuf* m) {
     uint16_t& count = tx_count_[port];
-    if (count == 0)
+    rte_mbuf** buf = &tx_buf_[size_t(port) * p_.burst];
+    if (count == 0) {
         tx_pending_[nb_pending_++] = port;
-    tx_buf_[size_t(port) * p_.burst + count++] = m;
+    } else if (count == p_.burst) [[unlikely]] { // only a mirror port gets more than a burst
+        transmit(port, buf, count);
+        count = 0;
+    }
+    buf[count++] = m;
+    if (p_.policy != nullptr && (p_.policy->mirror_tx >> port) & 1) [[unlikely]] {
+        share(m, 1); // what leaves the port is final: the mirror can share it
+        queue_tx(p_.policy->mirror_to, m);
+    }
 }
 
 void worker::flush_tx() {
@@ -422,12 +512,14 @@ void worker::flush_tx() {
 }
 
 void worker::transmit(uint16_t port, rte_mbuf** buf, uint16_t count) {
+    port_counters& out = counters_.ports[port];
+    if (p_.policy != nullptr && p_.policy->max_frame[port] != 0) [[unlikely]]
+        count = drop_too_big(port, buf, count);
     // Bytes are read before tx: once sent, the PMD may already have freed the mbuf.
     uint64_t bytes = 0;
     for (uint16_t i = 0; i < count; ++i)
         bytes += buf[i]->pkt_len;
     const uint16_t sent = rte_eth_tx_burst(p_.port_ids[port], uint16_t(p_.index), buf, count);
-    port_counters& out = counters_.ports[port];
     if (sent != count) {
         // Never retry in a loop: a stuck peer must not stall the other ports.
         for (uint16_t i = sent; i < count; ++i)
@@ -437,6 +529,24 @@ void worker::transmit(uint16_t port, rte_mbuf** buf, uint16_t count) {
     }
     out.tx_packets.add(sent);
     out.tx_bytes.add(bytes);
+}
+
+uint16_t worker::drop_too_big(uint16_t port, rte_mbuf** buf, uint16_t count) {
+    // An L2 switch cannot fragment: a frame the output port's MTU cannot carry
+    // is dropped, as a hardware switch does.
+    const uint32_t limit = p_.policy->max_frame[port];
+    uint16_t kept = 0, dropped = 0;
+    for (uint16_t i = 0; i < count; ++i) {
+        if (buf[i]->pkt_len <= limit) {
+            buf[kept++] = buf[i];
+        } else {
+            rte_pktmbuf_free(buf[i]);
+            ++dropped;
+        }
+    }
+    if (dropped != 0)
+        counters_.ports[port].drop(drop_reason::too_big).add(dropped);
+    return kept;
 }
 
 } // namespace bridgehost

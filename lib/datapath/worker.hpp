@@ -7,6 +7,8 @@
 
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
+#include "datapath/port_policy.hpp"
+#include "datapath/storm.hpp"
 #include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
 
@@ -53,6 +55,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         worker_shared shared;
         const vlan_map* vlans = nullptr; ///< null: every port carries every VLAN as it came
         rte_mempool* pool = nullptr;     ///< for the copies a flood needs when tags differ
+        const port_policy* policy = nullptr; ///< null: no storm limits, mirror or mtu checks
     };
 
     explicit worker(params p);
@@ -69,7 +72,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// follow their port; a removed port's rx packets stay in the worker's total.
     void reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
                      std::vector<fdb_key> port_macs, const std::vector<int>& to,
-                     const vlan_map* vlans);
+                     const vlan_map* vlans, const port_policy* policy);
 
     unsigned index() const { return p_.index; }
     unsigned lcore() const { return p_.lcore; }
@@ -77,7 +80,16 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     const worker_counters& counters() const { return counters_; }
 
   private:
-    void process(const rx_queue_ref& rxq, uint16_t n, fdb_time now);
+    /// `tsc`: when the burst was received (storm control's clock).
+    void process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t tsc);
+    /// Sets the ports a flood reaches and the storm buckets from p_.policy.
+    void apply_policy();
+    /// Storm control for a frame to flood: true if it may go, else false and why not.
+    bool storm_allows(uint16_t in_port, fdb_key dst, uint64_t tsc, drop_reason& reason);
+    /// Sends a copy of each of the burst's n frames to the mirror port.
+    void mirror_received(uint16_t n, uint16_t in_port);
+    /// One more reference on every segment of m (a flood or a mirror shares it).
+    static void share(rte_mbuf* m, int16_t extra);
     /// The last key added for one role (destination or source) and its index.
     struct run_key {
         fdb_key key;
@@ -125,6 +137,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     void flush_tx();
     /// One tx burst of `count` frames to `port`; what the queue refuses is freed and counted.
     void transmit(uint16_t port, rte_mbuf** buf, uint16_t count);
+    /// Frees and counts the frames longer than `port` may send; returns how many are left.
+    uint16_t drop_too_big(uint16_t port, rte_mbuf** buf, uint16_t count);
 
     static constexpr unsigned kFilterSlots = 256;
     static constexpr unsigned kMaxKeys = 2 * kMaxBurst;
@@ -133,6 +147,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     worker_counters counters_;
     params p_;
     uint16_t nb_ports_;
+    uint32_t flood_ports_ = 0; ///< bits: the ports a flood may reach (not a mirror destination)
 
     // Burst scratch. Frames from one rx burst share the ingress port, and
     // frames in a row often share addresses (one flow's burst), so each
@@ -169,6 +184,10 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         uint16_t port = UINT16_MAX;
     };
     std::array<posted, kFilterSlots> post_filter_{};
+
+    /// Storm control, by ingress port and class; this worker's share of each
+    /// port's limit (its rx queues of the port over all of them).
+    std::array<std::array<token_bucket, kStormClasses>, kMaxPorts> storm_{};
 };
 
 } // namespace bridgehost

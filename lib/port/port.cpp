@@ -1,7 +1,12 @@
 // Bringing ethdev ports up and down, with errors an operator can act on.
 #include "port/port.hpp"
 
+#include "datapath/port_policy.hpp"
+
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include <rte_errno.h>
 #include <rte_mbuf.h>
@@ -33,6 +38,20 @@ mbuf_pool::~mbuf_pool() {
 
 unsigned mbuf_pool::in_use() const {
     return rte_mempool_in_use_count(pool_);
+}
+
+uint16_t mbuf_data_room(const config& cfg) {
+    uint32_t frame = RTE_MBUF_DEFAULT_DATAROOM;
+    for (const port_config& p : cfg.ports) {
+        if (p.mtu)
+            frame = RTE_MAX(frame, uint32_t(*p.mtu) + kFrameOverMtu);
+        if (p.device.starts_with("net_af_packet")) {
+            const size_t at = p.device.find(",framesz=");
+            if (at != std::string::npos)
+                frame = RTE_MAX(frame, uint32_t(std::strtoul(p.device.c_str() + at + 9, nullptr, 10)));
+        }
+    }
+    return uint16_t(RTE_MIN(frame + RTE_PKTMBUF_HEADROOM, uint32_t(UINT16_MAX)));
 }
 
 unsigned mbufs_needed(const config& cfg, uint16_t rx_queues_per_port) {
@@ -91,10 +110,18 @@ void eth_port::bring_up(const params& p, const std::string& what) {
     uint16_t rxd = p.cfg->rx_descriptors, txd = p.cfg->tx_descriptors;
     if (int ret = rte_eth_dev_adjust_nb_rx_tx_desc(id_, &rxd, &txd); ret != 0)
         throw port_error(what + ": descriptor counts rejected: " + reason(ret));
+    // A device without an MTU of its own (net_ring, vhost) takes any frame; the
+    // worker still keeps larger frames from leaving the port.
     if (p.cfg->mtu)
-        if (int ret = rte_eth_dev_set_mtu(id_, *p.cfg->mtu); ret != 0)
-            throw port_error(what + ": cannot set mtu " + std::to_string(*p.cfg->mtu) + ": " +
-                             reason(ret));
+        if (int ret = rte_eth_dev_set_mtu(id_, *p.cfg->mtu); ret != 0 && ret != -ENOTSUP)
+            throw port_error(
+                what + ": cannot set mtu " + std::to_string(*p.cfg->mtu) + ": " + reason(ret) +
+                " (the device takes frames up to " + std::to_string(info.max_rx_pktlen) +
+                " bytes" +
+                (std::string_view(info.driver_name) == "net_af_packet"
+                     ? "; for jumbo frames on net_af_packet set the interface's MTU with ip "
+                       "link, add framesz=N to the device, and leave mtu out)"
+                     : ")"));
 
     const int socket = rte_eth_dev_socket_id(id_);
     for (uint16_t q = 0; q < rx_queues_; ++q)

@@ -74,6 +74,11 @@ class eth_port {
     mac_address mac_;
 };
 
+/// The data room of the ports' mbufs: DPDK's default (2048 bytes and the
+/// headroom), or enough for the largest frame a port's `mtu` allows, or for
+/// net_af_packet's `framesz` (its rx refuses a frame size its mbufs cannot hold).
+uint16_t mbuf_data_room(const config& cfg);
+
 /// How many mbufs the ports need: every rx and tx descriptor, plus bursts in
 /// flight and the per-lcore caches, with headroom.
 unsigned mbufs_needed(const config& cfg, uint16_t rx_queues_per_port);

@@ -1,6 +1,7 @@
 // net_ring ports around a real bridge, for in-process forwarding tests.
 #include "ring_harness.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -23,6 +24,12 @@ frame make_frame(const char* dst, const char* src, size_t payload) {
     f[13] = 0xb5;
     for (size_t i = 0; i < payload; ++i)
         f[14 + i] = uint8_t(i);
+    return f;
+}
+
+frame with_tag(frame f, uint16_t vid, uint16_t tpid) {
+    const uint8_t tag[4] = {uint8_t(tpid >> 8), uint8_t(tpid), uint8_t(vid >> 8), uint8_t(vid)};
+    f.insert(f.begin() + 12, std::begin(tag), std::end(tag));
     return f;
 }
 
@@ -55,7 +62,12 @@ ring_harness::ring_harness(const harness_options& o) {
         cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
         if (p < o.vlans.size())
             cfg_.ports.back().vlan = o.vlans[p];
+        if (p < o.storm.size())
+            cfg_.ports.back().storm = o.storm[p];
+        if (p < o.mtu.size())
+            cfg_.ports.back().mtu = o.mtu[p];
     }
+    cfg_.mirror = o.mirror;
     bridge_ = std::make_unique<bridge>(cfg_);
     bridge_->start();
 }
@@ -105,6 +117,23 @@ void ring_harness::inject_burst(unsigned port, const std::vector<frame>& frames)
     }
     if (rte_ring_enqueue_bulk(rx_[port], reinterpret_cast<void**>(mbufs.data()),
                               unsigned(mbufs.size()), nullptr) != mbufs.size())
+        throw std::runtime_error("rx ring full");
+}
+
+void ring_harness::inject_chain(unsigned port, const frame& f, uint16_t seg) {
+    rte_mbuf* head = nullptr;
+    for (size_t at = 0; at < f.size(); at += seg) {
+        rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+        if (m == nullptr)
+            throw std::runtime_error("test pool empty");
+        const uint16_t len = uint16_t(std::min<size_t>(seg, f.size() - at));
+        std::copy_n(f.begin() + long(at), len, rte_pktmbuf_append(m, len));
+        if (head == nullptr)
+            head = m;
+        else if (rte_pktmbuf_chain(head, m) != 0)
+            throw std::runtime_error("chain too long");
+    }
+    if (rte_ring_enqueue(rx_[port], head) != 0)
         throw std::runtime_error("rx ring full");
 }
 

@@ -19,6 +19,8 @@ using frame = std::vector<uint8_t>;
 
 /// dst, src, ethertype 0x88b5 (local experimental) and `payload` bytes of a counting pattern.
 frame make_frame(const char* dst, const char* src, size_t payload = 46);
+/// `f` with a VLAN tag (TPID 0x8100, or 0x88a8 for QinQ's outer tag) after the addresses.
+frame with_tag(frame f, uint16_t vid, uint16_t tpid = 0x8100);
 /// An Ethernet/IPv4 ARP frame: opcode 1 (request, sent to broadcast) or 2 (reply,
 /// unicast to `dst`), sender `src`.
 frame make_arp(uint16_t opcode, const char* dst, const char* src);
@@ -32,6 +34,9 @@ struct harness_options {
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
     std::vector<port_vlan> vlans; ///< per port, when given (default: every VLAN as it came)
+    std::vector<storm_limits> storm;             ///< per port, when given
+    std::vector<std::optional<uint16_t>> mtu;    ///< per port, when given
+    mirror_config mirror;
 };
 
 class ring_harness {
@@ -50,6 +55,8 @@ class ring_harness {
     /// Puts frames on `port`'s rx ring in one enqueue, so the worker reads
     /// them in one rx burst (up to its burst size).
     void inject_burst(unsigned port, const std::vector<frame>& frames);
+    /// Puts `f` on `port`'s rx ring as a chain of segments of at most `seg` bytes.
+    void inject_chain(unsigned port, const frame& f, uint16_t seg);
     /// Waits (up to 5 s) until the worker has counted `n` frames received on
     /// `port` in total; its counters are written after the burst's tx is done,
     /// so once this returns every output of those frames is on the tx rings.

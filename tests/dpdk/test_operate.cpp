@@ -182,11 +182,13 @@ TEST_F(operate, reload_reports_what_needs_a_restart_and_leaves_it) {
     next.fdb.capacity = 2048;
     next.workers.burst = 64;
     next.metrics.listen = "127.0.0.1:9999";
+    next.mirror = {{0}, mirror_config::direction_t::both, 2};
     const json r = sw.reload(next);
     EXPECT_EQ(r.at("applied"), json::array());
     EXPECT_EQ(r.at("needs_restart"),
-              (json{"ports.p1 (device, descriptors, mtu or VLANs changed)", "workers", "fdb.capacity",
-                    "metrics"}));
+              (json{"ports.p1 (device, descriptors, mtu, VLANs or storm_control changed)", "workers",
+                    "fdb.capacity", "metrics", "mirror"}));
+    EXPECT_FALSE(sw.running_config().mirror.enabled());
     EXPECT_EQ(sw.running_config().ports[1].rx_descriptors, 64);
     EXPECT_EQ(sw.running_config().fdb.capacity, 1024u);
 }
@@ -350,12 +352,6 @@ TEST_F(operate, moves_losses_and_link_changes_are_logged_by_the_control_side) {
 }
 
 /// `f` with an outer tag (TPID, then TCI = VID) after the addresses.
-frame with_tag(frame f, uint16_t vid, uint16_t tpid = 0x8100) {
-    const uint8_t tag[4] = {uint8_t(tpid >> 8), uint8_t(tpid), uint8_t(vid >> 8), uint8_t(vid)};
-    f.insert(f.begin() + 12, std::begin(tag), std::end(tag));
-    return f;
-}
-
 class vlans : public operate {
   protected:
     /// p0: access VLAN 10; p1: trunk for 10 and 20 (untagged: none); p2: access VLAN 20.

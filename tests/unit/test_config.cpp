@@ -64,7 +64,7 @@ const bad_config kBadConfigs[] = {
     // Unknown keys, at each level.
     {"UnknownTopLevelKey", kPorts + "fdbb:\n  capacity: 8\n",
      "t.yaml:6:1: fdbb: unknown key \"fdbb\" at the top level "
-     "(expected one of: eal, ports, fdb, workers, control, metrics, log)"},
+     "(expected one of: eal, ports, fdb, workers, control, metrics, log, mirror)"},
     {"UnknownSectionKey", kPorts + "fdb:\n  agng_seconds: 300\n",
      "t.yaml:7:3: fdb.agng_seconds: unknown key \"agng_seconds\" in fdb "
      "(expected one of: capacity, aging_seconds, static)"},
@@ -250,13 +250,32 @@ const bad_config kBadConfigs[] = {
      "t.yaml:7:16: log.destination: expected stderr, syslog or both, got \"journald\""},
     {"PromiscCheckTooLong", kPorts + "control:\n  promisc_check_seconds: 100000\n",
      "t.yaml:7:26: control.promisc_check_seconds: "},
+    // Storm control and mirroring.
+    {"StormUnknownKey", kPortA + "    storm_control: {broadcst: 10}\n" + kPortB,
+     "t.yaml:4:21: ports[0].storm_control.broadcst: unknown key \"broadcst\" in ports[0].storm_control "
+     "(expected one of: broadcast, multicast, unknown_unicast)"},
+    {"StormRateNotANumber", kPortA + "    storm_control: {multicast: lots}\n" + kPortB,
+     "t.yaml:4:32: ports[0].storm_control.multicast: expected an integer from 0 to 1000000000, got \"lots\""},
+    {"MirrorUnknownPort", kPorts + "mirror: {from: [a], to: c}\n",
+     "t.yaml:6:25: mirror.to: no port named \"c\" (ports are: a, b)"},
+    {"MirrorToItself", kPorts + "mirror: {from: [a, b], to: b}\n",
+     "t.yaml:6:20: mirror.from[1]: port \"b\" is the mirror's destination; it cannot also be a source"},
+    {"MirrorSourceTwice", kPorts + "  - name: c\n    device: net_null2\nmirror: {from: [a, a], to: c}\n",
+     "t.yaml:8:20: mirror.from[1]: port \"a\" is listed twice"},
+    {"MirrorNoSources", kPorts + "mirror: {from: [], to: b}\n",
+     "t.yaml:6:16: mirror.from: expected at least one port to mirror, got an empty list"},
+    {"MirrorBadDirection", kPorts + "mirror: {from: [a], to: b, direction: out}\n",
+     "t.yaml:6:39: mirror.direction: expected rx, tx or both, got \"out\""},
+    {"MirrorDestinationWithStaticEntry",
+     kPorts + "fdb:\n  static: [{mac: 02:00:00:00:00:01, port: b}]\nmirror: {from: [a], to: b}\n",
+     "t.yaml:8:25: mirror.to: port \"b\" has a static entry (fdb.static[0]); a mirror destination forwards nothing else"},
     // The document as a whole.
     {"SyntaxError", "ports: [a\n", "t.yaml:2:1: syntax error: end of sequence flow not found"},
     {"TabIndentation", "ports:\n\t- a\n", "t.yaml:2:2: syntax error:"},
     {"EmptyFile", "", "t.yaml:1:1: (top level): the file is empty"},
     {"OnlyComments", "# nothing here\n", "t.yaml:1:1: (top level): the file is empty"},
     {"TopLevelList", "- a\n- b\n",
-     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, got a list"},
+     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, mirror, got a list"},
     {"TopLevelScalar", "hello\n", "t.yaml:1:1: (top level): expected a mapping with keys"},
     {"TwoDocuments", kPorts + "---\nports: []\n",
      "t.yaml:7:1: (top level): found a second YAML document"},
@@ -394,6 +413,22 @@ TEST(Config, LogLevelNamesRoundTrip) {
     EXPECT_EQ(int(*parse_log_level("emerg")), 1); // RTE_LOG_EMERG
     EXPECT_EQ(int(*parse_log_level("debug")), 8); // RTE_LOG_DEBUG
     EXPECT_FALSE(parse_log_level("warn"));
+}
+
+TEST(Config, ReadsStormControlAndMirror) {
+    const config cfg = parse_config(kPortA + "    storm_control: {broadcast: 100, unknown_unicast: 5}\n" +
+                                        kPortB + "    mtu: 9000\n" + "  - name: c\n    device: net_null2\n" +
+                                        "mirror:\n  from: [b, a]\n  direction: rx\n  to: c\n",
+                                    "t.yaml");
+    EXPECT_EQ(cfg.ports[0].storm, (storm_limits{100, 0, 5}));
+    EXPECT_FALSE(cfg.ports[1].storm.any());
+    EXPECT_EQ(cfg.ports[1].mtu, 9000);
+    EXPECT_EQ(cfg.mirror.from, (std::vector<uint16_t>{1, 0}));
+    EXPECT_EQ(cfg.mirror.direction, mirror_config::direction_t::rx);
+    EXPECT_EQ(cfg.mirror.to, 2);
+    EXPECT_FALSE(parse_config(kPorts, "t.yaml").mirror.enabled());
+    EXPECT_EQ(parse_config(kPorts + "mirror: {from: [a], to: b}\n", "t.yaml").mirror.direction,
+              mirror_config::direction_t::both);
 }
 
 TEST(Config, ReadsTheStallThreshold) {
