@@ -20,10 +20,10 @@ struct port_policy {
     uint32_t mirror_rx = 0;     ///< bits: ports whose received frames are mirrored
     uint32_t mirror_tx = 0;     ///< bits: ports whose sent frames are mirrored
     uint16_t mirror_to = 0;     ///< the mirror's destination, when mirror_rx | mirror_tx
-    std::array<uint32_t, kMaxPorts> max_frame{};   ///< by port: largest frame sent; 0: no check
-    std::array<storm_limits, kMaxPorts> storm{};   ///< by port, frames per second
-    std::array<uint16_t, kMaxPorts> rx_queues{};   ///< by port: its rx queues (the bridge fills
-                                                   ///< them in), to split storm limits by worker
+    std::array<uint32_t, kMaxPorts> max_frame{}; ///< by port: largest frame sent; 0: no check
+    std::array<storm_limits, kMaxPorts> storm{}; ///< by port, frames per second
+    std::array<uint16_t, kMaxPorts> rx_queues{}; ///< by port: its rx queues (the bridge fills
+                                                 ///< them in), to split storm limits by worker
 
     bool mirrors() const { return (mirror_rx | mirror_tx) != 0; }
     bool mirror_destination(uint16_t port) const { return mirrors() && port == mirror_to; }

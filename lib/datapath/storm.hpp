@@ -61,7 +61,9 @@ class token_bucket {
     }
     /// The burst a bucket of `rate` lets through at once: a tenth of a second's
     /// worth, but at least 32 frames (a burst of ARP at boot), or the rate if lower.
-    static uint64_t depth_for(uint64_t rate) { return std::max(rate / 10, std::min<uint64_t>(rate, 32)); }
+    static uint64_t depth_for(uint64_t rate) {
+        return std::max(rate / 10, std::min<uint64_t>(rate, 32));
+    }
 
   private:
     uint64_t cost_ = 0;   ///< ticks per frame; 0: unlimited

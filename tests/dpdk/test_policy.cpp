@@ -1,4 +1,5 @@
-// Storm control, mirroring, MTU and chained (jumbo) frames through the real worker on net_ring ports.
+// Storm control, mirroring, MTU and chained (jumbo) frames through the real worker on net_ring
+// ports.
 #include "ring_harness.hpp"
 #include "vlan_ports.hpp"
 
@@ -134,7 +135,8 @@ TEST_F(policy, mirror_with_vlans_copies_the_frame_as_it_came_in) {
 
 TEST_F(policy, frames_longer_than_the_output_mtu_are_dropped_and_counted_there) {
     harness_options o;
-    o.mtu = {std::nullopt, uint16_t(1500)}; // net_ring has no MTU of its own: the worker enforces it
+    o.mtu = {std::nullopt,
+             uint16_t(1500)}; // net_ring has no MTU of its own: the worker enforces it
     start(o);
     learn_a_and_b();
     const uint64_t tx_before = h_->counters(1).tx_packets;
@@ -163,7 +165,8 @@ TEST_F(policy, a_chained_jumbo_frame_is_forwarded_and_flooded_whole) {
     h_->wait_rx(0, h_->counters(0).rx_packets + 1);
     EXPECT_EQ(h_->drain(1), std::vector<frame>{flood});
     EXPECT_EQ(h_->drain(2), std::vector<frame>{flood});
-    EXPECT_EQ(h_->counters(0).rx_bytes, (14 + 46) + 2 * (14 + 9000u)); // learn_a_and_b's, then these
+    EXPECT_EQ(h_->counters(0).rx_bytes,
+              (14 + 46) + 2 * (14 + 9000u)); // learn_a_and_b's, then these
 }
 
 TEST_F(policy, a_chained_frame_gets_its_vlan_tag_pushed_and_popped) {
@@ -180,6 +183,42 @@ TEST_F(policy, a_chained_frame_gets_its_vlan_tag_pushed_and_popped) {
     h_->wait_rx(1, 1);
     EXPECT_EQ(h_->drain(0), std::vector<frame>{make_frame(kBroadcast, kB, 9000)});
     EXPECT_EQ(h_->drain(2), std::vector<frame>{make_frame(kBroadcast, kB, 9000)});
+}
+
+TEST_F(policy, show_ports_and_config_report_the_policy_and_the_mirror_destination_takes_no_static) {
+    harness_options o = mirrored(mirror_config::direction_t::tx);
+    o.storm = {storm_limits{0, 0, 0}, storm_limits{100, 0, 7}};
+    o.mtu = {std::nullopt, std::nullopt, uint16_t(9000)};
+    start(o);
+    using json = nlohmann::json;
+    const json ports = h_->sw().handle({{"cmd", "show ports"}}).at("result");
+    EXPECT_EQ(ports[0].at("mirror"), "source (tx)");
+    EXPECT_EQ(ports[3].at("mirror"), "destination");
+    EXPECT_TRUE(ports[1].at("mirror").is_null());
+    EXPECT_EQ(ports[1].at("storm_control"),
+              (json{{"broadcast", 100}, {"multicast", 0}, {"unknown_unicast", 7}}));
+    EXPECT_EQ(ports[2].at("mtu"), 9000);
+    EXPECT_TRUE(ports[0].at("mtu").is_null());
+    const json cfg = h_->sw().handle({{"cmd", "show config"}}).at("result");
+    EXPECT_EQ(cfg.at("mirror"), (json{{"from", {"p0"}}, {"direction", "tx"}, {"to", "p3"}}));
+
+    const json refused =
+        h_->sw().handle({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p3"}}}});
+    EXPECT_FALSE(refused.at("ok").get<bool>());
+    EXPECT_EQ(refused.at("error"), "port p3 is the mirror's destination; it forwards nothing else");
+}
+
+TEST_F(policy, the_mirror_follows_its_ports_when_a_reload_renumbers_them) {
+    start(mirrored(mirror_config::direction_t::rx));
+    config next = h_->sw().running_config();
+    next.ports.erase(next.ports.begin() + 1); // p1 goes: p2 -> 1, p3 -> 2
+    next.mirror = {{0}, mirror_config::direction_t::rx, 2};
+    EXPECT_EQ(h_->sw().reload(next).at("needs_restart"), nlohmann::json::array());
+    const frame f = make_frame(kBroadcast, kA);
+    send(0, f); // flooded to p2 only (p1 is gone), mirrored to p3
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{f});
+    EXPECT_EQ(h_->drain(3), std::vector<frame>{f});
+    EXPECT_TRUE(h_->drain(1).empty());
 }
 
 } // namespace

@@ -41,8 +41,8 @@ TEST(TokenBucket, PassesItsDepthAtOnceThenTheRate) {
     for (int i = 0; i < 100; ++i)
         passed += b.take(0);
     EXPECT_EQ(passed, 32);
-    EXPECT_FALSE(b.take(9999));  // 10 ms per frame: not yet
-    EXPECT_TRUE(b.take(10000));  // one frame's credit
+    EXPECT_FALSE(b.take(9999)); // 10 ms per frame: not yet
+    EXPECT_TRUE(b.take(10000)); // one frame's credit
     EXPECT_FALSE(b.take(10000));
     passed = 0; // a second later: 100 frames' credit, capped at the depth
     for (int i = 0; i < 100; ++i)
