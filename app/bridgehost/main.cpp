@@ -69,7 +69,7 @@ COUNTERS
     Per port: frames and bytes in and out, unicast and flooded frames, and a
     drop counter per reason (filtered, runt, invalid_src, tx_full,
     vlan_filtered, no_mbuf, storm_broadcast, storm_multicast,
-    storm_unknown_unicast, mirror_destination, too_big; the report lists
+    storm_unknown_unicast, mirror_destination, too_big, mirror_lost; the report lists
     what each means). Per worker:
     rx packets, busy cycles/packet (TSC cycles from an rx burst that returned
     frames to the end of their tx, per frame received, counted as

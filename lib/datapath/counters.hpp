@@ -24,7 +24,8 @@ namespace bridgehost {
     X(storm_multicast, "multicast over the ingress port's storm_control limit")                    \
     X(storm_unknown_unicast, "unknown unicast over the ingress port's storm_control limit")        \
     X(mirror_destination, "received on the mirror's destination port, which forwards nothing")    \
-    X(too_big, "longer than the output port's mtu allows (mtu + 22 bytes)")
+    X(too_big, "longer than the output port's mtu allows (mtu + 22 bytes)")                        \
+    X(mirror_lost, "no mbuf for a mirror's copy (the frame itself went on)")
 
 enum class drop_reason : uint8_t {
 #define X(name, text) name,
@@ -80,8 +81,7 @@ class counter {
     X(unknown_unicast) /* of the flooded: unicast to an unlearned MAC, not the port's own */       \
     X(unicast_out)     /* frames other ports sent here as known unicast (egress side) */           \
     X(arp_requests)    /* rx ARP requests (untagged) */                                            \
-    X(arp_replies)     /* rx ARP replies (untagged) */                                             \
-    X(mirror_lost)     /* copies for the mirror port that could not be had (no mbuf) */
+    X(arp_replies)     /* rx ARP replies (untagged) */
 
 /// What one worker did on one port. Ingress drops count on the port the frame
 /// came in on; tx_full counts on the port that would not take it.

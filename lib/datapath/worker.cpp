@@ -380,7 +380,7 @@ void worker::mirror_received(uint16_t n, uint16_t in_port) {
         } else if (rte_mbuf* copy = rte_pktmbuf_copy(m, p_.pool, 0, UINT32_MAX)) {
             queue_tx(to, copy);
         } else {
-            counters_.ports[in_port].mirror_lost.add(1);
+            counters_.ports[in_port].drop(drop_reason::mirror_lost).add(1);
         }
     }
 }
