@@ -23,7 +23,10 @@ uint64_t arg_uint(const json& args, const char* key, uint64_t lo, uint64_t hi, u
     const auto it = args.find(key);
     if (it == args.end())
         return fallback;
-    if (!it->is_number_unsigned() || it->get<uint64_t>() < lo || it->get<uint64_t>() > hi)
+    // (JSON from the socket has non-negative numbers unsigned; built in C++, they may be signed.)
+    const bool non_negative =
+        it->is_number_unsigned() || (it->is_number_integer() && it->get<int64_t>() >= 0);
+    if (!non_negative || it->get<uint64_t>() < lo || it->get<uint64_t>() > hi)
         throw std::invalid_argument(std::string("\"") + key + "\" must be an integer, " +
                                     std::to_string(lo) + ".." + std::to_string(hi));
     return it->get<uint64_t>();
@@ -222,14 +225,14 @@ void packet_capture::remap_ports(const std::vector<int>& to) {
 }
 
 json packet_capture::status() const {
-    json session = nullptr;
+    json running = nullptr;
     if (session_) {
-        session = totals();
-        session["id"] = session_->id;
-        session["port"] = session_->port_name;
-        session["count"] = session_->count;
+        running = totals();
+        running["id"] = session_->id;
+        running["port"] = session_->port_name;
+        running["count"] = session_->count;
     }
-    return {{"session", session}, {"mbufs_in_use", mbufs_in_use()}};
+    return {{"session", running}, {"mbufs_in_use", mbufs_in_use()}};
 }
 
 unsigned packet_capture::mbufs_in_use() const {

@@ -1,6 +1,7 @@
 // net_ring ports around a real bridge, for in-process forwarding tests.
 #include "ring_harness.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -105,6 +106,23 @@ void ring_harness::inject_burst(unsigned port, const std::vector<frame>& frames)
     }
     if (rte_ring_enqueue_bulk(rx_[port], reinterpret_cast<void**>(mbufs.data()),
                               unsigned(mbufs.size()), nullptr) != mbufs.size())
+        throw std::runtime_error("rx ring full");
+}
+
+void ring_harness::inject_chain(unsigned port, const frame& f, uint16_t seg_len) {
+    rte_mbuf* head = nullptr;
+    for (size_t off = 0; off < f.size(); off += seg_len) {
+        rte_mbuf* seg = rte_pktmbuf_alloc(pool_);
+        if (seg == nullptr)
+            throw std::runtime_error("test pool empty");
+        const uint16_t len = uint16_t(std::min<size_t>(seg_len, f.size() - off));
+        std::copy_n(f.begin() + ptrdiff_t(off), len, rte_pktmbuf_append(seg, len));
+        if (head == nullptr)
+            head = seg;
+        else if (rte_pktmbuf_chain(head, seg) != 0)
+            throw std::runtime_error("chain too long");
+    }
+    if (rte_ring_enqueue(rx_[port], head) != 0)
         throw std::runtime_error("rx ring full");
 }
 

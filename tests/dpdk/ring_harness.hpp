@@ -50,6 +50,8 @@ class ring_harness {
     /// Puts frames on `port`'s rx ring in one enqueue, so the worker reads
     /// them in one rx burst (up to its burst size).
     void inject_burst(unsigned port, const std::vector<frame>& frames);
+    /// Puts one frame on `port`'s rx ring as a chain of `seg_len`-byte segments.
+    void inject_chain(unsigned port, const frame& f, uint16_t seg_len);
     /// Waits (up to 5 s) until the worker has counted `n` frames received on
     /// `port` in total; its counters are written after the burst's tx is done,
     /// so once this returns every output of those frames is on the tx rings.

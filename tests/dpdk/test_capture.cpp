@@ -43,8 +43,9 @@ class capture : public harness_test {
     }
     json capture_stats() { return ok({{"cmd", "show stats"}}).at("capture"); }
     void TearDown() override {
-        if (h_)
+        if (h_) {
             EXPECT_EQ(h_->sw().capture().mbufs_in_use(), 0u) << "capture copies leaked";
+        }
         harness_test::TearDown();
     }
 };
@@ -147,6 +148,28 @@ TEST_F(capture, a_copy_the_pool_cannot_hold_is_dropped_and_counted_and_the_frame
     EXPECT_EQ(frames_of(r), std::vector<frame>{second});
     EXPECT_FALSE(r.at("done").get<bool>()); // 1 of 2
     EXPECT_EQ(stop(id).at("captured"), 1);
+}
+
+TEST_F(capture, a_chained_frame_is_copied_whole_or_cut_at_the_snaplen) {
+    start();
+    const frame f = make_frame(kBroadcast, kA, 186); // 200 bytes, in 64-byte segments
+    const uint64_t whole = start_capture("p0", "rx", 1);
+    h_->inject_chain(0, f, 64);
+    h_->wait_rx(0, 1);
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{f});
+    EXPECT_EQ(frames_of(read(whole)), std::vector<frame>{f});
+    stop(whole);
+
+    const uint64_t cut =
+        ok({{"cmd", "capture start"}, {"args", {{"port", "p0"}, {"count", 1}, {"snaplen", 100}}}})
+            .at("id")
+            .get<uint64_t>();
+    h_->inject_chain(0, f, 64);
+    h_->wait_rx(0, 2);
+    const json r = read(cut);
+    EXPECT_EQ(frames_of(r), std::vector<frame>{frame(f.begin(), f.begin() + 100)});
+    EXPECT_EQ(r.at("frames")[0].at("orig_len"), 200);
+    stop(cut);
 }
 
 TEST_F(capture, one_at_a_time_and_bad_requests_are_refused) {
