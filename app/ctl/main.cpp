@@ -347,6 +347,16 @@ void print_human(const std::string& cmd, const json& r) {
                     str(f.at("learned")).c_str(), str(f.at("moved")).c_str(),
                     str(f.at("aged")).c_str(), str(f.at("table_full")).c_str(),
                     str(f.at("static_kept")).c_str(), str(f.at("flushed")).c_str());
+        if (r.contains("capture")) {
+            const json& c = r.at("capture");
+            const json& s = c.at("session");
+            std::printf("capture: %s frames copied, %s copies dropped%s\n",
+                        str(c.at("captured")).c_str(), str(c.at("capture_dropped")).c_str(),
+                        s.is_null() ? ""
+                                    : ("; running on " + str(s.at("port")) + ", " +
+                                       str(s.at("captured")) + " of " + str(s.at("count")))
+                                          .c_str());
+        }
         std::printf("mbufs in use: %s\n", str(r.at("mbufs_in_use")).c_str());
     } else if (cmd == "show config") {
         std::printf("%s\n", r.dump(2).c_str());

@@ -30,7 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for h in a b; do bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}/24"; done
+for h in a b; do
+    bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}/24"
+    # No IPv6 chatter (router solicitations, MLD reports) among the frames counted.
+    ip netns exec "${NS[$h]}" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+done
 cat >"$TMP/bridgehost.yaml" <<YAML
 eal: { lcores: "0@0,1@1", no_huge: true, memory_mb: 256, file_prefix: bhcap-$ID }
 ports:
@@ -85,6 +89,8 @@ c = json.load(open(sys.argv[1]))["capture"]
 sys.exit(0 if c["captured"] >= 7 and c["capture_dropped"] == 0 and c["session"] is None
          and c["mbufs_in_use"] == 0 else 1)' "$TMP/stats.json" &&
     pass "show stats: copies counted, none dropped, no session left" || { fail "show stats capture"; cat "$TMP/stats.json"; }
+"${CTL[@]}" show stats 2>&1 | grep -Eq "^capture: [0-9]+ frames copied, 0 copies dropped$" &&
+    pass "show stats prints the capture counters" || fail "show stats: no capture line"
 bh_stop "$PID" TERM 10 || fail "bridgehost did not stop"
 PID=
 bh_checks_done
