@@ -82,12 +82,6 @@ int run_capture(const capture_options& o, const capture_request& request, bool a
     std::signal(SIGPIPE, SIG_IGN);
 
     output out;
-    out.f = o.file == "-" ? stdout : std::fopen(o.file.c_str(), "wb");
-    if (out.f == nullptr) {
-        std::fprintf(stderr, "bridgehostctl: cannot write %s: %s\n", o.file.c_str(),
-                     std::strerror(errno));
-        return 1;
-    }
     json args = {{"port", o.port}, {"direction", o.direction}, {"count", o.count}};
     if (o.snaplen)
         args["snaplen"] = *o.snaplen;
@@ -97,6 +91,14 @@ int run_capture(const capture_options& o, const capture_request& request, bool a
         return 1;
     }
     const uint64_t id = started.at("result").at("id").get<uint64_t>();
+    // Opened once the switch said yes, so a refusal leaves no empty file behind.
+    out.f = o.file == "-" ? stdout : std::fopen(o.file.c_str(), "wb");
+    if (out.f == nullptr) {
+        std::fprintf(stderr, "bridgehostctl: cannot write %s: %s\n", o.file.c_str(),
+                     std::strerror(errno));
+        request({{"cmd", "capture stop"}, {"args", {{"id", id}}}});
+        return 1;
+    }
     const std::string header = pcap_file_header(started.at("result").at("snaplen").get<uint32_t>());
     std::fwrite(header.data(), 1, header.size(), out.f);
     std::fflush(out.f);

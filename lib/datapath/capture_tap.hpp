@@ -14,6 +14,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include <rte_common.h>
+
 struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
@@ -30,8 +32,10 @@ struct capture_meta {
     capture_dir dir;
 };
 
-/// Shared by the control lcore (writer) and every worker (readers).
-struct capture_shared {
+/// Shared by the control lcore (writer) and every worker (readers). A cache
+/// line of its own: while idle the workers' copy of it is never invalidated by
+/// the control lcore writing its neighbours.
+struct alignas(RTE_CACHE_LINE_SIZE) capture_shared {
     /// Bit p: port p's received frames are wanted; bit 32 + p: its transmitted ones. 0: idle.
     std::atomic<uint64_t> armed{0};
     /// Copies still wanted; workers take from it (only while armed), so N is never exceeded.

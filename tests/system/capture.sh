@@ -68,6 +68,12 @@ icmp=$(grep -c "IP ${ADDR[a]} > ${ADDR[b]}: ICMP echo request" "$TMP/a.txt")
     pass "tcpdump -r reads 4 frames: ICMP echo requests ${ADDR[a]} > ${ADDR[b]}" ||
     { fail "pcap file: $frames frames, $icmp ICMP requests"; cat "$TMP/a.txt" "$TMP/a.tcpdump.err"; }
 
+# A file the client cannot write: refused, and the capture it started is stopped
+# (the next one below could not start otherwise).
+"${CTL[@]}" capture hosta -w "$TMP/no-such-dir/x.pcap" 2>"$TMP/nodir.err"
+[ $? -eq 1 ] && grep -q "cannot write" "$TMP/nodir.err" && pass "unwritable -w FILE: exit 1" ||
+    { fail "unwritable -w FILE"; cat "$TMP/nodir.err"; }
+
 # To standard output, into tcpdump; what hostb is sent, until SIGINT.
 "${CTL[@]}" capture hostb --direction tx --count 1000 -w - 2>"$TMP/pipe.err" \
     > >(tcpdump -n -r - >"$TMP/pipe.txt" 2>/dev/null) &
