@@ -124,7 +124,7 @@ TEST_F(capture, both_directions_of_one_port) {
 
 TEST_F(capture, a_copy_the_pool_cannot_hold_is_dropped_and_counted_and_the_frame_still_forwarded) {
     start();
-    const uint64_t id = start_capture("p0", "rx", 2);
+    const uint64_t id = start_capture("p0", "rx", 1);
     // Take every mbuf of the capture pool, as a slow reader would leave it.
     rte_mempool* pool = h_->sw().capture().pool();
     std::vector<rte_mbuf*> held;
@@ -146,7 +146,7 @@ TEST_F(capture, a_copy_the_pool_cannot_hold_is_dropped_and_counted_and_the_frame
     EXPECT_EQ(h_->drain(1), std::vector<frame>{second});
     r = read(id);
     EXPECT_EQ(frames_of(r), std::vector<frame>{second});
-    EXPECT_FALSE(r.at("done").get<bool>()); // 1 of 2
+    EXPECT_TRUE(r.at("done").get<bool>());
     EXPECT_EQ(stop(id).at("captured"), 1);
 }
 
@@ -170,6 +170,27 @@ TEST_F(capture, a_chained_frame_is_copied_whole_or_cut_at_the_snaplen) {
     EXPECT_EQ(frames_of(r), std::vector<frame>{frame(f.begin(), f.begin() + 100)});
     EXPECT_EQ(r.at("frames")[0].at("orig_len"), 200);
     stop(cut);
+}
+
+TEST_F(capture,
+       a_reload_that_renumbers_the_port_keeps_the_capture_and_one_that_removes_it_ends_it) {
+    start();
+    const uint64_t id = start_capture("p2", "rx", 5);
+    bridge& sw = h_->sw();
+    config next = sw.running_config();
+    next.ports.erase(next.ports.begin() + 1); // p1 goes: p2 is index 1 now
+    sw.reload(next);
+    const frame f = make_frame(kBroadcast, kA);
+    h_->inject(2, f); // harness slot 2 is still p2's rings
+    h_->wait_rx(1, 1);
+    EXPECT_EQ(frames_of(read(id)), std::vector<frame>{f});
+
+    next.ports.pop_back(); // p2 goes too
+    sw.reload(next);
+    const json r = read(id);
+    EXPECT_EQ(r.at("ended"), "port p2 removed by a reload");
+    EXPECT_TRUE(r.at("done").get<bool>());
+    EXPECT_EQ(stop(id).at("captured"), 1);
 }
 
 TEST_F(capture, one_at_a_time_and_bad_requests_are_refused) {
