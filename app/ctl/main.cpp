@@ -1,4 +1,5 @@
 // bridgehostctl: talks to a running bridgehost over its control socket.
+#include "capture.hpp"
 #include "config/config.hpp"
 
 #include <cerrno>
@@ -41,6 +42,14 @@ COMMANDS
     fdb flush [--port P]            remove learned entries (static ones stay)
     clear stats                     start the counters shown from zero (the
                                     counters the data path keeps are not reset)
+    capture PORT -w FILE [--direction rx|tx|both] [--count N] [--snaplen B]
+                                    copy PORT's frames (received: rx, the
+                                    default; sent: tx) into FILE, a pcap file
+                                    ("-w -": standard output, for tcpdump -r -)
+                                    while forwarding goes on; stops after N
+                                    frames (default 100), --timeout S seconds,
+                                    or Ctrl-C, and prints the frames captured
+                                    and the copies dropped; one at a time
     reload                          re-read the YAML file (as SIGHUP): aging,
                                     static entries, log levels, the diagnosis
                                     window, and ports added or removed apply
@@ -54,7 +63,8 @@ OPTIONS
                       "bridgehost"): socket /var/run/bridgehost/P.sock
     --socket PATH     the control socket itself (control.socket in the YAML)
     --json            print the reply as JSON (every command)
-    --timeout S       seconds to wait for the answer (default 10)
+    --timeout S       seconds to wait for the answer (default 10); for
+                      capture, how long to capture
     -h, --help        this text
 
 EXIT STATUS
@@ -75,6 +85,7 @@ struct options {
     std::string socket;
     bool as_json = false;
     int timeout_s = 10;
+    bool timeout_given = false;
     std::vector<std::string> words;
 };
 
@@ -93,7 +104,9 @@ options parse_args(int argc, char** argv) {
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if ((a == "--port" || a == "--mac" || a == "--vlan") && i + 1 < argc) {
+        if ((a == "--port" || a == "--mac" || a == "--vlan" || a == "--direction" ||
+             a == "--count" || a == "--snaplen" || a == "-w") &&
+            i + 1 < argc) {
             o.words.push_back(a);
             o.words.push_back(argv[++i]);
         } else {
@@ -113,6 +126,7 @@ options parse_args(int argc, char** argv) {
             o.timeout_s = std::atoi(optarg);
             if (o.timeout_s <= 0 || o.timeout_s > 3600)
                 throw usage_error("--timeout takes seconds, 1..3600");
+            o.timeout_given = true;
             break;
         case 'h': std::fputs(kUsage, stdout); std::exit(0);
         default:
@@ -347,6 +361,16 @@ void print_human(const std::string& cmd, const json& r) {
                     str(f.at("learned")).c_str(), str(f.at("moved")).c_str(),
                     str(f.at("aged")).c_str(), str(f.at("table_full")).c_str(),
                     str(f.at("static_kept")).c_str(), str(f.at("flushed")).c_str());
+        if (r.contains("capture")) {
+            const json& c = r.at("capture");
+            const json& s = c.at("session");
+            std::printf("capture: %s frames copied, %s copies dropped%s\n",
+                        str(c.at("captured")).c_str(), str(c.at("capture_dropped")).c_str(),
+                        s.is_null() ? ""
+                                    : ("; running on " + str(s.at("port")) + ", " +
+                                       str(s.at("captured")) + " of " + str(s.at("count")))
+                                          .c_str());
+        }
         std::printf("mbufs in use: %s\n", str(r.at("mbufs_in_use")).c_str());
     } else if (cmd == "show config") {
         std::printf("%s\n", r.dump(2).c_str());
@@ -362,6 +386,29 @@ void print_human(const std::string& cmd, const json& r) {
     }
 }
 
+/// bridgehostctl capture: many requests, each answered within the default 10 s.
+int capture(const options& o) {
+    bridgehost::capture_options c;
+    try {
+        c = bridgehost::parse_capture(o.words,
+                                      o.timeout_given ? std::optional(o.timeout_s) : std::nullopt);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(e.what());
+    }
+    const auto request = [&](const json& r) {
+        json reply = json::parse(exchange(o.socket, r.dump(), 10));
+        if (!reply.is_object() || !reply.contains("ok") || !reply["ok"].is_boolean())
+            throw std::runtime_error("malformed reply from " + o.socket + ": no \"ok\" field");
+        return reply;
+    };
+    try {
+        return bridgehost::run_capture(c, request, o.as_json);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bridgehostctl: %s\n", e.what());
+        return 3;
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -369,6 +416,8 @@ int main(int argc, char** argv) {
     json request;
     try {
         o = parse_args(argc, argv);
+        if (!o.words.empty() && o.words[0] == "capture")
+            return capture(o);
         request = make_request(o.words);
     } catch (const usage_error& e) {
         std::fprintf(stderr, "bridgehostctl: %s (see bridgehostctl --help)\n", e.what());

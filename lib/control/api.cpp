@@ -134,6 +134,13 @@ const bridge::command bridge::kCommands[] = {
     {"fdb flush", [](bridge& b, const json& a) { return b.fdb_flush(a); }},
     {"clear stats", [](bridge& b, const json&) { return b.clear_stats(); }},
     {"reload", [](bridge& b, const json&) { return b.reload_request(); }},
+    {"capture start",
+     [](bridge& b, const json& a) {
+         const uint16_t port = b.port_arg(a, "port");
+         return b.capture_->start(port, b.cfg_.ports[port].name, a, b.clock_.load());
+     }},
+    {"capture read", [](bridge& b, const json& a) { return b.capture_->read(a, b.clock_.load()); }},
+    {"capture stop", [](bridge& b, const json& a) { return b.capture_->stop(a); }},
 };
 
 json bridge::call(std::function<json()> fn, std::chrono::milliseconds timeout) {
@@ -272,7 +279,9 @@ json bridge::show_workers() const {
                            {"busy_cycles_per_packet", t.busy_cycles_per_packet()},
                            {"idle_percent", t.idle_percent()},
                            {"learn_events", w->counters().learn_events.get()},
-                           {"learn_ring_full", w->counters().learn_ring_full.get()}});
+                           {"learn_ring_full", w->counters().learn_ring_full.get()},
+                           {"captured", w->counters().captured.get()},
+                           {"capture_dropped", w->counters().capture_dropped.get()}});
     }
     return workers;
 }
@@ -297,7 +306,20 @@ json bridge::show_stats() const {
              {{"rx_packets", all.rx_packets},
               {"busy_cycles_per_packet", all.busy_cycles_per_packet()},
               {"stalls", all.stalls}}},
+            {"capture", capture_json()},
             {"mbufs_in_use", mbufs_in_use()}};
+}
+
+json bridge::capture_json() const {
+    json j = capture_->status();
+    uint64_t captured = 0, dropped = 0;
+    for (const auto& w : workers_) {
+        captured += w->counters().captured.get();
+        dropped += w->counters().capture_dropped.get();
+    }
+    j["captured"] = captured; // since start: copies are not cleared by `clear stats`
+    j["capture_dropped"] = dropped;
+    return j;
 }
 
 json bridge::show_config() const {

@@ -91,7 +91,13 @@ bridge::bridge(const config& cfg)
     base_.workers.resize(nworkers);
 
     const layout l = datapath_layout();
-    const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get()};
+    capture_ = std::make_unique<packet_capture>(int(rte_socket_id()), [this] {
+        uint64_t dropped = 0;
+        for (const auto& w : workers_)
+            dropped += w->counters().capture_dropped.get();
+        return dropped;
+    });
+    const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get(), capture_->shared()};
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(
@@ -149,6 +155,7 @@ unsigned bridge::step(fdb_time now) {
     clock_.store(now, std::memory_order_relaxed);
     const unsigned applied = control_->drain_learn_events(now, kLearnBudget);
     control_->age(now);
+    capture_->poll(now);
     return applied;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "control/capture.hpp"
 #include "control/control_plane.hpp"
 #include "control/promisc_monitor.hpp"
 #include "datapath/worker.hpp"
@@ -81,6 +82,8 @@ class bridge {
     rte_eth_stats device_stats(uint16_t index) const;
     /// mbufs taken from the switch's pools (rx rings, tx rings, in flight).
     unsigned mbufs_in_use() const;
+    /// The packet capture ("capture start/read/stop").
+    const packet_capture& capture() const { return *capture_; }
     /// True while the promiscuous-mode diagnosis holds for port `index`.
     bool promisc_suspect(uint16_t index) const { return promisc_.suspect(index); }
     /// Every counter /metrics exports: raw totals since start (never moved by
@@ -129,6 +132,7 @@ class bridge {
     nlohmann::json show_workers() const;
     nlohmann::json show_stats() const;
     nlohmann::json show_config() const;
+    nlohmann::json capture_json() const; ///< show stats' "capture"
     nlohmann::json fdb_add(const nlohmann::json& args);
     nlohmann::json fdb_del(const nlohmann::json& args);
     nlohmann::json fdb_flush(const nlohmann::json& args);
@@ -176,6 +180,7 @@ class bridge {
     std::vector<std::unique_ptr<eth_port>> ports_;
     std::unique_ptr<mac_table> fdb_;
     std::vector<std::unique_ptr<rte_ring, ring_deleter>> learn_rings_;
+    std::unique_ptr<packet_capture> capture_;
     std::unique_ptr<control_plane> control_;
     std::vector<std::unique_ptr<worker>> workers_;
     std::unique_ptr<vlan_map> vlans_; ///< null: no port has VLAN settings

@@ -202,6 +202,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     const bool was_running = launched_;
     const auto paused = std::chrono::steady_clock::now();
     stop();
+    capture_->remap_ports(to);
     // Learn events still queued name ports by their old numbers: apply them now.
     while (control_->drain_learn_events(clock_.load(std::memory_order_relaxed), kLearnRingSize) != 0) {
     }

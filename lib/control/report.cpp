@@ -162,6 +162,8 @@ metrics_snapshot bridge::metrics() const {
         m.workers.push_back({w->index(), w->lcore(), t.rx_packets, t.busy_cycles, t.idle_cycles,
                              t.stall_cycles, t.stalls, c.learn_events.get(),
                              c.learn_ring_full.get()});
+        m.captured += c.captured.get();
+        m.capture_dropped += c.capture_dropped.get();
     }
     const control_totals f(control_->counters());
     m.fdb_entries = fdb_->size();

@@ -100,6 +100,7 @@ uint64_t worker::poll_once(fdb_time now) {
         const uint16_t n = rte_eth_rx_burst(rxq.port_id, rxq.queue, pkts_.data(), p_.burst);
         if (n == 0)
             continue;
+        capture_tap(p_.shared.capture, capture_dir::rx, rxq.port_index, pkts_.data(), n, counters_);
         process(rxq, n, now, start);
         const uint64_t spent = rte_rdtsc() - start;
         if (spent > p_.stall_cycles) [[unlikely]] {
@@ -519,6 +520,7 @@ void worker::transmit(uint16_t port, rte_mbuf** buf, uint16_t count) {
     uint64_t bytes = 0;
     for (uint16_t i = 0; i < count; ++i)
         bytes += buf[i]->pkt_len;
+    capture_tap(p_.shared.capture, capture_dir::tx, port, buf, count, counters_);
     const uint16_t sent = rte_eth_tx_burst(p_.port_ids[port], uint16_t(p_.index), buf, count);
     if (sent != count) {
         // Never retry in a loop: a stuck peer must not stall the other ports.

@@ -5,6 +5,7 @@
 // is sized in the constructor.
 #pragma once
 
+#include "datapath/capture_tap.hpp"
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
 #include "datapath/port_policy.hpp"
@@ -39,6 +40,7 @@ struct worker_shared {
     const std::atomic<fdb_time>* clock; ///< coarse time, published by the control lcore
     const std::atomic<bool>* running;   ///< false: finish the burst and return
     rte_rcu_qsbr* rcu;                  ///< report quiescence here once per loop
+    capture_shared* capture = nullptr;  ///< what the capture tap reads (null: no capture)
 };
 
 class alignas(RTE_CACHE_LINE_SIZE) worker {

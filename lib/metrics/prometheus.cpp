@@ -207,6 +207,11 @@ constexpr global kGlobals[] = {
      &metrics_snapshot::flushed},
     {"mbufs_in_use", "gauge", "Packet buffers taken from the pool.",
      &metrics_snapshot::mbufs_in_use},
+    {"capture_frames_total", "counter",
+     "Frames copied for a packet capture (bridgehostctl capture).", &metrics_snapshot::captured},
+    {"capture_dropped_total", "counter",
+     "Capture copies lost (capture pool empty or ring full); the forwarded frames were not.",
+     &metrics_snapshot::capture_dropped},
     {"tsc_hz", "gauge", "TSC cycles per second, to turn the cycle counters into time.",
      &metrics_snapshot::tsc_hz},
 };

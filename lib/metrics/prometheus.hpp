@@ -37,6 +37,7 @@ struct metrics_snapshot {
     uint64_t fdb_entries = 0, fdb_capacity = 0;
     uint64_t learned = 0, moved = 0, aged = 0, table_full = 0, static_kept = 0, flushed = 0;
     uint64_t mbufs_in_use = 0;
+    uint64_t captured = 0, capture_dropped = 0; ///< packet capture copies, every worker's
     uint64_t tsc_hz = 0;
     double uptime_seconds = 0;
 };

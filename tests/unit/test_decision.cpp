@@ -91,7 +91,11 @@ TEST(drop_reasons, names_come_from_one_list) {
     EXPECT_STREQ(drop_reason_name(drop_reason::tx_full), "tx_full");
     EXPECT_STREQ(drop_reason_name(drop_reason::vlan_filtered), "vlan_filtered");
     EXPECT_STREQ(drop_reason_name(drop_reason::no_mbuf), "no_mbuf");
-    EXPECT_EQ(kDropReasons, 6u);
+    EXPECT_STREQ(drop_reason_name(drop_reason::storm_unknown_unicast), "storm_unknown_unicast");
+    EXPECT_STREQ(drop_reason_name(drop_reason::mirror_lost), "mirror_lost");
+    EXPECT_STREQ(drop_reason_text(drop_reason::too_big),
+                 "longer than the output port's mtu allows (mtu + 22 bytes)");
+    EXPECT_EQ(kDropReasons, 12u);
 }
 
 } // namespace

@@ -366,6 +366,8 @@ metrics_snapshot two_ports_two_workers() {
     s.static_kept = 2;
     s.flushed = 1;
     s.mbufs_in_use = 8191;
+    s.captured = 40;
+    s.capture_dropped = 2;
     s.tsc_hz = 2'400'000'000;
     s.uptime_seconds = 12.5;
     return s;
@@ -408,6 +410,8 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_fdb_static_kept_total", "counter"},
         {"bridgehost_fdb_flushed_total", "counter"},
         {"bridgehost_mbufs_in_use", "gauge"},
+        {"bridgehost_capture_frames_total", "counter"},
+        {"bridgehost_capture_dropped_total", "counter"},
         {"bridgehost_tsc_hz", "gauge"},
         {"bridgehost_uptime_seconds", "gauge"},
     };
@@ -417,8 +421,8 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         EXPECT_FALSE(p.helps.at(name).empty()) << name;
     }
     // 13 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
-    // families x 2 workers, 11 globals.
-    EXPECT_EQ(p.samples.size(), 13u * 2 + 4 * 2 + 7 * 2 + 11);
+    // families x 2 workers, 13 globals.
+    EXPECT_EQ(p.samples.size(), 13u * 2 + 4 * 2 + 7 * 2 + 13);
 }
 
 TEST(RenderPrometheus, Values) {
@@ -448,6 +452,8 @@ TEST(RenderPrometheus, Values) {
     EXPECT_EQ(p.value("bridgehost_fdb_static_kept_total"), 2);
     EXPECT_EQ(p.value("bridgehost_fdb_flushed_total"), 1);
     EXPECT_EQ(p.value("bridgehost_mbufs_in_use"), 8191);
+    EXPECT_EQ(p.value("bridgehost_capture_frames_total"), 40);
+    EXPECT_EQ(p.value("bridgehost_capture_dropped_total"), 2);
     EXPECT_EQ(p.value("bridgehost_tsc_hz"), 2.4e9);
     EXPECT_EQ(p.value("bridgehost_uptime_seconds"), 12.5);
 }
@@ -482,7 +488,7 @@ TEST(RenderPrometheus, NoPortsNoWorkersLeavesTheirFamiliesOut) {
     metrics_snapshot s;
     s.uptime_seconds = 0.25;
     const parsed_exposition p = parse_strictly(render_prometheus(s));
-    EXPECT_EQ(p.samples.size(), 11u);
+    EXPECT_EQ(p.samples.size(), 13u); // the globals
     EXPECT_FALSE(p.types.contains("bridgehost_port_rx_packets_total"));
     EXPECT_FALSE(p.types.contains("bridgehost_worker_rx_packets_total"));
     EXPECT_EQ(p.value("bridgehost_uptime_seconds"), 0.25);
