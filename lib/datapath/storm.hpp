@@ -48,12 +48,14 @@ class token_bucket {
         last_ = now;
     }
     bool limited() const { return cost_ != 0; }
-    /// One frame at `now` (never earlier than the last call): true if it may pass.
+    /// One frame at `now`: true if it may pass.
     bool take(uint64_t now) {
         if (cost_ == 0)
             return true;
-        credit_ = std::min(credit_ + (now - last_), cap_);
-        last_ = now;
+        if (now > last_) { // a bucket set on another lcore may be a few ticks ahead
+            credit_ = std::min(credit_ + (now - last_), cap_);
+            last_ = now;
+        }
         if (credit_ < cost_)
             return false;
         credit_ -= cost_;
