@@ -419,9 +419,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         ASSERT_TRUE(p.helps.contains(name)) << name << " has no # HELP";
         EXPECT_FALSE(p.helps.at(name).empty()) << name;
     }
-    // 13 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
-    // families x 2 workers, 11 globals.
-    EXPECT_EQ(p.samples.size(), 13u * 2 + 4 * 2 + 7 * 2 + 11);
+    // 15 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
+    // families x 2 workers, 12 globals (7 of them FDB counters).
+    EXPECT_EQ(p.samples.size(), 15u * 2 + 4 * 2 + 7 * 2 + 12);
 }
 
 TEST(RenderPrometheus, Values) {
