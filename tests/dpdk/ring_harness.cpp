@@ -51,10 +51,13 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.static_entries = o.static_entries;
     cfg_.workers.stall_us = o.stall_us;
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
+    cfg_.fdb.flapping = o.flapping;
     for (unsigned p = 0; p < o.ports; ++p) {
         cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
         if (p < o.vlans.size())
             cfg_.ports.back().vlan = o.vlans[p];
+        if (p < o.mac_limits.size())
+            cfg_.ports.back().mac_limit = o.mac_limits[p];
     }
     bridge_ = std::make_unique<bridge>(cfg_);
     bridge_->start();

@@ -32,6 +32,8 @@ struct harness_options {
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
     std::vector<port_vlan> vlans; ///< per port, when given (default: every VLAN as it came)
+    std::vector<port_mac_limit> mac_limits; ///< per port, when given (default: none)
+    flapping_config flapping;
 };
 
 class ring_harness {
