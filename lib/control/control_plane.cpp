@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <optional>
+#include <utility>
 
 namespace bridgehost {
 
@@ -37,21 +38,37 @@ counter* control_plane::result_counter(learn_result r) {
     case learn_result::limit_refused:
         return &counters_.limit_refused;
     case learn_result::refreshed:
+    case learn_result::deferred:
         break;
     }
     return nullptr; // a refresh is not worth a counter
 }
 
+unsigned control_plane::apply_all(const learn_event* events, unsigned n, fdb_time now) {
+    for (unsigned i = 0; i < n; ++i)
+        if (!apply(events[i].key, events[i].port, now)) {
+            carried_.insert(carried_.end(), events + i, events + n);
+            return i;
+        }
+    return n;
+}
+
 unsigned control_plane::drain_learn_events(fdb_time now, unsigned budget) {
     unsigned done = 0;
+    if (!carried_.empty()) {
+        const std::vector<learn_event> retry = std::exchange(carried_, {});
+        done = apply_all(retry.data(), unsigned(retry.size()), now);
+        if (!carried_.empty())
+            return done; // still waiting for the workers
+    }
     learn_event events[kDequeueBurst];
     for (rte_ring* ring : rings_) {
         while (done < budget) {
             const unsigned n = rte_ring_sc_dequeue_burst_elem(ring, events, sizeof(learn_event),
                                                               kDequeueBurst, nullptr);
-            for (unsigned i = 0; i < n; ++i)
-                apply(events[i].key, events[i].port, now);
-            done += n;
+            done += apply_all(events, n, now);
+            if (!carried_.empty())
+                return done;
             if (n < kDequeueBurst)
                 break;
         }
@@ -59,14 +76,14 @@ unsigned control_plane::drain_learn_events(fdb_time now, unsigned budget) {
     return done;
 }
 
-void control_plane::apply(fdb_key key, uint16_t port, fdb_time now) {
+bool control_plane::apply(fdb_key key, uint16_t port, fdb_time now) {
     if (flaps_.watching()) {
         const std::optional<fdb_ref> ref = fdb_.lookup(key);
         if (ref && !ref->is_static() && ref->port() != port) {
             switch (flaps_.on_move(key, ref->port(), port, now)) {
             case flap_detector::verdict::frozen:
                 counters_.move_frozen.add(1);
-                return; // it stays where it is
+                return true; // it stays where it is
             case flap_detector::verdict::started:
                 counters_.flapping.add(1);
                 log_flapping(key, *flaps_.find(key), now);
@@ -78,6 +95,8 @@ void control_plane::apply(fdb_key key, uint16_t port, fdb_time now) {
     }
     learn_detail detail;
     const learn_result r = fdb_.learn(key, port, now, &detail);
+    if (r == learn_result::deferred)
+        return false;
     if (detail.evicted_by != eviction::none) {
         (detail.evicted_by == eviction::port_limit ? counters_.limit_evicted : counters_.evicted)
             .add(1);
@@ -88,6 +107,7 @@ void control_plane::apply(fdb_key key, uint16_t port, fdb_time now) {
         if (r != learn_result::learned)
             log_event(r, key, port, detail.previous_port, now);
     }
+    return true;
 }
 
 std::string control_plane::more_text(const logs::limiter& limit) {

@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "control/flap_detector.hpp"
 #include "datapath/counters.hpp"
+#include "datapath/learn_event.hpp"
 #include "fdb/mac_table.hpp"
 
 #include <string>
@@ -66,6 +67,8 @@ class control_plane {
                   std::vector<std::string> port_names);
 
     /// Applies up to `budget` learn events from the rings. Returns how many.
+    /// When the FDB has to wait for the workers' quiescent state (evictions
+    /// outran them), the events not applied are kept and go first next time.
     unsigned drain_learn_events(fdb_time now, unsigned budget);
     /// One budgeted slice of the aging scan. Returns entries removed.
     unsigned age(fdb_time now);
@@ -83,8 +86,12 @@ class control_plane {
 
   private:
     counter* result_counter(learn_result r);
-    /// One learn event, with the flapping check before a move.
-    void apply(fdb_key key, uint16_t port, fdb_time now);
+    /// One learn event, with the flapping check before a move. False when the
+    /// FDB must wait for the readers (learn_result::deferred).
+    bool apply(fdb_key key, uint16_t port, fdb_time now);
+    /// Applies events[0..n) in order; keeps the rest from the first deferred
+    /// one in carried_. Returns how many it applied.
+    unsigned apply_all(const learn_event* events, unsigned n, fdb_time now);
     /// MAC moves and refusals, rate-limited.
     void log_event(learn_result r, fdb_key key, uint16_t port, uint16_t previous, fdb_time now);
     /// An entry removed to make room, rate-limited.
@@ -103,6 +110,7 @@ class control_plane {
     logs::limiter evict_log_{1, 10};
     logs::limiter flap_log_{10, 10};
     flap_detector flaps_;
+    std::vector<learn_event> carried_; ///< deferred events, oldest first
     unsigned aging_budget_;
     control_counters counters_;
 };

@@ -253,7 +253,7 @@ learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now, learn_de
         // In before the victim goes out (the hash has room beyond capacity):
         // when no key slot can be had, the victim stays.
         if (!insert(key, sig, port, false, now))
-            return learn_result::table_full;
+            return learn_result::deferred;
         if (victim != kNoSlot)
             evict(victim, why, detail);
         return learn_result::learned;

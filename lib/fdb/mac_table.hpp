@@ -45,8 +45,8 @@
 //    that an eviction's insert does not wait for the readers, the hash has
 //    up to kEvictionReserve key slots more than `capacity`; size() never
 //    exceeds capacity() between calls. The new key goes in before the victim
-//    goes out, so when no key slot can be had the MAC is refused (table_full)
-//    and nothing was lost.
+//    goes out: when no key slot can be had (deletions outran the readers) the
+//    result is `deferred`, nothing was lost, and the caller tries again later.
 #pragma once
 
 #include "fdb/fdb_key.hpp"
@@ -93,6 +93,7 @@ enum class learn_result : uint8_t {
     static_kept,   ///< a static entry is elsewhere; not moved
     table_full,    ///< no room and no dynamic entry to evict; nothing changed
     limit_refused, ///< the port is at its max_macs (refuse): not learned there
+    deferred,      ///< no key slot until the readers are quiescent; nothing changed, retry
 };
 
 /// Why learn() removed another entry to make room.
@@ -171,8 +172,8 @@ class mac_table {
     /// Key slots the hash has beyond `capacity` (this many, or `capacity` if
     /// fewer): room for the deletions and evictions made since the readers
     /// were last all quiescent (the bridge applies at most 4096 learn events
-    /// a pass). Beyond that an insert finds no key slot and is refused as
-    /// table_full until the readers catch up.
+    /// a pass). Beyond that an insert finds no key slot: learn() says
+    /// `deferred` until the readers catch up.
     static constexpr uint32_t kEvictionReserve = 4096;
 
     /// Port `port`'s cap on dynamic entries. A lower limit does not remove
