@@ -129,8 +129,8 @@ port_mac_limit read_mac_limit(const yaml::reader& port) {
 }
 
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
-    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode", "vlan",
-                         "allowed_vlans", "native_vlan", "max_macs", "mac_limit_action"});
+    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode",
+                         "vlan", "allowed_vlans", "native_vlan", "max_macs", "mac_limit_action"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();

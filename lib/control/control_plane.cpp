@@ -138,10 +138,10 @@ void control_plane::log_flapping(fdb_key key, const flap_detector::mac_state& s,
     if (!flap_log_.allow(now))
         return;
     const flapping_config& cfg = flaps_.settings();
-    const std::string frozen = cfg.freeze_seconds != 0
-                                   ? "; its moves are refused for " +
-                                         std::to_string(cfg.freeze_seconds) + " s"
-                                   : std::string();
+    const std::string frozen =
+        cfg.freeze_seconds != 0
+            ? "; its moves are refused for " + std::to_string(cfg.freeze_seconds) + " s"
+            : std::string();
     logs::write(logs::component::fdb, log_level::warning,
                 "%s is moving between %s and %s %u times a second: possible loop%s%s",
                 key_mac(key).str().c_str(), port_names_.at(s.from).c_str(),

@@ -19,12 +19,10 @@ namespace bridgehost {
 /// `show stats`, the exit report and /metrics (bridgehost_fdb_<name>_total).
 #define BRIDGEHOST_FDB_COUNTERS(X)                                                                 \
     X(learned, "New dynamic MAC table entries.")                                                   \
-    X(moved, "Dynamic entries that moved to another port.")                                       \
+    X(moved, "Dynamic entries that moved to another port.")                                        \
     X(static_kept, "Learn events for a static MAC seen on another port (the static entry was "     \
                    "kept).")                                                                       \
-    X(table_full, "New MACs refused because the MAC table was full with nothing to evict.")            \
-    X(aged, "Entries removed by aging.")                                                           \
-    X(flushed, "Entries removed by an operator's flush.")                                          \
+    X(table_full, "New MACs refused because the MAC table was full with nothing to evict.")        \
     X(evicted, "Dynamic entries evicted from the port with the most entries because the MAC "      \
                "table was full.")                                                                  \
     X(limit_refused, "New MACs refused because their port was at its max_macs.")                   \
@@ -32,7 +30,9 @@ namespace bridgehost {
                      "(mac_limit_action: evict_oldest).")                                          \
     X(flapping, "MAC flapping episodes: a MAC moved more than fdb.flapping.moves_per_second "      \
                 "times in a second.")                                                              \
-    X(move_frozen, "Moves refused because the MAC's learning was frozen for flapping.")
+    X(move_frozen, "Moves refused because the MAC's learning was frozen for flapping.")            \
+    X(aged, "Entries removed by aging.")                                                           \
+    X(flushed, "Entries removed by an operator's flush.")
 
 struct control_counters {
 #define X(name, help) counter name;

@@ -119,7 +119,11 @@ void bridge::print_stats(std::FILE* out) const {
 
     const control_totals fs = fdb_stats();
     std::string counts;
-#define X(name, help) counts += std::string(counts.empty() ? "" : ", ") + #name " " + std::to_string(fs.name);
+    const auto count = [&](std::string name, uint64_t n) {
+        std::replace(name.begin(), name.end(), '_', '-'); // the report's spelling: table-full
+        counts += (counts.empty() ? "" : ", ") + name + " " + std::to_string(n);
+    };
+#define X(name, help) count(#name, fs.name);
     BRIDGEHOST_FDB_COUNTERS(X)
 #undef X
     std::fprintf(out, "fdb: %u of %u entries; %s\n", fdb_->size(), fdb_->capacity(),

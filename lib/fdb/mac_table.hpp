@@ -87,9 +87,9 @@ class fdb_ref {
 };
 
 enum class learn_result : uint8_t {
-    learned,     ///< a new dynamic entry
-    moved,       ///< a dynamic entry changed port
-    refreshed,   ///< already there on that port; last_seen updated
+    learned,       ///< a new dynamic entry
+    moved,         ///< a dynamic entry changed port
+    refreshed,     ///< already there on that port; last_seen updated
     static_kept,   ///< a static entry is elsewhere; not moved
     table_full,    ///< no room and no dynamic entry to evict; nothing changed
     limit_refused, ///< the port is at its max_macs (refuse): not learned there
@@ -105,10 +105,10 @@ enum class eviction : uint8_t {
 
 /// What learn() did besides its result.
 struct learn_detail {
-    uint16_t previous_port = 0;   ///< moved, static_kept, limit_refused of a move: where it was
+    uint16_t previous_port = 0; ///< moved, static_kept, limit_refused of a move: where it was
     eviction evicted_by = eviction::none;
-    fdb_key evicted_key = 0;      ///< with evicted_by: the entry removed
-    uint16_t evicted_port = 0;    ///< and the port it was on
+    fdb_key evicted_key = 0;   ///< with evicted_by: the entry removed
+    uint16_t evicted_port = 0; ///< and the port it was on
 };
 
 /// A copy of an entry, for the control side and tests.

@@ -26,8 +26,8 @@ struct metrics_snapshot {
         bool link_up = false;
         bool promiscuous = false;
         bool promisc_suspect = false; ///< the "hypervisor hides unicast" diagnosis fired here
-        uint64_t macs = 0;     ///< dynamic FDB entries on the port
-        uint64_t max_macs = 0; ///< its max_macs; 0: no limit
+        uint64_t macs = 0;            ///< dynamic FDB entries on the port
+        uint64_t max_macs = 0;        ///< its max_macs; 0: no limit
     };
     /// One of the FDB's event counters: bridgehost_fdb_<name>_total.
     struct fdb_count {

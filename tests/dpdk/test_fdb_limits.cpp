@@ -45,8 +45,9 @@ class fdb_limits : public harness_test {
     void send_all(unsigned port, const std::vector<frame>& frames) {
         const uint64_t before = h_->counters(port).rx_packets;
         for (size_t i = 0; i < frames.size(); i += 32)
-            h_->inject_burst(port, std::vector<frame>(frames.begin() + i,
-                                                      frames.begin() + std::min(i + 32, frames.size())));
+            h_->inject_burst(port,
+                             std::vector<frame>(frames.begin() + i,
+                                                frames.begin() + std::min(i + 32, frames.size())));
         h_->wait_rx(port, before + frames.size());
     }
     /// A's and B's frames each go to exactly the other's port.
@@ -124,7 +125,8 @@ TEST_F(fdb_limits, a_port_at_its_limit_refuses_new_sources_and_their_frames_floo
     // To a learned one: unicast to port 2. To a refused one: flooded.
     const std::string kept = key_mac(make_fdb_key(&burst[0][6])).str();
     const std::string refused = key_mac(make_fdb_key(&burst[9][6])).str();
-    const frame to_kept = make_frame(kept.c_str(), kA), to_refused = make_frame(refused.c_str(), kA);
+    const frame to_kept = make_frame(kept.c_str(), kA),
+                to_refused = make_frame(refused.c_str(), kA);
     send(0, to_kept);
     EXPECT_EQ(h_->drain(2), std::vector<frame>{to_kept});
     EXPECT_EQ(h_->drain(1), std::vector<frame>{});
@@ -133,8 +135,7 @@ TEST_F(fdb_limits, a_port_at_its_limit_refuses_new_sources_and_their_frames_floo
     EXPECT_EQ(h_->drain(2), std::vector<frame>{to_refused});
     const json ports = h_->sw().handle({{"cmd", "show ports"}}).at("result");
     EXPECT_EQ(ports.at(2).at("macs"), 4);
-    EXPECT_EQ(ports.at(2).at("mac_limit"),
-              (json{{"max_macs", 4}, {"mac_limit_action", "refuse"}}));
+    EXPECT_EQ(ports.at(2).at("mac_limit"), (json{{"max_macs", 4}, {"mac_limit_action", "refuse"}}));
     EXPECT_EQ(ports.at(0).at("macs"), 1);
 }
 
@@ -198,7 +199,8 @@ TEST_F(fdb_limits, reload_changes_limits_and_flapping_and_keeps_learned_entries)
     EXPECT_EQ(sw.fdb_stats().limit_evicted, 1u);
     EXPECT_EQ(sw.fdb().size(), 5u);
     EXPECT_EQ(sw.handle({{"cmd", "show config"}}).at("result").at("ports").at(2).at("max_macs"), 2);
-    EXPECT_EQ(sw.reload(next), (json{{"applied", json::array()}, {"needs_restart", json::array()}}));
+    EXPECT_EQ(sw.reload(next),
+              (json{{"applied", json::array()}, {"needs_restart", json::array()}}));
     for (unsigned p = 0; p < 3; ++p)
         h_->drain(p);
 }

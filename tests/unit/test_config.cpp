@@ -410,10 +410,10 @@ TEST(Config, ReadsMacLimitsAndFlapping) {
     EXPECT_EQ(defaults.ports[0].mac_limit.action, mac_limit_action::refuse);
     EXPECT_EQ(defaults.fdb.flapping.moves_per_second, 5u);
     EXPECT_EQ(defaults.fdb.flapping.freeze_seconds, 0u);
-    const config cfg = parse_config(kPortA + "    max_macs: 100\n    mac_limit_action: evict_oldest\n" +
-                                        kPortB + "    max_macs: 7\n" +
-                                        "fdb:\n  flapping: { moves_per_second: 3, freeze_seconds: 60 }\n",
-                                    "t.yaml");
+    const config cfg = parse_config(
+        kPortA + "    max_macs: 100\n    mac_limit_action: evict_oldest\n" + kPortB +
+            "    max_macs: 7\n" + "fdb:\n  flapping: { moves_per_second: 3, freeze_seconds: 60 }\n",
+        "t.yaml");
     EXPECT_EQ(cfg.ports[0].mac_limit, (port_mac_limit{100, mac_limit_action::evict_oldest}));
     EXPECT_EQ(cfg.ports[1].mac_limit, (port_mac_limit{7, mac_limit_action::refuse}));
     EXPECT_EQ(cfg.fdb.flapping, (flapping_config{3, 60}));

@@ -34,7 +34,7 @@ TEST_F(fdb_test, a_port_at_its_limit_can_evict_its_oldest_instead) {
     table_->set_port_limit(1, kEvict2);
     table_->learn(mac_key(1), 1, kT0);
     table_->learn(mac_key(2), 1, kT0);
-    table_->learn(mac_key(5), 0, kT0); // another port's: never touched
+    table_->learn(mac_key(5), 0, kT0);     // another port's: never touched
     table_->learn(mac_key(1), 1, kT0 + 9); // seen again: "oldest" is learn order, not last seen
     learn_detail d;
     EXPECT_EQ(table_->learn(mac_key(3), 1, kT0 + 10, &d), learn_result::learned);

@@ -361,10 +361,10 @@ metrics_snapshot two_ports_two_workers() {
 
     s.fdb_entries = 42;
     s.fdb_capacity = 65536;
-    s.fdb_counts = {{"learned", "New entries.", 50}, {"moved", "Moves.", 3},
-                    {"aged", "Aged.", 8},          {"table_full", "Refused.", 0},
-                    {"static_kept", "Kept.", 2},   {"flushed", "Flushed.", 1},
-                    {"evicted", "Evicted.", 7}};
+    s.fdb_counts = {
+        {"learned", "New entries.", 50}, {"moved", "Moves.", 3},      {"aged", "Aged.", 8},
+        {"table_full", "Refused.", 0},   {"static_kept", "Kept.", 2}, {"flushed", "Flushed.", 1},
+        {"evicted", "Evicted.", 7}};
     s.mbufs_in_use = 8191;
     s.tsc_hz = 2'400'000'000;
     s.uptime_seconds = 12.5;
