@@ -443,7 +443,9 @@ TEST(Config, ReadsEveryKey) {
     EXPECT_THAT(cfg.eal.args, ElementsAre("--log-level", "lib.eal:notice"));
     ASSERT_EQ(cfg.ports.size(), 2u);
     EXPECT_EQ(cfg.ports[0].mtu, 1500);
+    EXPECT_EQ(cfg.ports[0].mac_limit, (port_mac_limit{4096, mac_limit_action::refuse}));
     EXPECT_EQ(cfg.fdb.capacity, 1048576u);
+    EXPECT_EQ(cfg.fdb.flapping, (flapping_config{5, 0}));
     ASSERT_EQ(cfg.fdb.static_entries.size(), 2u);
     const static_fdb_entry& second = cfg.fdb.static_entries[1];
     EXPECT_EQ(second.mac.str(), "02:00:00:00:00:02");
