@@ -58,8 +58,9 @@ class bridge {
 
     /// Applies what can change while forwarding from `next` (a validated config
     /// of the same file): aging, static entries, ports' MAC limits, MAC
-    /// flapping, log levels, the diagnosis window. Learned entries stay. What needs a restart
-    /// (ports, EAL, workers, FDB capacity, control socket, metrics) is listed and not applied.
+    /// flapping, log levels, the diagnosis window. Learned entries stay. What
+    /// needs a restart (ports, EAL, workers, FDB capacity, control socket,
+    /// metrics) is listed and not applied.
     /// Returns {"applied": [...], "needs_restart": [...]}; control lcore only.
     nlohmann::json reload(const config& next);
     /// What the "reload" request runs (re-reading the file is the caller's:

@@ -22,7 +22,6 @@
 //    cost does not depend on how sparse the table is.
 //  - Time (`now`, seconds) is always passed in, so tests need no clock.
 //
-//
 // Limits and eviction (control lcore only; the readers' side is untouched):
 //  - Each port keeps its dynamic entries on an intrusive list threaded
 //    through the slots, in learn order: "oldest" means first learned on that
