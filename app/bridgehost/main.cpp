@@ -51,7 +51,8 @@ SIGNALS
                         closed, the final counters are printed, exit status 0
     SIGUSR1             print the MAC table and the counters to stdout
     SIGHUP              reload the config file (as bridgehostctl reload):
-                        fdb.aging_seconds, fdb.static, log and
+                        fdb.aging_seconds, fdb.static, fdb.flapping, the
+                        ports' max_macs and mac_limit_action, log and
                         control.promisc_check_seconds apply at once and
                         learned entries stay. Ports added to or removed from
                         the list are attached or detached (workers pause for
@@ -77,14 +78,17 @@ COUNTERS
     (bursts longer than workers.stall_us: the CPU was taken away mid-burst,
     by another thread on the same CPU, an interrupt or the hypervisor; their
     cycles are kept out of busy cycles/packet). Then the
-    FDB size and its learned, moved, aged and table-full counts, and the
+    FDB size and its counts (learned, moved, static_kept, table_full, aged,
+    flushed, evicted, limit_refused, limit_evicted, flapping, move_frozen;
+    the README's "MAC limits and flapping" says what each means), and the
     mbufs in use.
 
 LOGS
     rte_log, one log type per component: bridgehost.control, .fdb, .port,
     .diag, .metrics; levels and stderr/syslog in the YAML (log:), changed by
     a reload. Logged: start, reload results, link up/down (a port that goes
-    down has its learned entries flushed), MAC moves, table full, tx queues
+    down has its learned entries flushed), MAC moves, table full and
+    evictions, ports at their max_macs, flapping MACs, tx queues
     and learn rings full (rate-limited; workers never log), and the
     promiscuous-mode diagnosis.
 

@@ -29,9 +29,11 @@ constexpr const char* kUsage = R"(Usage: bridgehostctl [OPTIONS] COMMAND [ARGS] 
 Shows and changes a running bridgehost through its control socket.
 
 COMMANDS
-    show fdb [--port P] [--mac M]   the MAC table: MAC, VLAN, port, type, age (s)
-    show ports                      link, promiscuous mode, counters, device
-                                    stats, and the promiscuous-mode diagnosis
+    show fdb [--port P] [--mac M]   the MAC table: MAC, VLAN, port, type, age (s),
+                                    flags (flapping, frozen)
+    show ports                      link, promiscuous mode, counters, learned
+                                    MACs and max_macs, device stats, and the
+                                    promiscuous-mode diagnosis
     show workers                    rx queues, busy cycles/packet, idle %, stalls
     show stats                      per-port counters, drops by reason, FDB counters
     show config                     the configuration in effect
@@ -51,7 +53,8 @@ COMMANDS
                                     or Ctrl-C, and prints the frames captured
                                     and the copies dropped; one at a time
     reload                          re-read the YAML file (as SIGHUP): aging,
-                                    static entries, log levels, the diagnosis
+                                    static entries, MAC limits and flapping
+                                    settings, log levels, the diagnosis
                                     window, and ports added or removed apply
                                     at once; learned entries stay; what needs
                                     a restart is listed; a file that fails
@@ -280,17 +283,21 @@ std::string str(const json& v) {
 /// A table for people: the reply's result laid out per command.
 void print_human(const std::string& cmd, const json& r) {
     if (cmd == "show fdb") {
-        std::printf("%-17s %4s %-12s %-7s %6s\n", "MAC", "VLAN", "PORT", "TYPE", "AGE(s)");
-        for (const json& e : r.at("entries"))
-            std::printf("%-17s %4s %-12s %-7s %6s\n", str(e.at("mac")).c_str(),
+        std::printf("%-17s %4s %-12s %-7s %6s  %s\n", "MAC", "VLAN", "PORT", "TYPE", "AGE(s)",
+                    "FLAGS");
+        for (const json& e : r.at("entries")) {
+            const std::string flags = std::string(e.value("flapping", false) ? "flapping " : "") +
+                                      (e.value("frozen", false) ? "frozen" : "");
+            std::printf("%-17s %4s %-12s %-7s %6s  %s\n", str(e.at("mac")).c_str(),
                         str(e.at("vlan")).c_str(), str(e.at("port")).c_str(),
-                        str(e.at("type")).c_str(), str(e.at("age")).c_str());
+                        str(e.at("type")).c_str(), str(e.at("age")).c_str(), flags.c_str());
+        }
         std::printf("%zu shown; %s of %s entries in the table; aging %s s\n",
                     r.at("entries").size(), str(r.at("size")).c_str(),
                     str(r.at("capacity")).c_str(), str(r.at("aging_seconds")).c_str());
     } else if (cmd == "show ports") {
-        std::printf("%-12s %-5s %-6s %-17s %12s %12s %10s %10s  %s\n", "PORT", "LINK", "PROMISC",
-                    "MAC", "RX", "TX", "DROPS", "IMISSED", "VLANS");
+        std::printf("%-12s %-5s %-6s %-17s %12s %12s %10s %10s %13s  %s\n", "PORT", "LINK",
+                    "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "MACS/LIMIT", "VLANS");
         for (const json& p : r) {
             uint64_t drops = 0;
             for (const auto& [reason, n] : p.at("counters").at("drops").items())
@@ -303,12 +310,20 @@ void print_human(const std::string& cmd, const json& r) {
                           (v.value("native_vlan", 0) != 0
                                ? " native " + str(v.value("native_vlan", json()))
                                : std::string());
-            std::printf("%-12s %-5s %-6s  %-17s %12s %12s %10" PRIu64 " %10s  %s\n",
+            const json& limit = p.value("mac_limit", json::object());
+            const std::string macs =
+                str(p.value("macs", json())) + "/" +
+                (limit.value("max_macs", 0) == 0
+                     ? std::string("-")
+                     : str(limit.at("max_macs")) +
+                           (limit.value("mac_limit_action", "") == "evict_oldest" ? "e" : "r"));
+            std::printf("%-12s %-5s %-6s  %-17s %12s %12s %10" PRIu64 " %10s %13s  %s\n",
                         str(p.at("name")).c_str(), str(p.at("link")).c_str(),
                         p.at("promiscuous").get<bool>() ? "on" : "OFF", str(p.at("mac")).c_str(),
                         str(p.at("counters").at("rx_packets")).c_str(),
                         str(p.at("counters").at("tx_packets")).c_str(), drops,
-                        str(p.at("device_stats").at("imissed")).c_str(), vlans.c_str());
+                        str(p.at("device_stats").at("imissed")).c_str(), macs.c_str(),
+                        vlans.c_str());
         }
         for (const json& p : r) {
             // What a port does besides switching, one line each: mtu, storm control, mirror.
@@ -354,13 +369,14 @@ void print_human(const std::string& cmd, const json& r) {
                 drops += " " + reason + "=" + str(n);
             std::printf("  drops:%s\n", drops.c_str());
         }
+        // Every FDB counter the switch sends (BRIDGEHOST_FDB_COUNTERS), by name.
         const json& f = r.at("fdb");
-        std::printf("fdb: %s of %s entries; learned %s, moved %s, aged %s, table-full %s, "
-                    "static-kept %s, flushed %s\n",
-                    str(f.at("entries")).c_str(), str(f.at("capacity")).c_str(),
-                    str(f.at("learned")).c_str(), str(f.at("moved")).c_str(),
-                    str(f.at("aged")).c_str(), str(f.at("table_full")).c_str(),
-                    str(f.at("static_kept")).c_str(), str(f.at("flushed")).c_str());
+        std::string counts;
+        for (const auto& [name, n] : f.items())
+            if (name != "entries" && name != "capacity")
+                counts += (counts.empty() ? "" : ", ") + name + " " + str(n);
+        std::printf("fdb: %s of %s entries; %s\n", str(f.at("entries")).c_str(),
+                    str(f.at("capacity")).c_str(), counts.c_str());
         if (r.contains("capture")) {
             const json& c = r.at("capture");
             const json& s = c.at("session");

@@ -21,6 +21,8 @@ constexpr uint16_t kMaxDescriptors = 32768;
 constexpr uint16_t kMinMtu = 68;   // the IPv4 minimum
 constexpr uint16_t kMaxMtu = 9600; // the largest jumbo frame common NICs accept
 constexpr uint32_t kMaxAgingSeconds = 365 * 24 * 3600;
+constexpr uint32_t kMaxMovesPerSecond = 1000000;
+constexpr uint32_t kMaxFreezeSeconds = 24 * 3600;
 constexpr uint32_t kMinMemoryMb = 64;
 constexpr uint32_t kMaxMemoryMb = 1024 * 1024;
 constexpr size_t kMaxPortNameLength = 32;
@@ -126,9 +128,24 @@ storm_limits read_storm_limits(const yaml::reader& node) {
     return limits;
 }
 
+port_mac_limit read_mac_limit(const yaml::reader& port) {
+    port_mac_limit limit;
+    if (const auto max = port.find("max_macs"))
+        limit.max_macs = max->integer(uint32_t{0}, kMaxFdbCapacity);
+    if (const auto action = port.find("mac_limit_action")) {
+        const std::string name = action->string();
+        if (name == "evict_oldest")
+            limit.action = mac_limit_action::evict_oldest;
+        else if (name != "refuse")
+            action->fail("expected refuse or evict_oldest, got " + quoted(name));
+    }
+    return limit;
+}
+
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
-    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode", "vlan",
-                         "allowed_vlans", "native_vlan", "storm_control"});
+    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode",
+                         "vlan", "allowed_vlans", "native_vlan", "max_macs", "mac_limit_action",
+                         "storm_control"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();
@@ -154,6 +171,7 @@ port_config read_port(const yaml::reader& node, const std::vector<port_config>& 
     if (const auto mtu = node.find("mtu"))
         port.mtu = mtu->integer(kMinMtu, kMaxMtu);
     port.vlan = read_port_vlan(node);
+    port.mac_limit = read_mac_limit(node);
     if (const auto storm = node.find("storm_control"))
         port.storm = read_storm_limits(*storm);
     return port;
@@ -250,8 +268,21 @@ static_fdb_entry read_static_entry(const yaml::reader& node, const config& cfg) 
     return entry;
 }
 
+flapping_config read_flapping(const yaml::reader& node) {
+    node.expect_mapping({"moves_per_second", "freeze_seconds"});
+    flapping_config flapping;
+    if (const auto moves = node.find("moves_per_second"))
+        flapping.moves_per_second = moves->integer(0u, kMaxMovesPerSecond);
+    if (const auto freeze = node.find("freeze_seconds")) {
+        flapping.freeze_seconds = freeze->integer(0u, kMaxFreezeSeconds);
+        if (flapping.freeze_seconds != 0 && flapping.moves_per_second == 0)
+            freeze->fail("freezing needs flapping detection; set moves_per_second above 0");
+    }
+    return flapping;
+}
+
 fdb_config read_fdb(const yaml::reader& node, const config& cfg) {
-    node.expect_mapping({"capacity", "aging_seconds", "static"});
+    node.expect_mapping({"capacity", "aging_seconds", "static", "flapping"});
     fdb_config fdb;
     if (const auto capacity = node.find("capacity"))
         fdb.capacity = capacity->integer(kMinFdbCapacity, kMaxFdbCapacity);
@@ -267,6 +298,8 @@ fdb_config read_fdb(const yaml::reader& node, const config& cfg) {
                                              std::to_string(i) + "])");
             fdb.static_entries.push_back(std::move(entry));
         }
+    if (const auto flapping = node.find("flapping"))
+        fdb.flapping = read_flapping(*flapping);
     return fdb;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/mac_address.hpp"
+#include "fdb/mac_limit.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -93,6 +94,7 @@ struct port_config {
     std::optional<uint16_t> mtu;
     port_vlan vlan;       ///< mode, vlan, allowed_vlans, native_vlan
     storm_limits storm;   ///< storm_control
+    port_mac_limit mac_limit; ///< max_macs, mac_limit_action (reloadable)
 
     bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
@@ -112,6 +114,7 @@ struct fdb_config {
     uint32_t capacity = 65536;    ///< entries
     uint32_t aging_seconds = 300; ///< 0: never age
     std::vector<static_fdb_entry> static_entries;
+    flapping_config flapping; ///< MAC-move loop detection (reloadable)
 };
 
 struct workers_config {

@@ -104,6 +104,12 @@ json port_counters_json(const port_totals& t) {
             {"drops", drops}};
 }
 
+json mac_limit_json(const port_mac_limit& limit) {
+    return {
+        {"max_macs", limit.max_macs},
+        {"mac_limit_action", limit.action == mac_limit_action::refuse ? "refuse" : "evict_oldest"}};
+}
+
 json log_json(const log_config& log) {
     json components = json::object();
     for (const auto& [name, level] : log.components)
@@ -219,6 +225,9 @@ json bridge::show_fdb(const json& args) const {
                   {"port", cfg_.ports[r.port].name},
                   {"type", r.is_static ? "static" : "dynamic"}};
         e["age"] = r.is_static ? json(nullptr) : json(now >= r.last_seen ? now - r.last_seen : 0);
+        const fdb_key key = make_fdb_key(r.mac, r.vlan);
+        e["flapping"] = control_->flaps().flapping(key, now);
+        e["frozen"] = control_->flaps().frozen(key, now);
         entries.push_back(std::move(e));
     }
     return {{"entries", entries},
@@ -249,6 +258,8 @@ json bridge::show_ports() const {
                                            ? json(promisc_warning(p->name()))
                                            : json(nullptr)},
                          {"rx_queues", p->rx_queues()},
+                         {"macs", fdb_->port_count(p->index())},
+                         {"mac_limit", mac_limit_json(fdb_->port_limit(p->index()))},
                          {"counters", port_counters_json(port_stats(p->index()))},
                          {"device_stats",
                           {{"ipackets", dev.ipackets},
@@ -292,16 +303,12 @@ json bridge::show_stats() const {
         ports[p->name()] = port_counters_json(port_stats(p->index()));
     const control_totals fs = fdb_stats();
     const worker_totals all = worker_stats();
+    json fdb = {{"entries", fdb_->size()}, {"capacity", fdb_->capacity()}};
+#define X(name, help) fdb[#name] = fs.name;
+    BRIDGEHOST_FDB_COUNTERS(X)
+#undef X
     return {{"ports", ports},
-            {"fdb",
-             {{"entries", fdb_->size()},
-              {"capacity", fdb_->capacity()},
-              {"learned", fs.learned},
-              {"moved", fs.moved},
-              {"aged", fs.aged},
-              {"table_full", fs.table_full},
-              {"static_kept", fs.static_kept},
-              {"flushed", fs.flushed}}},
+            {"fdb", fdb},
             {"workers",
              {{"rx_packets", all.rx_packets},
               {"busy_cycles_per_packet", all.busy_cycles_per_packet()},
@@ -332,6 +339,7 @@ json bridge::show_config() const {
         if (p.mtu)
             j["mtu"] = *p.mtu;
         j.update(vlan_json(p.vlan));
+        j.update(mac_limit_json(p.mac_limit));
         if (p.storm.any())
             j["storm_control"] = storm_json(p.storm);
         ports.push_back(std::move(j));
@@ -354,7 +362,10 @@ json bridge::show_config() const {
             {"fdb",
              {{"capacity", cfg_.fdb.capacity},
               {"aging_seconds", cfg_.fdb.aging_seconds},
-              {"static", statics}}},
+              {"static", statics},
+              {"flapping",
+               {{"moves_per_second", cfg_.fdb.flapping.moves_per_second},
+                {"freeze_seconds", cfg_.fdb.flapping.freeze_seconds}}}}},
             {"workers",
              {{"lcores", cfg_.workers.lcores},
               {"burst", cfg_.workers.burst},

@@ -84,6 +84,7 @@ bridge::bridge(const config& cfg)
     for (const port_config& p : cfg_.ports)
         port_names.push_back(p.name);
     control_ = std::make_unique<control_plane>(*fdb_, rings, std::move(port_names));
+    apply_fdb_limits(cfg_);
     base_.ports.resize(ports_.size());
     base_.devices.resize(ports_.size());
     watch_.resize(ports_.size());

@@ -58,9 +58,10 @@ class bridge {
     void run(const std::function<bool()>& stop_requested);
 
     /// Applies what can change while forwarding from `next` (a validated config
-    /// of the same file): aging, static entries, log levels, the diagnosis
-    /// window. Learned entries stay. What needs a restart (ports, EAL, workers,
-    /// FDB capacity, control socket, metrics) is listed and not applied.
+    /// of the same file): aging, static entries, ports' MAC limits, MAC
+    /// flapping, log levels, the diagnosis window. Learned entries stay. What
+    /// needs a restart (ports, EAL, workers, FDB capacity, control socket,
+    /// metrics) is listed and not applied.
     /// Returns {"applied": [...], "needs_restart": [...]}; control lcore only.
     nlohmann::json reload(const config& next);
     /// What the "reload" request runs (re-reading the file is the caller's:
@@ -140,6 +141,11 @@ class bridge {
     nlohmann::json reload_request();
     /// The port index named by args[key] (a port name), or throws.
     uint16_t port_arg(const nlohmann::json& args, const char* key) const;
+
+    /// fdb_limits.cpp: puts `next`'s ports' max_macs/mac_limit_action (by port
+    /// name) and fdb.flapping on the running FDB and control plane, and into
+    /// cfg_. Returns what changed, for reload's report.
+    std::vector<std::string> apply_fdb_limits(const config& next);
 
     /// What the workers need to know of the ports, from ports_.
     struct layout {

@@ -26,6 +26,13 @@ rte_device* device_of(uint16_t id) {
     return rte_eth_dev_info_get(id, &info) == 0 ? info.device : nullptr;
 }
 
+/// The port's settings differ in more than what applies live (its MAC limit).
+bool needs_reopen(const port_config& running, const port_config& next) {
+    port_config same = next;
+    same.mac_limit = running.mac_limit;
+    return same != running;
+}
+
 std::string describe(const log_config& log) {
     std::string text = log_level_name(log.level);
     for (const auto& [name, level] : log.components)
@@ -62,6 +69,9 @@ json bridge::reload(const config& next) {
         restart.push_back("metrics");
     if (cfg_.mirror != next.mirror)
         restart.push_back("mirror");
+
+    for (const std::string& what : apply_fdb_limits(next))
+        note(what);
 
     if (next.fdb.aging_seconds != cfg_.fdb.aging_seconds) {
         fdb_->set_aging(next.fdb.aging_seconds);
@@ -139,7 +149,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     // not built: it needs a restart, or a new name).
     std::vector<port_config> target = next.ports;
     for (port_config& p : target)
-        if (const auto i = cfg_.port_index(p.name); i && cfg_.ports[*i] != p) {
+        if (const auto i = cfg_.port_index(p.name); i && needs_reopen(cfg_.ports[*i], p)) {
             restart.push_back("ports." + p.name + " (device, descriptors, mtu, VLANs or storm_control changed)");
             p = cfg_.ports[*i];
         }
@@ -223,6 +233,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
 
     // Everything kept by port index follows its port.
     const unsigned flushed = fdb_->remap_ports(to);
+    control_->flaps().remap_ports(to);
     control_->counters().flushed.add(flushed);
     if (flushed != 0)
         done.push_back(std::to_string(flushed) + " FDB entries on removed ports flushed");

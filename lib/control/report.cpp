@@ -118,11 +118,16 @@ void bridge::print_stats(std::FILE* out) const {
                  rte_get_tsc_hz() / 1000000);
 
     const control_totals fs = fdb_stats();
-    std::fprintf(out,
-                 "fdb: %u of %u entries; learned %" PRIu64 ", moved %" PRIu64 ", aged %" PRIu64
-                 ", table-full %" PRIu64 ", static-kept %" PRIu64 ", flushed %" PRIu64 "\n",
-                 fdb_->size(), fdb_->capacity(), fs.learned, fs.moved, fs.aged, fs.table_full,
-                 fs.static_kept, fs.flushed);
+    std::string counts;
+    const auto count = [&](std::string name, uint64_t n) {
+        std::replace(name.begin(), name.end(), '_', '-'); // the report's spelling: table-full
+        counts += (counts.empty() ? "" : ", ") + name + " " + std::to_string(n);
+    };
+#define X(name, help) count(#name, fs.name);
+    BRIDGEHOST_FDB_COUNTERS(X)
+#undef X
+    std::fprintf(out, "fdb: %u of %u entries; %s\n", fdb_->size(), fdb_->capacity(),
+                 counts.c_str());
     std::fprintf(out, "mbufs in use: %u\n", mbufs_in_use());
 }
 
@@ -155,6 +160,8 @@ metrics_snapshot bridge::metrics() const {
         mp.link_up = p->link().link_status != 0;
         mp.promiscuous = p->promiscuous();
         mp.promisc_suspect = promisc_.suspect(p->index());
+        mp.macs = fdb_->port_count(p->index());
+        mp.max_macs = fdb_->port_limit(p->index()).max_macs;
     }
     for (const auto& w : workers_) {
         const worker_totals t = raw_worker_stats(w->index());
@@ -168,12 +175,9 @@ metrics_snapshot bridge::metrics() const {
     const control_totals f(control_->counters());
     m.fdb_entries = fdb_->size();
     m.fdb_capacity = fdb_->capacity();
-    m.learned = f.learned;
-    m.moved = f.moved;
-    m.aged = f.aged;
-    m.table_full = f.table_full;
-    m.static_kept = f.static_kept;
-    m.flushed = f.flushed;
+#define X(name, help) m.fdb_counts.push_back({#name, help, f.name});
+    BRIDGEHOST_FDB_COUNTERS(X)
+#undef X
     m.mbufs_in_use = mbufs_in_use();
     m.tsc_hz = rte_get_tsc_hz();
     m.uptime_seconds = double(clock_.load(std::memory_order_relaxed) - started_);

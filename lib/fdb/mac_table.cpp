@@ -1,6 +1,7 @@
 // MAC table: rte_hash (lock-free readers, one writer) plus an RCU-recycled entry array.
 #include "fdb/mac_table.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -46,7 +47,7 @@ std::runtime_error dpdk_error(const std::string& what) {
 mac_table::mac_table(const params& p) : capacity_(p.capacity) {
     rte_hash_parameters hp{};
     hp.name = p.name.c_str();
-    hp.entries = p.capacity;
+    hp.entries = p.capacity + std::min(p.capacity, kEvictionReserve);
     hp.key_len = sizeof(fdb_key);
     hp.hash_func = hash_func;
     hp.hash_func_init_val = kFdbHashSeed;
@@ -54,14 +55,14 @@ mac_table::mac_table(const params& p) : capacity_(p.capacity) {
     hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
     hash_ = rte_hash_create(&hp);
     if (hash_ == nullptr)
-        throw dpdk_error("FDB: cannot create a hash of " + std::to_string(p.capacity) + " entries");
+        throw dpdk_error("FDB: cannot create a hash of " + std::to_string(hp.entries) + " entries");
 
     rte_hash_set_cmp_func(hash_, key_equal);
 
     // One slot more than the hash has key slots: every live or not-yet-reclaimed
     // key holds one slot, so there is always a free slot to try an insert with;
     // the hash then reclaims its defer queue, which hands slots back via recycle().
-    const size_t slots = size_t(capacity_) + 1;
+    const size_t slots = size_t(hp.entries) + 1;
     last_seen_ = static_cast<std::atomic<fdb_time>*>(rte_zmalloc_socket(
         "fdb_last_seen", slots * sizeof(fdb_time), RTE_CACHE_LINE_SIZE, p.socket_id));
     if (last_seen_ == nullptr) {
@@ -130,6 +131,8 @@ bool mac_table::insert(fdb_key key, uint32_t sig, uint16_t port, bool is_static,
         return false;
     }
     meta_[slot] = {key, port, is_static, true};
+    if (!is_static)
+        link(slot);
     ++live_;
     return true;
 }
@@ -143,8 +146,12 @@ bool mac_table::update(fdb_ref ref, uint32_t sig, uint16_t port, bool is_static,
     if (rte_hash_add_key_with_hash_data(hash_, &m.key, sig,
                                         as_value(fdb_ref(ref.slot(), port, is_static))) != 0)
         return false;
+    if (!m.is_static)
+        unlink(ref.slot());
     m.port = port;
     m.is_static = is_static;
+    if (!is_static)
+        link(ref.slot());
     return true;
 }
 
@@ -153,25 +160,120 @@ bool mac_table::erase(uint32_t slot, uint32_t sig) {
     // The slot comes back through recycle() once the readers are quiescent.
     if (rte_hash_del_key_with_hash(hash_, &m.key, sig) < 0)
         return false;
+    if (!m.is_static)
+        unlink(slot);
     m.live = false;
     --live_;
     return true;
 }
 
-learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now, uint16_t* previous_port) {
+void mac_table::link(uint32_t slot) {
+    slot_meta& m = meta_[slot];
+    port_entries& list = entries_of(m.port);
+    m.older = list.newest;
+    m.newer = kNoSlot;
+    (list.newest != kNoSlot ? meta_[list.newest].newer : list.oldest) = slot;
+    list.newest = slot;
+    ++list.count;
+}
+
+void mac_table::unlink(uint32_t slot) {
+    slot_meta& m = meta_[slot];
+    port_entries& list = entries_of(m.port);
+    (m.older != kNoSlot ? meta_[m.older].newer : list.oldest) = m.newer;
+    (m.newer != kNoSlot ? meta_[m.newer].older : list.newest) = m.older;
+    m.older = m.newer = kNoSlot;
+    --list.count;
+}
+
+mac_table::port_entries& mac_table::entries_of(uint16_t port) {
+    if (port >= ports_.size())
+        ports_.resize(size_t(port) + 1);
+    return ports_[port];
+}
+
+void mac_table::set_port_limit(uint16_t port, port_mac_limit limit) {
+    entries_of(port).limit = limit;
+}
+
+port_mac_limit mac_table::port_limit(uint16_t port) const {
+    return port < ports_.size() ? ports_[port].limit : port_mac_limit{};
+}
+
+uint32_t mac_table::port_count(uint16_t port) const {
+    return port < ports_.size() ? ports_[port].count : 0;
+}
+
+void mac_table::evict(uint32_t victim, eviction why, learn_detail* detail) {
+    const slot_meta m = meta_[victim];
+    if (!erase(victim, fdb_hash(m.key)) || detail == nullptr)
+        return;
+    detail->evicted_by = why;
+    detail->evicted_key = m.key;
+    detail->evicted_port = m.port;
+}
+
+bool mac_table::choose_victim(uint16_t port, bool new_key, uint32_t& victim, eviction& why,
+                              learn_result& refused) {
+    const port_entries& own = entries_of(port);
+    if (own.limit.max_macs != 0 && own.count >= own.limit.max_macs) {
+        // One out for one in: the table's total does not grow either.
+        if (own.limit.action == mac_limit_action::evict_oldest && own.oldest != kNoSlot) {
+            victim = own.oldest;
+            why = eviction::port_limit;
+            return true;
+        }
+        refused = learn_result::limit_refused;
+        return false;
+    }
+    if (!new_key || live_ < capacity_)
+        return true;
+    // Full: take from the port with the most dynamic entries, this one on a tie.
+    uint16_t biggest = port;
+    for (uint16_t p = 0; p < ports_.size(); ++p)
+        if (ports_[p].count > ports_[biggest].count)
+            biggest = p;
+    victim = ports_[biggest].oldest;
+    why = eviction::table_full;
+    if (victim != kNoSlot)
+        return true;
+    refused = learn_result::table_full; // every entry is static
+    return false;
+}
+
+learn_result mac_table::learn(fdb_key key, uint16_t port, fdb_time now, learn_detail* detail) {
     const uint32_t sig = fdb_hash(key);
     const std::optional<fdb_ref> found = find(key, sig);
-    if (!found)
-        return insert(key, sig, port, false, now) ? learn_result::learned
-                                                  : learn_result::table_full;
+    learn_result refused = learn_result::table_full;
+    uint32_t victim = kNoSlot;
+    eviction why = eviction::none;
+    if (!found) {
+        if (!choose_victim(port, true, victim, why, refused))
+            return refused;
+        // In before the victim goes out (the hash has room beyond capacity):
+        // when no key slot can be had, the victim stays.
+        if (!insert(key, sig, port, false, now))
+            return learn_result::deferred;
+        if (victim != kNoSlot)
+            evict(victim, why, detail);
+        return learn_result::learned;
+    }
     if (found->port() == port) {
         last_seen_[found->slot()].store(now, std::memory_order_relaxed);
         return learn_result::refreshed;
     }
-    if (previous_port != nullptr)
-        *previous_port = found->port();
+    if (detail != nullptr)
+        detail->previous_port = found->port();
     if (found->is_static())
         return learn_result::static_kept;
+    if (!choose_victim(port, false, victim, why, refused)) {
+        // The station has left its old port: an entry there would misdirect
+        // its frames, and flooding reaches it wherever it is.
+        erase(found->slot(), sig);
+        return refused;
+    }
+    if (victim != kNoSlot)
+        evict(victim, why, detail);
     update(*found, sig, port, false, now);
     return learn_result::moved;
 }
@@ -180,7 +282,7 @@ bool mac_table::add_static(fdb_key key, uint16_t port, fdb_time now) {
     const uint32_t sig = fdb_hash(key);
     if (const std::optional<fdb_ref> found = find(key, sig))
         return update(*found, sig, port, true, now);
-    return insert(key, sig, port, true, now);
+    return live_ < capacity_ && insert(key, sig, port, true, now);
 }
 
 bool mac_table::remove(fdb_key key) {
@@ -210,10 +312,12 @@ unsigned mac_table::age(fdb_time now, unsigned budget) {
 
 unsigned mac_table::flush_port(uint16_t port) {
     unsigned removed = 0;
-    for (uint32_t slot = 0; slot < slots(); ++slot) {
-        const slot_meta& m = meta_[slot];
-        if (m.live && !m.is_static && m.port == port && erase(slot, fdb_hash(m.key)))
-            ++removed;
+    // The port's list holds exactly its dynamic entries.
+    while (port < ports_.size() && ports_[port].oldest != kNoSlot) {
+        const uint32_t slot = ports_[port].oldest;
+        if (!erase(slot, fdb_hash(meta_[slot].key)))
+            break;
+        ++removed;
     }
     return removed;
 }
@@ -232,9 +336,18 @@ unsigned mac_table::remap_ports(const std::vector<int>& to) {
                    rte_hash_add_key_with_hash_data(
                        hash_, &m.key, sig,
                        as_value(fdb_ref(slot, uint16_t(port), m.is_static))) == 0) {
-            m.port = uint16_t(port);
+            m.port = uint16_t(port); // its place in its port's list stays
         }
     }
+    // The lists (and limits) follow their ports; removed ports' lists are empty now.
+    std::vector<port_entries> lists;
+    for (size_t p = 0; p < ports_.size() && p < to.size(); ++p)
+        if (to[p] >= 0) {
+            if (size_t(to[p]) >= lists.size())
+                lists.resize(size_t(to[p]) + 1);
+            lists[size_t(to[p])] = ports_[p];
+        }
+    ports_ = std::move(lists);
     return removed;
 }
 

@@ -22,11 +22,34 @@
 //    cost does not depend on how sparse the table is.
 //  - Time (`now`, seconds) is always passed in, so tests need no clock.
 //
-// When the table is full a new MAC is refused (learn() returns table_full) and
-// the frame is still forwarded (flooded); existing entries are never evicted.
+// Limits and eviction (control lcore only; the readers' side is untouched):
+//  - Each port keeps its dynamic entries on an intrusive list threaded
+//    through the slots, in learn order: "oldest" means first learned on that
+//    port (a move counts as a new learn on the new port), not least recently
+//    seen. last_seen is refreshed by the workers with a relaxed store the
+//    control lcore does not hear about, so a true LRU would cost a scan;
+//    learn order costs two indexes per slot and makes every eviction O(1).
+//  - A port at its max_macs refuses a new MAC (limit_refused) or evicts its
+//    oldest dynamic entry first (learned; evicted_by says why), as the
+//    port's mac_limit_action says. A move onto such a port counts as a new
+//    MAC there; when refused, the stale entry on the old port is removed too
+//    (frames to the MAC flood until it is heard on a port with room).
+//  - When the table holds `capacity` entries, a new MAC evicts the oldest
+//    dynamic entry of the port with the most dynamic entries (OVS's policy:
+//    a flood of random source MACs on one port only churns that port's
+//    entries). Finding that port costs one pass over the ports (at most 32).
+//    Static entries are never evicted: with nothing evictable the MAC is
+//    refused (table_full) and its frames are still flooded.
+//  - An evicted key goes the way of every deleted one (RCU-deferred). So
+//    that an eviction's insert does not wait for the readers, the hash has
+//    up to kEvictionReserve key slots more than `capacity`; size() never
+//    exceeds capacity() between calls. The new key goes in before the victim
+//    goes out: when no key slot can be had (deletions outran the readers) the
+//    result is `deferred`, nothing was lost, and the caller tries again later.
 #pragma once
 
 #include "fdb/fdb_key.hpp"
+#include "fdb/mac_limit.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -63,11 +86,28 @@ class fdb_ref {
 };
 
 enum class learn_result : uint8_t {
-    learned,     ///< a new dynamic entry
-    moved,       ///< a dynamic entry changed port
-    refreshed,   ///< already there on that port; last_seen updated
-    static_kept, ///< a static entry is elsewhere; not moved
-    table_full,  ///< no room; nothing changed
+    learned,       ///< a new dynamic entry
+    moved,         ///< a dynamic entry changed port
+    refreshed,     ///< already there on that port; last_seen updated
+    static_kept,   ///< a static entry is elsewhere; not moved
+    table_full,    ///< no room and no dynamic entry to evict; nothing changed
+    limit_refused, ///< the port is at its max_macs (refuse): not learned there
+    deferred,      ///< no key slot until the readers are quiescent; nothing changed, retry
+};
+
+/// Why learn() removed another entry to make room.
+enum class eviction : uint8_t {
+    none,
+    port_limit, ///< the port was at its max_macs (evict_oldest): its oldest went
+    table_full, ///< the table was full: the biggest port's oldest went
+};
+
+/// What learn() did besides its result.
+struct learn_detail {
+    uint16_t previous_port = 0; ///< moved, static_kept, limit_refused of a move: where it was
+    eviction evicted_by = eviction::none;
+    fdb_key evicted_key = 0;   ///< with evicted_by: the entry removed
+    uint16_t evicted_port = 0; ///< and the port it was on
 };
 
 /// A copy of an entry, for the control side and tests.
@@ -118,13 +158,30 @@ class mac_table {
 
     // --- Learning (control lcore only) -------------------------------------
 
-    /// With learn_result::moved or static_kept, *previous_port (when given)
-    /// is the port the entry was on.
-    learn_result learn(fdb_key key, uint16_t port, fdb_time now, uint16_t* previous_port = nullptr);
+    /// Learns, moves or refreshes `key` on `port`, within the limits above.
+    /// `detail` (when given) says where a moved entry was and what was evicted.
+    learn_result learn(fdb_key key, uint16_t port, fdb_time now, learn_detail* detail = nullptr);
     /// Pins key to port; replaces a dynamic entry. False when the table is full.
     bool add_static(fdb_key key, uint16_t port, fdb_time now);
     /// Removes the key (static or dynamic). False when absent.
     bool remove(fdb_key key);
+
+    // --- Limits (control lcore only) -----------------------------------------
+
+    /// Key slots the hash has beyond `capacity` (this many, or `capacity` if
+    /// fewer): room for the deletions and evictions made since the readers
+    /// were last all quiescent (the bridge applies at most 4096 learn events
+    /// a pass). Beyond that an insert finds no key slot: learn() says
+    /// `deferred` until the readers catch up.
+    static constexpr uint32_t kEvictionReserve = 4096;
+
+    /// Port `port`'s cap on dynamic entries. A lower limit does not remove
+    /// entries already learned; the port takes no more until it is below it
+    /// (refuse), or takes one for one (evict_oldest).
+    void set_port_limit(uint16_t port, port_mac_limit limit);
+    port_mac_limit port_limit(uint16_t port) const;
+    /// Dynamic entries on `port`.
+    uint32_t port_count(uint16_t port) const;
 
     // --- Aging and flushing (control lcore only) ---------------------------
 
@@ -137,7 +194,8 @@ class mac_table {
     /// Removes every dynamic entry on `port`. Returns how many.
     unsigned flush_port(uint16_t port);
     /// Ports were renumbered: an entry on port p moves to to[p], or is removed
-    /// (static or not) when to[p] is -1. Returns the entries removed.
+    /// (static or not) when to[p] is -1; each port's limit and learn order
+    /// follow it, a new port starts with no limit. Returns the entries removed.
     unsigned remap_ports(const std::vector<int>& to);
 
     // --- Introspection (control lcore) -------------------------------------
@@ -149,12 +207,23 @@ class mac_table {
     std::vector<fdb_record> records() const;
 
   private:
+    static constexpr uint32_t kNoSlot = UINT32_MAX;
+
     /// The control lcore's view of a slot.
     struct slot_meta {
         fdb_key key = 0;
         uint16_t port = 0;
         bool is_static = false;
         bool live = false;
+        uint32_t older = kNoSlot; ///< dynamic: the previous entry learned on the port
+        uint32_t newer = kNoSlot; ///< dynamic: the next entry learned on the port
+    };
+    /// A port's dynamic entries, oldest first, and its limit.
+    struct port_entries {
+        uint32_t oldest = kNoSlot; ///< slot of the first learned
+        uint32_t newest = kNoSlot; ///< slot of the last learned
+        uint32_t count = 0;        ///< dynamic entries on the port
+        port_mac_limit limit;
     };
 
     static void recycle(void* self, void* value);
@@ -162,6 +231,16 @@ class mac_table {
     bool insert(fdb_key key, uint32_t sig, uint16_t port, bool is_static, fdb_time now);
     bool update(fdb_ref ref, uint32_t sig, uint16_t port, bool is_static, fdb_time now);
     bool erase(uint32_t slot, uint32_t sig);
+    /// Appends a dynamic slot to its port's list / takes it off.
+    void link(uint32_t slot);
+    void unlink(uint32_t slot);
+    port_entries& entries_of(uint16_t port);
+    /// Which entry, if any, must go for `port` to take one more dynamic entry
+    /// (a new key, or a move). False, with the result to return, when none may.
+    bool choose_victim(uint16_t port, bool new_key, uint32_t& victim, eviction& why,
+                       learn_result& refused);
+    /// Removes the entry in `victim`, noting it in `detail`.
+    void evict(uint32_t victim, eviction why, learn_detail* detail);
 
     rte_hash* hash_ = nullptr;
     mutable std::atomic<fdb_time>* last_seen_ = nullptr; ///< by slot; workers refresh it
@@ -171,6 +250,7 @@ class mac_table {
     uint32_t live_ = 0; ///< keys added and not deleted
     fdb_time aging_seconds_ = 0;
     uint32_t age_cursor_ = 0; ///< next slot the aging scan examines
+    std::vector<port_entries> ports_; ///< by port index; grows to the highest port seen
 };
 
 } // namespace bridgehost

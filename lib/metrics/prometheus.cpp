@@ -140,6 +140,12 @@ constexpr port_counter kPortDevice[] = {
      &port::rx_nombuf},
 };
 
+constexpr port_counter kPortGauges[] = {
+    {"port_macs", "Dynamic (learned) MAC table entries on the port.", &port::macs},
+    {"port_max_macs", "The port's max_macs: the dynamic entries it may hold; 0: no limit.",
+     &port::max_macs},
+};
+
 struct port_flag {
     const char* name;
     const char* help;
@@ -189,22 +195,14 @@ struct global {
     uint64_t metrics_snapshot::*field;
 };
 
-constexpr global kGlobals[] = {
+constexpr global kFdbGauges[] = {
     {"fdb_entries", "gauge", "Entries in the MAC table, static ones included.",
      &metrics_snapshot::fdb_entries},
     {"fdb_capacity", "gauge", "Entries the MAC table can hold (fdb.capacity).",
      &metrics_snapshot::fdb_capacity},
-    {"fdb_learned_total", "counter", "New dynamic MAC table entries.", &metrics_snapshot::learned},
-    {"fdb_moved_total", "counter", "Dynamic entries that moved to another port.",
-     &metrics_snapshot::moved},
-    {"fdb_aged_total", "counter", "Entries removed by aging.", &metrics_snapshot::aged},
-    {"fdb_table_full_total", "counter", "New MACs refused because the MAC table was full.",
-     &metrics_snapshot::table_full},
-    {"fdb_static_kept_total", "counter",
-     "Learn events for a static MAC seen on another port (the static entry was kept).",
-     &metrics_snapshot::static_kept},
-    {"fdb_flushed_total", "counter", "Entries removed by an operator's flush.",
-     &metrics_snapshot::flushed},
+};
+
+constexpr global kGlobals[] = {
     {"mbufs_in_use", "gauge", "Packet buffers taken from the pool.",
      &metrics_snapshot::mbufs_in_use},
     {"capture_frames_total", "counter",
@@ -258,6 +256,11 @@ std::string render_prometheus(const metrics_snapshot& s) {
         for (const port& p : s.ports)
             ex.sample({{"port", p.name}}, uint64_t(p.*f.field ? 1 : 0));
     }
+    for (const port_counter& f : kPortGauges) {
+        ex.family(f.name, "gauge", f.help);
+        for (const port& p : s.ports)
+            ex.sample({{"port", p.name}}, p.*f.field);
+    }
 
     std::vector<std::pair<std::string, std::string>> worker_labels;
     for (const worker& w : s.workers)
@@ -269,6 +272,15 @@ std::string render_prometheus(const metrics_snapshot& s) {
                       s.workers[i].*f.field);
     }
 
+    for (const global& g : kFdbGauges) {
+        ex.family(g.name, g.type, g.help);
+        ex.sample({}, s.*g.field);
+    }
+    for (const metrics_snapshot::fdb_count& c : s.fdb_counts) {
+        const std::string name = "fdb_" + c.name + "_total"; // family() keeps a view of it
+        ex.family(name, "counter", c.help);
+        ex.sample({}, c.value);
+    }
     for (const global& g : kGlobals) {
         ex.family(g.name, g.type, g.help);
         ex.sample({}, s.*g.field);

@@ -26,6 +26,14 @@ struct metrics_snapshot {
         bool link_up = false;
         bool promiscuous = false;
         bool promisc_suspect = false; ///< the "hypervisor hides unicast" diagnosis fired here
+        uint64_t macs = 0;            ///< dynamic FDB entries on the port
+        uint64_t max_macs = 0;        ///< its max_macs; 0: no limit
+    };
+    /// One of the FDB's event counters: bridgehost_fdb_<name>_total.
+    struct fdb_count {
+        std::string name; ///< "learned", "table_full", ...
+        std::string help;
+        uint64_t value = 0;
     };
     struct worker {
         unsigned index = 0, lcore = 0; ///< the `worker` and `lcore` labels
@@ -35,7 +43,7 @@ struct metrics_snapshot {
     std::vector<port> ports;     ///< names must be unique: they identify the series
     std::vector<worker> workers; ///< indexes must be unique
     uint64_t fdb_entries = 0, fdb_capacity = 0;
-    uint64_t learned = 0, moved = 0, aged = 0, table_full = 0, static_kept = 0, flushed = 0;
+    std::vector<fdb_count> fdb_counts; ///< names must be unique
     uint64_t mbufs_in_use = 0;
     uint64_t captured = 0, capture_dropped = 0; ///< packet capture copies, every worker's
     uint64_t tsc_hz = 0;

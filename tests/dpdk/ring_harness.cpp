@@ -58,6 +58,7 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.static_entries = o.static_entries;
     cfg_.workers.stall_us = o.stall_us;
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
+    cfg_.fdb.flapping = o.flapping;
     for (unsigned p = 0; p < o.ports; ++p) {
         cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
         if (p < o.vlans.size())
@@ -66,6 +67,8 @@ ring_harness::ring_harness(const harness_options& o) {
             cfg_.ports.back().storm = o.storm[p];
         if (p < o.mtu.size())
             cfg_.ports.back().mtu = o.mtu[p];
+        if (p < o.mac_limits.size())
+            cfg_.ports.back().mac_limit = o.mac_limits[p];
     }
     cfg_.mirror = o.mirror;
     bridge_ = std::make_unique<bridge>(cfg_);

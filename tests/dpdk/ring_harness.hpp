@@ -37,6 +37,8 @@ struct harness_options {
     std::vector<storm_limits> storm;             ///< per port, when given
     std::vector<std::optional<uint16_t>> mtu;    ///< per port, when given
     mirror_config mirror;
+    std::vector<port_mac_limit> mac_limits; ///< per port, when given (default: none)
+    flapping_config flapping;
 };
 
 class ring_harness {

@@ -36,8 +36,13 @@ TEST_F(api, show_fdb_lists_learned_macs_on_their_ports_and_filters) {
     EXPECT_EQ(fdb.at("size"), 2);
     EXPECT_EQ(fdb.at("capacity"), 1024);
     ASSERT_EQ(fdb.at("entries").size(), 2u);
-    EXPECT_EQ(fdb["entries"][0],
-              (json{{"mac", kA}, {"vlan", 0}, {"port", "p0"}, {"type", "dynamic"}, {"age", 0}}));
+    EXPECT_EQ(fdb["entries"][0], (json{{"mac", kA},
+                                       {"vlan", 0},
+                                       {"port", "p0"},
+                                       {"type", "dynamic"},
+                                       {"age", 0},
+                                       {"flapping", false},
+                                       {"frozen", false}}));
     EXPECT_EQ(fdb["entries"][1].at("mac"), kB);
     EXPECT_EQ(fdb["entries"][1].at("port"), "p1");
 

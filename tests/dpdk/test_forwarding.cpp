@@ -102,8 +102,9 @@ TEST_F(forwarding, aged_entry_floods_again) {
     EXPECT_EQ(h_->drain(2).size(), 0u);
 
     // 30 s later, with no frame from B since: B ages out within one aging pass
-    // (the scan examines slots/1000 + 64 slots per control step).
-    for (int i = 0; i < 20 && h_->sw().fdb().lookup(key_of(kB)); ++i)
+    // (the scan examines slots/10000 + 64 slots per control step, of 2049:
+    // the capacity, as many again for evictions, one spare).
+    for (int i = 0; i < 40 && h_->sw().fdb().lookup(key_of(kB)); ++i)
         h_->control_step(kT0 + 30);
     EXPECT_FALSE(h_->sw().fdb().lookup(key_of(kB)));
     EXPECT_GE(h_->sw().control_stats().aged.get(), 1u);

@@ -67,7 +67,7 @@ const bad_config kBadConfigs[] = {
      "(expected one of: eal, ports, fdb, workers, control, metrics, log, mirror)"},
     {"UnknownSectionKey", kPorts + "fdb:\n  agng_seconds: 300\n",
      "t.yaml:7:3: fdb.agng_seconds: unknown key \"agng_seconds\" in fdb "
-     "(expected one of: capacity, aging_seconds, static)"},
+     "(expected one of: capacity, aging_seconds, static, flapping)"},
     {"UnknownPortKey", "ports:\n  - name: a\n    device: net_null0\n    rx_desc: 64\n"
                        "  - name: b\n    device: net_null1\n",
      "t.yaml:4:5: ports[0].rx_desc: unknown key \"rx_desc\" in ports[0] (expected one of: name,"},
@@ -96,7 +96,7 @@ const bad_config kBadConfigs[] = {
     {"ListForString", "ports:\n  - name: [a]\n    device: net_null0\n  - name: b\n    device: net_null1\n",
      "t.yaml:2:11: ports[0].name: expected a string, got a list"},
     {"ScalarForSection", kPorts + "fdb: 5\n",
-     "t.yaml:6:6: fdb: expected a mapping with keys capacity, aging_seconds, static, got \"5\""},
+     "t.yaml:6:6: fdb: expected a mapping with keys capacity, aging_seconds, static, flapping, got \"5\""},
     {"MappingForPorts", "ports: {a: 1}\n",
      "t.yaml:1:8: ports: expected a list of ports, got a mapping"},
     {"NotABoolean", kPorts + "eal:\n  no_huge: yes\n",
@@ -269,6 +269,24 @@ const bad_config kBadConfigs[] = {
     {"MirrorDestinationWithStaticEntry",
      kPorts + "fdb:\n  static: [{mac: 02:00:00:00:00:01, port: b}]\nmirror: {from: [a], to: b}\n",
      "t.yaml:8:25: mirror.to: port \"b\" has a static entry (fdb.static[0]); a mirror destination forwards nothing else"},
+    // MAC limits and flapping.
+    {"MaxMacsNotANumber", kPortA + "    max_macs: many\n" + kPortB,
+     "t.yaml:4:15: ports[0].max_macs: expected an integer from 0 to 67108864, got \"many\""},
+    {"MaxMacsTooLarge", kPortA + "    max_macs: 67108865\n" + kPortB,
+     "t.yaml:4:15: ports[0].max_macs: expected an integer from 0 to 67108864, got \"67108865\""},
+    {"MacLimitActionUnknown", kPortA + "    max_macs: 10\n    mac_limit_action: drop\n" + kPortB,
+     "t.yaml:5:23: ports[0].mac_limit_action: expected refuse or evict_oldest, got \"drop\""},
+    {"FlappingUnknownKey", kPorts + "fdb:\n  flapping:\n    moves: 5\n",
+     "t.yaml:8:5: fdb.flapping.moves: unknown key \"moves\" in fdb.flapping "
+     "(expected one of: moves_per_second, freeze_seconds)"},
+    {"FlappingNotAMapping", kPorts + "fdb:\n  flapping: true\n",
+     "t.yaml:7:13: fdb.flapping: expected a mapping with keys moves_per_second, freeze_seconds, got \"true\""},
+    {"FlappingMovesTooMany", kPorts + "fdb:\n  flapping: { moves_per_second: 1000001 }\n",
+     "t.yaml:7:33: fdb.flapping.moves_per_second: expected an integer from 0 to 1000000, got \"1000001\""},
+    {"FlappingFreezeTooLong", kPorts + "fdb:\n  flapping: { freeze_seconds: 86401 }\n",
+     "t.yaml:7:31: fdb.flapping.freeze_seconds: expected an integer from 0 to 86400, got \"86401\""},
+    {"FlappingFreezeWithoutDetection", kPorts + "fdb:\n  flapping: { moves_per_second: 0, freeze_seconds: 10 }\n",
+     "t.yaml:7:52: fdb.flapping.freeze_seconds: freezing needs flapping detection; set moves_per_second above 0"},
     // The document as a whole.
     {"SyntaxError", "ports: [a\n", "t.yaml:2:1: syntax error: end of sequence flow not found"},
     {"TabIndentation", "ports:\n\t- a\n", "t.yaml:2:2: syntax error:"},
@@ -404,6 +422,22 @@ TEST(Config, ReadsLogMetricsAndDiagnosis) {
     EXPECT_EQ(cfg.control.promisc_check_seconds, 0u);
 }
 
+TEST(Config, ReadsMacLimitsAndFlapping) {
+    const config defaults = parse_config(kPorts, "t.yaml");
+    EXPECT_EQ(defaults.ports[0].mac_limit, port_mac_limit{});
+    EXPECT_EQ(defaults.ports[0].mac_limit.max_macs, 0u);
+    EXPECT_EQ(defaults.ports[0].mac_limit.action, mac_limit_action::refuse);
+    EXPECT_EQ(defaults.fdb.flapping.moves_per_second, 5u);
+    EXPECT_EQ(defaults.fdb.flapping.freeze_seconds, 0u);
+    const config cfg = parse_config(
+        kPortA + "    max_macs: 100\n    mac_limit_action: evict_oldest\n" + kPortB +
+            "    max_macs: 7\n" + "fdb:\n  flapping: { moves_per_second: 3, freeze_seconds: 60 }\n",
+        "t.yaml");
+    EXPECT_EQ(cfg.ports[0].mac_limit, (port_mac_limit{100, mac_limit_action::evict_oldest}));
+    EXPECT_EQ(cfg.ports[1].mac_limit, (port_mac_limit{7, mac_limit_action::refuse}));
+    EXPECT_EQ(cfg.fdb.flapping, (flapping_config{3, 60}));
+}
+
 TEST(Config, LogLevelNamesRoundTrip) {
     for (const char* name : {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}) {
         const std::optional<log_level> level = parse_log_level(name);
@@ -444,7 +478,9 @@ TEST(Config, ReadsEveryKey) {
     EXPECT_THAT(cfg.eal.args, ElementsAre("--log-level", "lib.eal:notice"));
     ASSERT_EQ(cfg.ports.size(), 2u);
     EXPECT_EQ(cfg.ports[0].mtu, 1500);
+    EXPECT_EQ(cfg.ports[0].mac_limit, (port_mac_limit{4096, mac_limit_action::refuse}));
     EXPECT_EQ(cfg.fdb.capacity, 1048576u);
+    EXPECT_EQ(cfg.fdb.flapping, (flapping_config{5, 0}));
     ASSERT_EQ(cfg.fdb.static_entries.size(), 2u);
     const static_fdb_entry& second = cfg.fdb.static_entries[1];
     EXPECT_EQ(second.mac.str(), "02:00:00:00:00:02");

@@ -1,50 +1,12 @@
 // MAC table: learning, moves, static entries, aging, flushing, capacity, RCU-deferred reuse.
-#include "fdb/mac_table.hpp"
+#include "fdb_fixture.hpp"
 
-#include <gtest/gtest.h>
-
-#include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
-#include <memory>
+#include <algorithm>
 
 namespace bridgehost {
 namespace {
-
-constexpr fdb_time kT0 = 1000;
-
-fdb_key mac_key(uint8_t last, uint8_t first = 0x02) {
-    const uint8_t mac[6] = {first, 0, 0, 0, 0, last};
-    return make_fdb_key(mac);
-}
-
-/// A table with one (optional) RCU reader, thread id 0, that the test drives.
-class fdb_test : public ::testing::Test {
-  protected:
-    void make(uint32_t capacity, fdb_time aging) {
-        rcu_.reset(
-            static_cast<rte_rcu_qsbr*>(rte_zmalloc("t_rcu", rte_rcu_qsbr_get_memsize(1), 64)));
-        ASSERT_NE(rcu_, nullptr);
-        ASSERT_EQ(rte_rcu_qsbr_init(rcu_.get(), 1), 0);
-        table_ = std::make_unique<mac_table>(mac_table::params{"t_fdb", capacity, 0, rcu_.get()});
-        table_->set_aging(aging);
-    }
-    void TearDown() override {
-        table_.reset();
-        rcu_.reset();
-    }
-    uint16_t port_of(fdb_key k) {
-        auto idx = table_->lookup(k);
-        EXPECT_TRUE(idx.has_value());
-        return idx ? idx->port() : UINT16_MAX;
-    }
-
-    struct rcu_free {
-        void operator()(rte_rcu_qsbr* v) const { rte_free(v); }
-    };
-    std::unique_ptr<rte_rcu_qsbr, rcu_free> rcu_;
-    std::unique_ptr<mac_table> table_;
-};
 
 TEST_F(fdb_test, learns_then_refreshes_then_moves) {
     make(64, 300);
@@ -141,7 +103,7 @@ TEST_F(fdb_test, aging_budget_counts_slots_not_entries) {
     for (unsigned call = 0; call < 5; ++call)
         EXPECT_EQ(table_->age(kT0 + 100, 100), 0u) << "call " << call; // slots 0..499
     EXPECT_EQ(table_->age(kT0 + 100, 100), 1u);                       // slots 500..599
-    EXPECT_EQ(table_->slots(), 1001u);
+    EXPECT_EQ(table_->slots(), 2001u); // capacity, as many again for evictions, one spare
 }
 
 TEST_F(fdb_test, flush_port_removes_dynamic_entries_of_that_port_only) {
@@ -156,15 +118,21 @@ TEST_F(fdb_test, flush_port_removes_dynamic_entries_of_that_port_only) {
     EXPECT_TRUE(table_->lookup(mac_key(4)));
 }
 
-TEST_F(fdb_test, a_full_table_refuses_new_macs_and_keeps_the_old) {
+TEST_F(fdb_test, a_table_full_of_static_entries_refuses_new_macs) {
     make(8, 300);
     for (uint8_t i = 0; i < 8; ++i)
-        ASSERT_EQ(table_->learn(mac_key(i), 0, kT0), learn_result::learned) << int(i);
-    EXPECT_EQ(table_->learn(mac_key(100), 0, kT0), learn_result::table_full);
+        ASSERT_TRUE(table_->add_static(mac_key(i), 0, kT0)) << int(i);
+    EXPECT_FALSE(table_->add_static(mac_key(8), 0, kT0));
+    EXPECT_EQ(table_->learn(mac_key(100), 1, kT0), learn_result::table_full); // nothing to evict
+    EXPECT_EQ(table_->learn(mac_key(3), 1, kT0), learn_result::static_kept);
     EXPECT_EQ(table_->size(), 8u);
-    EXPECT_EQ(table_->learn(mac_key(3), 1, kT0), learn_result::moved); // moves still work
     ASSERT_TRUE(table_->remove(mac_key(0)));
-    EXPECT_EQ(table_->learn(mac_key(100), 0, kT0), learn_result::learned);
+    EXPECT_EQ(table_->learn(mac_key(100), 1, kT0), learn_result::learned);
+    EXPECT_EQ(table_->learn(mac_key(100), 2, kT0), learn_result::moved); // moves still work
+    // The one dynamic entry makes room for the next MAC, and so on.
+    EXPECT_EQ(table_->learn(mac_key(101), 1, kT0), learn_result::learned);
+    EXPECT_FALSE(table_->lookup(mac_key(100)));
+    EXPECT_EQ(table_->size(), 8u);
 }
 
 TEST_F(fdb_test, full_capacity_fits_whatever_the_hashes) {
@@ -184,11 +152,17 @@ TEST_F(fdb_test, a_deleted_entry_is_reused_only_after_readers_are_quiescent) {
         ASSERT_EQ(table_->learn(mac_key(i), 0, kT0), learn_result::learned);
     const uint32_t held = table_->lookup(mac_key(5))->slot(); // a reader holds this slot
     ASSERT_TRUE(table_->remove(mac_key(5)));
-    // The reader has not been quiescent: the slot stays reserved, its last_seen untouched.
-    EXPECT_EQ(table_->learn(mac_key(200), 1, kT0 + 50), learn_result::table_full);
+    // The reader has not been quiescent: the slot stays reserved, its last_seen
+    // untouched. New MACs take the reserve (8 slots, one per deleted or evicted
+    // entry) until it runs out.
+    EXPECT_EQ(table_->learn(mac_key(200), 1, kT0 + 50), learn_result::learned);
+    for (uint8_t i = 0; i < 7; ++i) // each evicts port 0's oldest: 7 more held slots
+        ASSERT_EQ(table_->learn(mac_key(201 + i, 4), 1, kT0 + 50), learn_result::learned) << int(i);
+    EXPECT_EQ(table_->learn(mac_key(250), 1, kT0 + 50), learn_result::deferred); // nothing lost
     EXPECT_EQ(table_->last_seen(held), kT0);
+    EXPECT_EQ(table_->size(), 8u);
     rte_rcu_qsbr_quiescent(rcu_.get(), 0);
-    EXPECT_EQ(table_->learn(mac_key(200), 1, kT0), learn_result::learned);
+    EXPECT_EQ(table_->learn(mac_key(250), 1, kT0), learn_result::learned);
     rte_rcu_qsbr_thread_offline(rcu_.get(), 0);
     rte_rcu_qsbr_thread_unregister(rcu_.get(), 0);
 }

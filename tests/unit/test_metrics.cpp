@@ -339,6 +339,8 @@ metrics_snapshot two_ports_two_workers() {
     b.rx_bytes = std::numeric_limits<uint64_t>::max(); // no rounding through a double
     b.drops = {{"filtered", 0}, {"runt", 0}, {"invalid_src", 1}, {"tx_full", 7}};
     b.promisc_suspect = true;
+    b.macs = 100;
+    b.max_macs = 128;
     s.ports = {a, b};
 
     metrics_snapshot::worker w0;
@@ -359,12 +361,10 @@ metrics_snapshot two_ports_two_workers() {
 
     s.fdb_entries = 42;
     s.fdb_capacity = 65536;
-    s.learned = 50;
-    s.moved = 3;
-    s.aged = 8;
-    s.table_full = 0;
-    s.static_kept = 2;
-    s.flushed = 1;
+    s.fdb_counts = {
+        {"learned", "New entries.", 50}, {"moved", "Moves.", 3},      {"aged", "Aged.", 8},
+        {"table_full", "Refused.", 0},   {"static_kept", "Kept.", 2}, {"flushed", "Flushed.", 1},
+        {"evicted", "Evicted.", 7}};
     s.mbufs_in_use = 8191;
     s.captured = 40;
     s.capture_dropped = 2;
@@ -394,6 +394,8 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_port_link_up", "gauge"},
         {"bridgehost_port_promiscuous", "gauge"},
         {"bridgehost_port_promisc_suspect", "gauge"},
+        {"bridgehost_port_macs", "gauge"},
+        {"bridgehost_port_max_macs", "gauge"},
         {"bridgehost_worker_rx_packets_total", "counter"},
         {"bridgehost_worker_busy_cycles_total", "counter"},
         {"bridgehost_worker_idle_cycles_total", "counter"},
@@ -409,6 +411,7 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_fdb_table_full_total", "counter"},
         {"bridgehost_fdb_static_kept_total", "counter"},
         {"bridgehost_fdb_flushed_total", "counter"},
+        {"bridgehost_fdb_evicted_total", "counter"},
         {"bridgehost_mbufs_in_use", "gauge"},
         {"bridgehost_capture_frames_total", "counter"},
         {"bridgehost_capture_dropped_total", "counter"},
@@ -420,9 +423,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         ASSERT_TRUE(p.helps.contains(name)) << name << " has no # HELP";
         EXPECT_FALSE(p.helps.at(name).empty()) << name;
     }
-    // 13 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
-    // families x 2 workers, 13 globals.
-    EXPECT_EQ(p.samples.size(), 13u * 2 + 4 * 2 + 7 * 2 + 13);
+    // 15 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
+    // families x 2 workers, 14 globals (7 of them FDB counters, 2 capture counters).
+    EXPECT_EQ(p.samples.size(), 15u * 2 + 4 * 2 + 7 * 2 + 14);
 }
 
 TEST(RenderPrometheus, Values) {
@@ -441,6 +444,8 @@ TEST(RenderPrometheus, Values) {
     EXPECT_EQ(p.value("bridgehost_port_link_up", {{"port", kOddName}}), 0);
     EXPECT_EQ(p.value("bridgehost_port_promiscuous", {{"port", kOddName}}), 0);
     EXPECT_EQ(p.value("bridgehost_port_promisc_suspect", {{"port", kOddName}}), 1);
+    EXPECT_EQ(p.value("bridgehost_port_macs", {{"port", kOddName}}), 100);
+    EXPECT_EQ(p.value("bridgehost_port_max_macs", {{"port", kOddName}}), 128);
     EXPECT_EQ(p.value("bridgehost_worker_rx_packets_total", {{"worker", "1"}, {"lcore", "3"}}),
               405);
     EXPECT_EQ(p.value("bridgehost_worker_busy_cycles_total", {{"worker", "0"}, {"lcore", "2"}}),
@@ -451,6 +456,7 @@ TEST(RenderPrometheus, Values) {
     EXPECT_EQ(p.value("bridgehost_fdb_capacity"), 65536);
     EXPECT_EQ(p.value("bridgehost_fdb_static_kept_total"), 2);
     EXPECT_EQ(p.value("bridgehost_fdb_flushed_total"), 1);
+    EXPECT_EQ(p.value("bridgehost_fdb_evicted_total"), 7);
     EXPECT_EQ(p.value("bridgehost_mbufs_in_use"), 8191);
     EXPECT_EQ(p.value("bridgehost_capture_frames_total"), 40);
     EXPECT_EQ(p.value("bridgehost_capture_dropped_total"), 2);
@@ -488,7 +494,7 @@ TEST(RenderPrometheus, NoPortsNoWorkersLeavesTheirFamiliesOut) {
     metrics_snapshot s;
     s.uptime_seconds = 0.25;
     const parsed_exposition p = parse_strictly(render_prometheus(s));
-    EXPECT_EQ(p.samples.size(), 13u); // the globals
+    EXPECT_EQ(p.samples.size(), 7u); // the FDB's two gauges, mbufs, tsc_hz, uptime, capture's two
     EXPECT_FALSE(p.types.contains("bridgehost_port_rx_packets_total"));
     EXPECT_FALSE(p.types.contains("bridgehost_worker_rx_packets_total"));
     EXPECT_EQ(p.value("bridgehost_uptime_seconds"), 0.25);
