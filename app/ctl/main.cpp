@@ -29,8 +29,9 @@ Shows and changes a running bridgehost through its control socket.
 
 COMMANDS
     show fdb [--port P] [--mac M]   the MAC table: MAC, VLAN, port, type, age (s)
-    show ports                      link, promiscuous mode, counters, device
-                                    stats, and the promiscuous-mode diagnosis
+    show ports                      link, state (forwarding, or blocked by loop
+                                    or BPDU guard), promiscuous mode, counters,
+                                    device stats, the promiscuous-mode diagnosis
     show workers                    rx queues, busy cycles/packet, idle %, stalls
     show stats                      per-port counters, drops by reason, FDB counters
     show config                     the configuration in effect
@@ -39,6 +40,8 @@ COMMANDS
                                     native VLAN
     fdb del MAC [--vlan V]          remove MAC (static or learned) from VLAN V (default 0)
     fdb flush [--port P]            remove learned entries (static ones stay)
+    port enable PORT                unblock a port loop or BPDU guard blocked (a
+                                    loop still there blocks it again)
     clear stats                     start the counters shown from zero (the
                                     counters the data path keeps are not reset)
     reload                          re-read the YAML file (as SIGHUP): aging,
@@ -203,6 +206,12 @@ json make_request(const std::vector<std::string>& w) {
             args["port"] = *p;
         return {{"cmd", "fdb flush"}, {"args", args}};
     }
+    if (verb == "port" && noun == "enable") {
+        if (w.size() != 3)
+            throw usage_error("usage: port enable PORT");
+        args["port"] = w[2];
+        return {{"cmd", "port enable"}, {"args", args}};
+    }
     if (verb == "clear" && noun == "stats" && w.size() == 2)
         return {{"cmd", "clear stats"}, {"args", args}};
     if (verb == "reload" && w.size() == 1)
@@ -275,8 +284,8 @@ void print_human(const std::string& cmd, const json& r) {
                     r.at("entries").size(), str(r.at("size")).c_str(),
                     str(r.at("capacity")).c_str(), str(r.at("aging_seconds")).c_str());
     } else if (cmd == "show ports") {
-        std::printf("%-12s %-5s %-6s %-17s %12s %12s %10s %10s  %s\n", "PORT", "LINK", "PROMISC",
-                    "MAC", "RX", "TX", "DROPS", "IMISSED", "VLANS");
+        std::printf("%-12s %-5s %-26s %-6s %-17s %12s %12s %10s %10s  %s\n", "PORT", "LINK",
+                    "STATE", "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "VLANS");
         for (const json& p : r) {
             uint64_t drops = 0;
             for (const auto& [reason, n] : p.at("counters").at("drops").items())
@@ -289,8 +298,9 @@ void print_human(const std::string& cmd, const json& r) {
                           (v.value("native_vlan", 0) != 0
                                ? " native " + str(v.value("native_vlan", json()))
                                : std::string());
-            std::printf("%-12s %-5s %-6s  %-17s %12s %12s %10" PRIu64 " %10s  %s\n",
+            std::printf("%-12s %-5s %-26s %-6s  %-17s %12s %12s %10" PRIu64 " %10s  %s\n",
                         str(p.at("name")).c_str(), str(p.at("link")).c_str(),
+                        str(p.value("state_text", json("-"))).c_str(),
                         p.at("promiscuous").get<bool>() ? "on" : "OFF", str(p.at("mac")).c_str(),
                         str(p.at("counters").at("rx_packets")).c_str(),
                         str(p.at("counters").at("tx_packets")).c_str(), drops,

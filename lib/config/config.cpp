@@ -114,7 +114,7 @@ port_vlan read_port_vlan(const yaml::reader& node) {
 
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
     node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode", "vlan",
-                         "allowed_vlans", "native_vlan"});
+                         "allowed_vlans", "native_vlan", "bpdu_guard"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();
@@ -140,6 +140,8 @@ port_config read_port(const yaml::reader& node, const std::vector<port_config>& 
     if (const auto mtu = node.find("mtu"))
         port.mtu = mtu->integer(kMinMtu, kMaxMtu);
     port.vlan = read_port_vlan(node);
+    if (const auto bpdu = node.find("bpdu_guard"))
+        port.bpdu_guard = bpdu->boolean();
     return port;
 }
 
@@ -308,6 +310,24 @@ metrics_config read_metrics(const yaml::reader& node) {
         }
     }
     return metrics;
+}
+
+loop_guard_config read_loop_guard(const yaml::reader& node) {
+    node.expect_mapping({"enabled", "interval_ms", "hold_seconds"});
+    loop_guard_config guard;
+    if (const auto enabled = node.find("enabled"))
+        guard.enabled = enabled->boolean();
+    if (const auto interval = node.find("interval_ms"))
+        guard.interval_ms = interval->integer(100u, 60000u);
+    if (const auto hold = node.find("hold_seconds")) {
+        guard.hold_seconds = hold->integer(1u, 3600u);
+        // Fewer than three intervals, and one lost probe would unblock a live loop.
+        if (uint64_t(guard.hold_seconds) * 1000 < 3 * uint64_t(guard.interval_ms))
+            hold->fail("expected at least 3 probe intervals (3 x loop_guard.interval_ms = " +
+                       std::to_string(3 * guard.interval_ms) + " ms), got " +
+                       std::to_string(guard.hold_seconds) + " s");
+    }
+    return guard;
 }
 
 log_level read_log_level(const yaml::reader& node) {
@@ -481,7 +501,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
     const yaml::reader root = yaml::reader::load(yaml_text, source);
     if (root.is_null())
         root.fail("the file is empty; expected a mapping with at least \"ports\"");
-    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log"});
+    root.expect_mapping(
+        {"eal", "ports", "fdb", "workers", "control", "metrics", "log", "loop_guard"});
     config cfg;
     cfg.source = source;
     lcore_keys lcores;
@@ -498,6 +519,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
         cfg.metrics = read_metrics(*metrics);
     if (const auto log = root.find("log"))
         cfg.log = read_log(*log);
+    if (const auto guard = root.find("loop_guard"))
+        cfg.loop_guard = read_loop_guard(*guard);
     resolve_lcores(lcores, cfg);
     return cfg;
 }

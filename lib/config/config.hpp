@@ -78,6 +78,7 @@ struct port_config {
     uint16_t tx_descriptors = 1024; ///< per tx queue
     std::optional<uint16_t> mtu;    ///< absent: leave the device's MTU alone
     port_vlan vlan;                 ///< mode, vlan, allowed_vlans, native_vlan
+    bool bpdu_guard = false;        ///< block the port when an STP BPDU arrives on it
 
     bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
@@ -128,6 +129,16 @@ struct control_config {
     }
 };
 
+/// Loop guard: probes sent out of every port; one of ours coming back on
+/// another port is a loop, and one port of the two is blocked (loop_guard.hpp).
+struct loop_guard_config {
+    bool enabled = true;
+    uint32_t interval_ms = 1000; ///< one probe per port this often
+    uint32_t hold_seconds = 10;  ///< a blocked port forwards again after this long without a probe back
+
+    bool operator==(const loop_guard_config&) const = default;
+};
+
 struct metrics_config {
     bool enabled = true;
     std::string listen = "127.0.0.1:9417"; ///< "ADDR:PORT", checked by parse_metrics_listen
@@ -166,6 +177,7 @@ struct config {
     control_config control;
     metrics_config metrics;
     log_config log;
+    loop_guard_config loop_guard;
 
     /// Index of the port with this name, or nullopt.
     std::optional<uint16_t> port_index(std::string_view name) const;

@@ -110,6 +110,7 @@ const bridge::command bridge::kCommands[] = {
     {"fdb flush", [](bridge& b, const json& a) { return b.fdb_flush(a); }},
     {"clear stats", [](bridge& b, const json&) { return b.clear_stats(); }},
     {"reload", [](bridge& b, const json&) { return b.reload_request(); }},
+    {"port enable", [](bridge& b, const json& a) { return b.port_enable(a); }},
 };
 
 json bridge::call(std::function<json()> fn, std::chrono::milliseconds timeout) {
@@ -222,6 +223,7 @@ json bridge::show_ports() const {
                            {"ierrors", dev.ierrors},
                            {"oerrors", dev.oerrors},
                            {"rx_nombuf", dev.rx_nombuf}}}});
+        ports.back().update(port_guard_json(p->index()));
     }
     return ports;
 }
@@ -282,6 +284,7 @@ json bridge::show_config() const {
         if (p.mtu)
             j["mtu"] = *p.mtu;
         j.update(vlan_json(p.vlan));
+        j["bpdu_guard"] = p.bpdu_guard;
         ports.push_back(std::move(j));
     }
     json statics = json::array();
@@ -303,7 +306,11 @@ json bridge::show_config() const {
               {"socket", cfg_.control.socket_path(cfg_.eal.file_prefix)},
               {"promisc_check_seconds", cfg_.control.promisc_check_seconds}}},
             {"metrics", {{"enabled", cfg_.metrics.enabled}, {"listen", cfg_.metrics.listen}}},
-            {"log", log_json(cfg_.log)}};
+            {"log", log_json(cfg_.log)},
+            {"loop_guard",
+             {{"enabled", cfg_.loop_guard.enabled},
+              {"interval_ms", cfg_.loop_guard.interval_ms},
+              {"hold_seconds", cfg_.loop_guard.hold_seconds}}}};
 }
 
 json bridge::fdb_add(const json& args) {

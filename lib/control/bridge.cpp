@@ -88,14 +88,15 @@ bridge::bridge(const config& cfg)
     started_ = clock_.load(std::memory_order_relaxed);
     base_.workers.resize(nworkers);
 
+    guard_ = std::make_unique<loop_guard>(cfg_.loop_guard, nworkers, pool_->get(), guard_ports());
     const layout l = datapath_layout();
-    const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get()};
+    const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get(), &guard_->shared()};
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(
             worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
                            l.rx[w], l.port_ids, l.port_macs, rings[w], shared, vlans_.get(),
-                           pool_->get()}));
+                           pool_->get(), guard_->event_ring(w), guard_->probe_ring(w)}));
 }
 
 bridge::layout bridge::datapath_layout() const {
@@ -238,6 +239,7 @@ void bridge::run(const std::function<bool()>& stop_requested) {
     while (!stop_requested()) {
         const fdb_time now = monotonic_seconds();
         const unsigned applied = step(now);
+        guard_step(monotonic_ms());
         serve_requests();
         if (now != last_second) {
             last_second = now;

@@ -39,6 +39,7 @@ void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> por
     p_.port_ids = std::move(port_ids);
     p_.port_macs = std::move(port_macs);
     nb_ports_ = uint16_t(p_.port_ids.size());
+    drop_queued_probes(); // they name ports by their old numbers
     tx_buf_.assign(size_t(nb_ports_) * p_.burst, nullptr);
     tx_count_.fill(0);
     unicast_out_.fill(0);
@@ -53,6 +54,8 @@ void worker::run() {
     uint64_t t0 = rte_rdtsc();
     while (p_.shared.running->load(std::memory_order_relaxed)) {
         const uint64_t spent = poll_once(p_.shared.clock->load(std::memory_order_relaxed));
+        if (p_.probe_ring != nullptr && !rte_ring_empty(p_.probe_ring)) [[unlikely]]
+            send_probes();
         // Quiescent: this worker holds no FDB slot from before this point.
         rte_rcu_qsbr_quiescent(rcu, p_.index);
         const uint64_t t1 = rte_rdtsc();
@@ -95,6 +98,11 @@ uint64_t worker::poll_once(fdb_time now) {
 void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     const uint16_t in_port = rxq.port_index;
     port_counters& in = counters_.ports[in_port];
+    // Loop and BPDU guard: which ports are blocked, read once per burst; frames
+    // on a blocked or bpdu_guard port, and probes, take the guard's look.
+    blocked_ = p_.shared.guard->blocked.load(std::memory_order_relaxed);
+    const bool guarded_in =
+        ((blocked_ | p_.shared.guard->bpdu_guard.load(std::memory_order_relaxed)) >> in_port) & 1;
 
     for (uint16_t i = 0; i < n; ++i)
         rte_prefetch0(rte_pktmbuf_mtod(pkts_[i], void*));
@@ -119,6 +127,14 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
         const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
         uint64_t src_and_type; // the source MAC and the ethertype, as they lie in memory
         std::memcpy(&src_and_type, eth + RTE_ETHER_ADDR_LEN, sizeof(src_and_type));
+        if (guarded_in || (src_and_type >> 48) == kProbeEthertypeInMemory) [[unlikely]] {
+            const drop_reason why = guard_ingress(m, eth, src_and_type, in_port);
+            if (why != drop_reason::count) {
+                ++drops[unsigned(why)];
+                dropped_[ndropped++] = m;
+                continue;
+            }
+        }
         if ((src_and_type >> 48) == kArpEthertypeInMemory) [[unlikely]]
             count_arp(m, eth, arp);
         // The outer 802.1Q tag, if any, and the frame's VLAN. Without VLAN
@@ -171,7 +187,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
     const forward_decision first = dst_runs == 1 && nvalid == n && p_.vlans == nullptr
                                        ? decide_forward(keys_[0], found(0), in_port)
                                        : forward_decision{verdict::flood, 0, {}};
-    if (first.action == verdict::unicast) {
+    if (first.action == verdict::unicast && !port_blocked(first.out_port)) {
         transmit(first.out_port, frames_.data(), uint16_t(nvalid));
         unicast = nvalid;
         counters_.ports[first.out_port].unicast_out.add(nvalid);
@@ -182,6 +198,11 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now) {
             const forward_decision fd = decide_forward(keys_[d], found(d), in_port);
             switch (fd.action) {
             case verdict::unicast:
+                if (port_blocked(fd.out_port)) [[unlikely]] {
+                    ++drops[unsigned(drop_reason::port_blocked)];
+                    dropped_[ndropped++] = m;
+                    break;
+                }
                 if (p_.vlans != nullptr &&
                     !apply_tag(m, p_.vlans->action(fd.out_port, vlan_of_[i], tag_of_[i]),
                                vlan_of_[i])) {
@@ -304,15 +325,21 @@ void worker::post_events(unsigned n) {
 }
 
 void worker::flood(rte_mbuf* m, uint16_t in_port) {
-    // Every other port gets the same mbuf: one more reference per extra port, on
-    // every segment, since the tx path frees segment by segment.
-    const int16_t extra = int16_t(nb_ports_ - 2);
+    // Every other port that is not blocked gets the same mbuf: one more
+    // reference per extra port, on every segment, since the tx path frees
+    // segment by segment.
+    const uint32_t all = nb_ports_ < 32 ? (1u << nb_ports_) - 1 : ~0u;
+    const uint32_t out = all & ~(1u << in_port) & ~blocked_;
+    if (out == 0) [[unlikely]] { // the only other port is blocked
+        rte_pktmbuf_free(m);
+        return;
+    }
+    const int16_t extra = int16_t(__builtin_popcount(out) - 1);
     if (extra > 0)
         for (rte_mbuf* seg = m; seg != nullptr; seg = seg->next)
             rte_mbuf_refcnt_update(seg, extra);
-    for (uint16_t port = 0; port < nb_ports_; ++port)
-        if (port != in_port)
-            queue_tx(port, m);
+    for (uint32_t rest = out; rest != 0; rest &= rest - 1)
+        queue_tx(uint16_t(__builtin_ctz(rest)), m);
 }
 
 bool worker::apply_tag(rte_mbuf* m, tag_action action, uint16_t vlan) {
@@ -351,7 +378,7 @@ bool worker::flood_vlan(unsigned i, uint16_t in_port) {
     // first group as it came or changed, each other group gets a copy.
     constexpr unsigned kActions = 4;
     std::array<uint32_t, kActions> group{};
-    uint32_t ports = p_.vlans->members[vlan] & ~(1u << in_port);
+    uint32_t ports = p_.vlans->members[vlan] & ~(1u << in_port) & ~blocked_;
     if (nb_ports_ < 32)
         ports &= (1u << nb_ports_) - 1;
     for (uint32_t rest = ports; rest != 0; rest &= rest - 1) {

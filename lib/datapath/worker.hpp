@@ -7,6 +7,7 @@
 
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
+#include "datapath/loop_probe.hpp"
 #include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
 
@@ -37,6 +38,7 @@ struct worker_shared {
     const std::atomic<fdb_time>* clock; ///< coarse time, published by the control lcore
     const std::atomic<bool>* running;   ///< false: finish the burst and return
     rte_rcu_qsbr* rcu;                  ///< report quiescence here once per loop
+    const guard_shared* guard;          ///< blocked ports, bpdu_guard ports, probe id
 };
 
 class alignas(RTE_CACHE_LINE_SIZE) worker {
@@ -53,6 +55,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         worker_shared shared;
         const vlan_map* vlans = nullptr; ///< null: every port carries every VLAN as it came
         rte_mempool* pool = nullptr;     ///< for the copies a flood needs when tags differ
+        rte_ring* guard_ring = nullptr;  ///< its single-producer ring of guard_events
+        rte_ring* probe_ring = nullptr;  ///< probes the control lcore asks it to send; may be null
     };
 
     explicit worker(params p);
@@ -78,6 +82,18 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
 
   private:
     void process(const rx_queue_ref& rxq, uint16_t n, fdb_time now);
+
+    // Loop and BPDU guard (worker_guard.cpp).
+    /// Why a frame the guard looks at (a probe, or any frame on a blocked or
+    /// bpdu_guard port) is dropped; drop_reason::count: it goes on as usual.
+    drop_reason guard_ingress(const rte_mbuf* m, const uint8_t* eth, uint64_t src_and_type,
+                              uint16_t in_port);
+    void post_guard_event(guard_event e);
+    bool port_blocked(uint16_t port) const { return (blocked_ >> port) & 1; }
+    /// Sends what the control lcore queued on probe_ring (once per loop, not per burst).
+    void send_probes();
+    /// Frees probes still queued (ports are about to be renumbered).
+    void drop_queued_probes();
     /// The last key added for one role (destination or source) and its index.
     struct run_key {
         fdb_key key;
@@ -133,6 +149,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     worker_counters counters_;
     params p_;
     uint16_t nb_ports_;
+    uint32_t blocked_ = 0; ///< guard_shared::blocked as read at the start of the burst
 
     // Burst scratch. Frames from one rx burst share the ingress port, and
     // frames in a row often share addresses (one flow's burst), so each

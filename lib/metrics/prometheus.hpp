@@ -26,6 +26,8 @@ struct metrics_snapshot {
         bool link_up = false;
         bool promiscuous = false;
         bool promisc_suspect = false; ///< the "hypervisor hides unicast" diagnosis fired here
+        bool blocked = false;         ///< loop guard or BPDU guard blocked it
+        uint64_t probes_sent = 0, loops = 0, bpdus = 0; ///< loop and BPDU guard
     };
     struct worker {
         unsigned index = 0, lcore = 0; ///< the `worker` and `lcore` labels

@@ -51,10 +51,12 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.static_entries = o.static_entries;
     cfg_.workers.stall_us = o.stall_us;
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
+    cfg_.loop_guard = o.loop_guard;
     for (unsigned p = 0; p < o.ports; ++p) {
         cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
         if (p < o.vlans.size())
             cfg_.ports.back().vlan = o.vlans[p];
+        cfg_.ports.back().bpdu_guard = (o.bpdu_guard_ports >> p) & 1;
     }
     bridge_ = std::make_unique<bridge>(cfg_);
     bridge_->start();
@@ -132,6 +134,17 @@ std::vector<frame> ring_harness::drain(unsigned port) {
         rte_pktmbuf_free(m);
     }
     return out;
+}
+
+std::vector<frame> ring_harness::wait_tx(unsigned port, unsigned n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (rte_ring_count(tx_[port]) < n) {
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("fewer than " + std::to_string(n) + " frames sent on p" +
+                                     std::to_string(port));
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    return drain(port);
 }
 
 unsigned ring_harness::test_mbufs_in_use() const {

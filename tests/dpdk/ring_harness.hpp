@@ -32,6 +32,8 @@ struct harness_options {
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
     std::vector<port_vlan> vlans; ///< per port, when given (default: every VLAN as it came)
+    loop_guard_config loop_guard;
+    uint32_t bpdu_guard_ports = 0; ///< bit p: port p has bpdu_guard
 };
 
 class ring_harness {
@@ -56,8 +58,12 @@ class ring_harness {
     void wait_rx(unsigned port, uint64_t n);
     /// Takes every frame the bridge sent on `port` so far, freeing the mbufs.
     std::vector<frame> drain(unsigned port);
+    /// Like drain(), after waiting (up to 5 s) for `n` frames to be there.
+    std::vector<frame> wait_tx(unsigned port, unsigned n);
     /// One control pass at `now`: applies learn events, ages.
     void control_step(fdb_time now) { bridge_->step(now); }
+    /// One loop/BPDU guard pass at `now_ms`: its events, unblocking, probes when due.
+    void guard_step(uint64_t now_ms) { bridge_->guard_step(now_ms); }
 
     port_totals counters(unsigned port) const { return bridge_->port_stats(uint16_t(port)); }
     bridge& sw() { return *bridge_; }

@@ -339,6 +339,10 @@ metrics_snapshot two_ports_two_workers() {
     b.rx_bytes = std::numeric_limits<uint64_t>::max(); // no rounding through a double
     b.drops = {{"filtered", 0}, {"runt", 0}, {"invalid_src", 1}, {"tx_full", 7}};
     b.promisc_suspect = true;
+    b.blocked = true;
+    b.probes_sent = 12;
+    b.loops = 1;
+    b.bpdus = 0;
     s.ports = {a, b};
 
     metrics_snapshot::worker w0;
@@ -384,6 +388,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_port_tx_bytes_total", "counter"},
         {"bridgehost_port_unicast_total", "counter"},
         {"bridgehost_port_flooded_total", "counter"},
+        {"bridgehost_port_loop_probes_sent_total", "counter"},
+        {"bridgehost_port_loops_detected_total", "counter"},
+        {"bridgehost_port_bpdus_total", "counter"},
         {"bridgehost_port_drops_total", "counter"},
         {"bridgehost_port_device_missed_total", "counter"},
         {"bridgehost_port_device_rx_errors_total", "counter"},
@@ -392,6 +399,7 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_port_link_up", "gauge"},
         {"bridgehost_port_promiscuous", "gauge"},
         {"bridgehost_port_promisc_suspect", "gauge"},
+        {"bridgehost_port_blocked", "gauge"},
         {"bridgehost_worker_rx_packets_total", "counter"},
         {"bridgehost_worker_busy_cycles_total", "counter"},
         {"bridgehost_worker_idle_cycles_total", "counter"},
@@ -416,9 +424,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         ASSERT_TRUE(p.helps.contains(name)) << name << " has no # HELP";
         EXPECT_FALSE(p.helps.at(name).empty()) << name;
     }
-    // 13 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
+    // 17 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
     // families x 2 workers, 11 globals.
-    EXPECT_EQ(p.samples.size(), 13u * 2 + 4 * 2 + 7 * 2 + 11);
+    EXPECT_EQ(p.samples.size(), 17u * 2 + 4 * 2 + 7 * 2 + 11);
 }
 
 TEST(RenderPrometheus, Values) {
@@ -437,6 +445,10 @@ TEST(RenderPrometheus, Values) {
     EXPECT_EQ(p.value("bridgehost_port_link_up", {{"port", kOddName}}), 0);
     EXPECT_EQ(p.value("bridgehost_port_promiscuous", {{"port", kOddName}}), 0);
     EXPECT_EQ(p.value("bridgehost_port_promisc_suspect", {{"port", kOddName}}), 1);
+    EXPECT_EQ(p.value("bridgehost_port_blocked", {{"port", kOddName}}), 1);
+    EXPECT_EQ(p.value("bridgehost_port_blocked", {{"port", "eth0"}}), 0);
+    EXPECT_EQ(p.value("bridgehost_port_loop_probes_sent_total", {{"port", kOddName}}), 12);
+    EXPECT_EQ(p.value("bridgehost_port_loops_detected_total", {{"port", kOddName}}), 1);
     EXPECT_EQ(p.value("bridgehost_worker_rx_packets_total", {{"worker", "1"}, {"lcore", "3"}}),
               405);
     EXPECT_EQ(p.value("bridgehost_worker_busy_cycles_total", {{"worker", "0"}, {"lcore", "2"}}),
