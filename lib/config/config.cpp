@@ -113,8 +113,8 @@ port_vlan read_port_vlan(const yaml::reader& node) {
 }
 
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
-    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode", "vlan",
-                         "allowed_vlans", "native_vlan", "bpdu_guard"});
+    node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode",
+                         "vlan", "allowed_vlans", "native_vlan", "bpdu_guard"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();

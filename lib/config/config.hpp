@@ -134,7 +134,7 @@ struct control_config {
 struct loop_guard_config {
     bool enabled = true;
     uint32_t interval_ms = 1000; ///< one probe per port this often
-    uint32_t hold_seconds = 10;  ///< a blocked port forwards again after this long without a probe back
+    uint32_t hold_seconds = 10;  ///< then a blocked port with no probe back forwards again
 
     bool operator==(const loop_guard_config&) const = default;
 };

@@ -94,9 +94,9 @@ bridge::bridge(const config& cfg)
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(
-            worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
-                           l.rx[w], l.port_ids, l.port_macs, rings[w], shared, vlans_.get(),
-                           pool_->get(), guard_->event_ring(w), guard_->probe_ring(w)}));
+            worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles, l.rx[w],
+                           l.port_ids, l.port_macs, rings[w], shared, vlans_.get(), pool_->get(),
+                           guard_->event_ring(w), guard_->probe_ring(w)}));
 }
 
 bridge::layout bridge::datapath_layout() const {
@@ -135,6 +135,8 @@ void bridge::stop() {
     for (const auto& w : workers_)
         rte_eal_wait_lcore(w->lcore());
     launched_ = false;
+    if (guard_) // no worker will send them now; the exit report counts mbufs in use
+        guard_->discard_queued_probes();
 }
 
 unsigned bridge::step(fdb_time now) {

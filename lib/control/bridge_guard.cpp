@@ -44,8 +44,8 @@ json bridge::port_guard_json(uint16_t index) const {
             {"blocked_reason", state == ps::blocked_loop   ? json("loop")
                                : state == ps::blocked_bpdu ? json("bpdu")
                                                            : json(nullptr)},
-            {"loop_with", state == ps::blocked_loop ? json(ports_[s.partner(index)]->name())
-                                                    : json(nullptr)},
+            {"loop_with",
+             state == ps::blocked_loop ? json(ports_[s.partner(index)]->name()) : json(nullptr)},
             {"state_text", guard_->describe(index)},
             {"bpdu_guard", cfg_.ports[index].bpdu_guard},
             {"loop_guard",

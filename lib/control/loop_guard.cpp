@@ -59,12 +59,16 @@ loop_guard::loop_guard(const loop_guard_config& cfg, unsigned nworkers, rte_memp
 }
 
 loop_guard::~loop_guard() {
-    probe_tx probe;
-    while (rte_ring_sc_dequeue_elem(probe_ring_, &probe, sizeof(probe)) == 0)
-        rte_pktmbuf_free(probe.m);
+    discard_queued_probes();
     rte_ring_free(probe_ring_);
     for (rte_ring* r : event_rings_)
         rte_ring_free(r);
+}
+
+void loop_guard::discard_queued_probes() {
+    probe_tx probe;
+    while (rte_ring_sc_dequeue_elem(probe_ring_, &probe, sizeof(probe)) == 0)
+        rte_pktmbuf_free(probe.m);
 }
 
 std::vector<uint16_t> loop_guard::step(uint64_t now_ms) {

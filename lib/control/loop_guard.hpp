@@ -47,6 +47,9 @@ class loop_guard {
     /// time, a round of probes when one is due. Returns the ports it blocked
     /// (their learned entries are the caller's to flush).
     std::vector<uint16_t> step(uint64_t now_ms);
+    /// Frees the probes no worker has sent (the workers have stopped: at exit,
+    /// or before a reload renumbers the ports the probes name).
+    void discard_queued_probes();
     /// The operator unblocks `port`; false if it was not blocked.
     bool enable(uint16_t port);
     /// New settings (a reload): timing at once; disabling unblocks loop-blocked ports.

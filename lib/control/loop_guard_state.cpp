@@ -22,8 +22,8 @@ bool loop_guard_state::probe_due(uint64_t now) {
     return true;
 }
 
-std::optional<loop_guard_state::change> loop_guard_state::probe_returned(uint16_t origin,
-                                                                         uint16_t in, uint64_t now) {
+std::optional<loop_guard_state::change>
+loop_guard_state::probe_returned(uint16_t origin, uint16_t in, uint64_t now) {
     if (origin >= ports_.size() || in >= ports_.size())
         return std::nullopt; // sent before a reload renumbered the ports
     ports_[in].counts.probes_returned++;

@@ -77,7 +77,7 @@ class loop_guard_state {
     struct port_entry {
         port_state state = port_state::forwarding;
         uint16_t partner = 0;
-        uint64_t last_probe = 0;  ///< when a probe of ours last named it in a loop
+        uint64_t last_probe = 0; ///< when a probe of ours last named it in a loop
         bool self_reported = false;
         port_counts counts;
     };

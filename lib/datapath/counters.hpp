@@ -19,9 +19,9 @@ namespace bridgehost {
     X(invalid_src, "source MAC is multicast, broadcast or all-zero")                               \
     X(tx_full, "output tx queue full")                                                             \
     X(vlan_filtered, "VLAN not carried by the ingress port (or tagged on an access port)")         \
-    X(no_mbuf, "no mbuf for a flooded copy, or no headroom to insert a VLAN tag")              \
-    X(loop_probe, "our own loop-guard probe came back: a loop (consumed, never forwarded)")      \
-    X(bpdu_guard, "STP BPDU on a port with bpdu_guard (the port is blocked)")                    \
+    X(no_mbuf, "no mbuf for a flooded copy, or no headroom to insert a VLAN tag")                  \
+    X(loop_probe, "our own loop-guard probe came back: a loop (consumed, never forwarded)")        \
+    X(bpdu_guard, "STP BPDU on a port with bpdu_guard (the port is blocked)")                      \
     X(port_blocked, "received on a blocked port, or unicast to one")
 
 enum class drop_reason : uint8_t {

@@ -82,8 +82,8 @@ struct guard_event {
     enum kind_t : uint8_t { probe_returned, bpdu };
     kind_t kind;
     uint8_t reserved = 0;
-    uint16_t in_port;  ///< where it arrived
-    uint16_t origin;   ///< probe_returned: the port the probe was sent on
+    uint16_t in_port; ///< where it arrived
+    uint16_t origin;  ///< probe_returned: the port the probe was sent on
     uint16_t reserved2 = 0;
 };
 static_assert(sizeof(guard_event) == 8);

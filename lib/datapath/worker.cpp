@@ -39,7 +39,6 @@ void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> por
     p_.port_ids = std::move(port_ids);
     p_.port_macs = std::move(port_macs);
     nb_ports_ = uint16_t(p_.port_ids.size());
-    drop_queued_probes(); // they name ports by their old numbers
     tx_buf_.assign(size_t(nb_ports_) * p_.burst, nullptr);
     tx_count_.fill(0);
     unicast_out_.fill(0);

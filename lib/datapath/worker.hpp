@@ -92,8 +92,6 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     bool port_blocked(uint16_t port) const { return (blocked_ >> port) & 1; }
     /// Sends what the control lcore queued on probe_ring (once per loop, not per burst).
     void send_probes();
-    /// Frees probes still queued (ports are about to be renumbered).
-    void drop_queued_probes();
     /// The last key added for one role (destination or source) and its index.
     struct run_key {
         fdb_key key;

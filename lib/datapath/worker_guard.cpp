@@ -51,12 +51,4 @@ void worker::send_probes() {
         }
 }
 
-void worker::drop_queued_probes() {
-    if (p_.probe_ring == nullptr)
-        return;
-    probe_tx probe;
-    while (rte_ring_sc_dequeue_elem(p_.probe_ring, &probe, sizeof(probe)) == 0)
-        rte_pktmbuf_free(probe.m);
-}
-
 } // namespace bridgehost

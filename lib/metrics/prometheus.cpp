@@ -122,8 +122,7 @@ constexpr port_counter kPortTraffic[] = {
      "Frames received on the port and flooded to every other port (broadcast, multicast, "
      "unknown destination).",
      &port::flooded},
-    {"port_loop_probes_sent_total", "Loop-guard probes sent out of the port.",
-     &port::probes_sent},
+    {"port_loop_probes_sent_total", "Loop-guard probes sent out of the port.", &port::probes_sent},
     {"port_loops_detected_total",
      "Times the port was blocked because a loop-guard probe of ours came back (a loop).",
      &port::loops},

@@ -208,5 +208,38 @@ TEST_F(loop_guard_test, a_bpdu_on_a_bpdu_guard_port_blocks_it_until_enabled) {
     EXPECT_EQ(h_->drain(1), std::vector<frame>{from_c});
 }
 
+TEST_F(loop_guard_test, reload_applies_loop_guard_and_disabling_it_unblocks) {
+    start();
+    bridge& sw = h_->sw();
+    h_->guard_step(kMs0);
+    const std::vector<frame> sent0 = h_->wait_tx(0, 1);
+    h_->wait_tx(1, 1);
+    h_->wait_tx(2, 1);
+    send(2, sent0.at(0));
+    h_->guard_step(kMs0 + 1);
+    ASSERT_EQ(port_json(2).at("state_text"), "blocked (loop with p0)");
+
+    config next = sw.running_config();
+    next.loop_guard.interval_ms = 200;
+    next.loop_guard.hold_seconds = 1;
+    json r = sw.reload(next);
+    EXPECT_EQ(r.at("applied"),
+              (json{"loop_guard on, every 1000 ms, hold 10 s -> on, every 200 ms, hold 1 s"}));
+    EXPECT_EQ(r.at("needs_restart"), json::array());
+    guard_step_and_drain(kMs0 + 2); // the new interval starts with a round at once
+    EXPECT_EQ(port_json(2).at("state"), "blocked");
+
+    next.loop_guard.enabled = false;
+    r = sw.reload(next);
+    EXPECT_EQ(r.at("applied"),
+              (json{"loop_guard on, every 200 ms, hold 1 s -> off, every 200 ms, hold 1 s"}));
+    EXPECT_EQ(port_json(2).at("state"), "forwarding");
+    h_->guard_step(kMs0 + 10'000); // off: no probe
+    const frame bcast = make_frame(kBroadcast, kA);
+    send(0, bcast);
+    EXPECT_EQ(h_->drain(1), std::vector<frame>{bcast});
+    EXPECT_EQ(h_->drain(2), std::vector<frame>{bcast});
+}
+
 } // namespace
 } // namespace bridgehost::test

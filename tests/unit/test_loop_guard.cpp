@@ -18,13 +18,13 @@ TEST(LoopProbe, HasTheDocumentedBytes) {
     build_probe(f, *mac_address::parse("02:00:00:00:00:01"), 0x0102030405060708, 3, 0x0a0b0c0d);
     const std::vector<uint8_t> head(f, f + 32);
     const std::vector<uint8_t> expected = {
-        0x03, 0x42, 0x48, 0x4c, 0x47, 0x00, // dst
-        0x02, 0x00, 0x00, 0x00, 0x00, 0x01, // src
-        0x88, 0xb6,                         // ethertype
-        'B',  'H',  'L',  'G',              // magic
+        0x03, 0x42, 0x48, 0x4c, 0x47, 0x00,       // dst
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x01,       // src
+        0x88, 0xb6,                               // ethertype
+        'B',  'H',  'L',  'G',                    // magic
         1,    2,    3,    4,    5,    6,    7, 8, // instance
-        0x00, 0x03,                         // origin port
-        0x0a, 0x0b, 0x0c, 0x0d,             // sequence
+        0x00, 0x03,                               // origin port
+        0x0a, 0x0b, 0x0c, 0x0d,                   // sequence
     };
     EXPECT_EQ(head, expected);
     for (size_t i = 32; i < kProbeLen; ++i)
@@ -37,7 +37,7 @@ TEST(LoopProbe, OnlyOurInstanceIsOurs) {
     uint16_t origin = 0;
     EXPECT_TRUE(is_own_probe(f, kProbeLen, 42, origin));
     EXPECT_EQ(origin, 7);
-    EXPECT_FALSE(is_own_probe(f, kProbeLen, 43, origin)); // another bridgehost's
+    EXPECT_FALSE(is_own_probe(f, kProbeLen, 43, origin));           // another bridgehost's
     EXPECT_FALSE(is_own_probe(f, kProbeHeaderLen - 1, 42, origin)); // truncated
     f[14] = 'X';
     EXPECT_FALSE(is_own_probe(f, kProbeLen, 42, origin)); // no magic
