@@ -42,7 +42,9 @@ trap cleanup EXIT
 # The looped segment: br0 joins l1, l2 (toward seg1, seg2) and hosta.
 ip netns add "$LOOP"
 ip netns add "$NSA"
-ip netns exec "$LOOP" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+for ns in "$LOOP" "$NSA"; do # no IPv6 chatter circulating before the loop is found
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
 ip -n "$LOOP" link add br0 type bridge stp_state 0
 for i in 1 2; do
     hostif=IF$i

@@ -91,7 +91,8 @@ TEST(drop_reasons, names_come_from_one_list) {
     EXPECT_STREQ(drop_reason_name(drop_reason::tx_full), "tx_full");
     EXPECT_STREQ(drop_reason_name(drop_reason::vlan_filtered), "vlan_filtered");
     EXPECT_STREQ(drop_reason_name(drop_reason::no_mbuf), "no_mbuf");
-    EXPECT_EQ(kDropReasons, 6u);
+    EXPECT_STREQ(drop_reason_name(drop_reason::port_blocked), "port_blocked");
+    EXPECT_EQ(kDropReasons, 9u);
 }
 
 } // namespace
