@@ -24,7 +24,11 @@ std::vector<loop_guard::port_info> bridge::guard_ports() const {
 void bridge::guard_step(uint64_t now_ms) {
     // Stations heard through a loop may sit on the wrong port: forget what the
     // blocked port taught; they are learned again where they really are.
-    for (uint16_t port : guard_->step(now_ms))
+    uint32_t links_down = 0; // as housekeeping() last saw them
+    for (size_t i = 0; i < watch_.size(); ++i)
+        if (watch_[i].link_up == 0)
+            links_down |= 1u << i;
+    for (uint16_t port : guard_->step(now_ms, links_down))
         control_->flush_port(port);
 }
 

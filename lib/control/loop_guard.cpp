@@ -71,7 +71,7 @@ void loop_guard::discard_queued_probes() {
         rte_pktmbuf_free(probe.m);
 }
 
-std::vector<uint16_t> loop_guard::step(uint64_t now_ms) {
+std::vector<uint16_t> loop_guard::step(uint64_t now_ms, uint32_t links_down) {
     std::vector<uint16_t> blocked;
     guard_event events[32];
     for (rte_ring* ring : event_rings_) {
@@ -90,7 +90,7 @@ std::vector<uint16_t> loop_guard::step(uint64_t now_ms) {
     if (!blocked.empty() || !cleared.empty())
         publish();
     if (cfg_.enabled && state_.probe_due(now_ms))
-        send_round();
+        send_round(links_down);
     return blocked;
 }
 
@@ -127,8 +127,10 @@ void loop_guard::apply(const guard_event& e, uint64_t now_ms, std::vector<uint16
     }
 }
 
-void loop_guard::send_round() {
+void loop_guard::send_round(uint32_t links_down) {
     for (uint16_t p = 0; p < ports_.size(); ++p) {
+        if ((links_down >> p) & 1) // it could not leave: it would only count as tx_full
+            continue;
         rte_mbuf* m = rte_pktmbuf_alloc(pool_);
         if (m == nullptr)
             return; // the pool is dry: the next round tries again

@@ -44,9 +44,10 @@ class loop_guard {
     rte_ring* probe_ring(unsigned worker) const { return worker == 0 ? probe_ring_ : nullptr; }
 
     /// One pass at `now_ms`: the workers' events, unblocking after the hold
-    /// time, a round of probes when one is due. Returns the ports it blocked
-    /// (their learned entries are the caller's to flush).
-    std::vector<uint16_t> step(uint64_t now_ms);
+    /// time, a round of probes when one is due (none to the ports in
+    /// `links_down`, bit p for port p). Returns the ports it blocked (their
+    /// learned entries are the caller's to flush).
+    std::vector<uint16_t> step(uint64_t now_ms, uint32_t links_down = 0);
     /// Frees the probes no worker has sent (the workers have stopped: at exit,
     /// or before a reload renumbers the ports the probes name).
     void discard_queued_probes();
@@ -64,7 +65,7 @@ class loop_guard {
 
   private:
     void apply(const guard_event& e, uint64_t now_ms, std::vector<uint16_t>& blocked);
-    void send_round();
+    void send_round(uint32_t links_down);
     void publish();
 
     loop_guard_config cfg_;

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <rte_ethdev.h>
+
 namespace bridgehost::test {
 namespace {
 
@@ -158,6 +160,23 @@ TEST_F(loop_guard_test, disabled_it_sends_no_probe) {
     send(1, make_frame(kBroadcast, kB));
     EXPECT_EQ(h_->drain(1), std::vector<frame>{});
     EXPECT_EQ(port_json(0).at("loop_guard").at("probes_sent"), 0);
+}
+
+TEST_F(loop_guard_test, no_probe_goes_to_a_port_whose_link_is_down) {
+    start();
+    bridge& sw = h_->sw();
+    const uint16_t p1 = port_json(1).at("port_id");
+    ASSERT_EQ(rte_eth_dev_set_link_down(p1), 0);
+    sw.housekeeping(kT0);
+    h_->guard_step(kMs0);
+    h_->wait_tx(0, 1);
+    h_->wait_tx(2, 1);
+    send(0, make_frame(kBroadcast, kA)); // the worker has looked at its probe ring since
+    send(2, make_frame(kBroadcast, kC));
+    EXPECT_EQ(h_->drain(1).size(), 2u); // the two broadcasts, no probe
+    EXPECT_EQ(port_json(1).at("loop_guard").at("probes_sent"), 0);
+    EXPECT_EQ(port_json(0).at("loop_guard").at("probes_sent"), 1);
+    ASSERT_EQ(rte_eth_dev_set_link_up(p1), 0);
 }
 
 TEST_F(loop_guard_test, a_bpdu_on_a_bpdu_guard_port_blocks_it_until_enabled) {
