@@ -9,7 +9,8 @@
 # Without loop guard a broadcast from hosta would circulate br0 -> seg1 ->
 # seg2 -> br0 for ever. Checks: bridgehost blocks exactly one port (seg2, the
 # higher-numbered of the two), logs it once, shows it in `bridgehostctl show
-# ports` and /metrics; hosta still pings hostc; once br0 is deleted (the loop is
+# ports` and /metrics; hosta still pings hostc; `port enable` unblocks it (and
+# the loop blocks it again); once br0 is deleted (the loop is
 # gone) seg2 forwards again after the hold time.
 # Usage: loop_guard.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
@@ -119,6 +120,17 @@ curl -sf --max-time 5 "http://127.0.0.1:$mport/metrics" >"$TMP/metrics" &&
     pass "/metrics: blocked 1 on seg2 only" || { fail "/metrics"; cat "$TMP/check"; }
 [ "$(grep -c "loop detected" "$TMP/err")" -eq 1 ] &&
     pass "logged once while the loop lasts" || fail "logged $(grep -c "loop detected" "$TMP/err") times"
+
+# The operator: a port that is not blocked is refused; enabling seg2 while the
+# loop is still there only gets it blocked again by the next probe.
+"${CTL[@]}" port enable seg1 >/dev/null 2>"$TMP/ctl.err"
+[ $? -eq 1 ] && grep -q "port seg1 is not blocked" "$TMP/ctl.err" &&
+    pass "port enable refuses a forwarding port (exit 1)" || { fail "port enable seg1"; cat "$TMP/ctl.err"; }
+"${CTL[@]}" port enable seg2 >"$TMP/ctl.out" 2>&1 &&
+    pass "port enable seg2" || { fail "port enable seg2"; cat "$TMP/ctl.out"; }
+for _ in $(seq 50); do [ "$(grep -c "loop detected" "$TMP/err")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c "loop detected: .*; seg2 blocked" "$TMP/err")" -eq 2 ] &&
+    pass "the loop still there blocks seg2 again" || { fail "not blocked again"; tail -5 "$TMP/err"; }
 
 # The loop goes: br0 is deleted. No probe comes back, and after the hold time seg2 forwards.
 ip -n "$LOOP" link del br0
