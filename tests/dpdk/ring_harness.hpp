@@ -101,8 +101,12 @@ class harness_test : public ::testing::Test {
     }
     /// Injects `f` on `port` and waits until the worker has taken it.
     void send(unsigned port, const frame& f) {
+        // The count is read first: a worker quicker than this thread (which a
+        // loaded machine can deschedule right after inject) would otherwise
+        // have counted the frame already, and the wait would be for one more.
+        const uint64_t before = h_->counters(port).rx_packets;
         h_->inject(port, f);
-        h_->wait_rx(port, h_->counters(port).rx_packets + 1);
+        h_->wait_rx(port, before + 1);
     }
     /// A learns on port 0, B on port 1; the floods are drained.
     void learn_a_and_b() {
