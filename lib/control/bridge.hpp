@@ -64,7 +64,7 @@ class bridge {
     void run(const std::function<bool()>& stop_requested);
 
     /// Applies what can change while forwarding from `next` (a validated config
-    /// of the same file): aging, static entries, log levels, the diagnosis
+    /// of the same file): aging, static entries, log levels, loop_guard, the diagnosis
     /// window. Learned entries stay. What needs a restart (ports, EAL, workers,
     /// FDB capacity, control socket, metrics) is listed and not applied.
     /// Returns {"applied": [...], "needs_restart": [...]}; control lcore only.
