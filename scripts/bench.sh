@@ -127,6 +127,8 @@ fdb:
   capacity: $capacity
 metrics:
   listen: "127.0.0.1:0"   # on, as deployed, on a free port: never collides
+loop_guard:               # the generator counts any frame it did not send as misdelivered,
+  enabled: false          # and a loop-guard probe would be one
 EOF
         "$BIN"/bridgehost --config "$WORK"/dut.yaml >"$WORK"/dut.out 2>&1 &
         DUT_PID=$!

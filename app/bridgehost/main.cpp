@@ -52,13 +52,13 @@ SIGNALS
     SIGUSR1             print the MAC table and the counters to stdout
     SIGHUP              reload the config file (as bridgehostctl reload):
                         fdb.aging_seconds, fdb.static, fdb.flapping, the
-                        ports' max_macs and mac_limit_action, log and
+                        ports' max_macs and mac_limit_action, log, loop_guard and
                         control.promisc_check_seconds apply at once and
                         learned entries stay. Ports added to or removed from
                         the list are attached or detached (workers pause for
                         about 0.1 ms; the other ports keep their learned
-                        entries and counters); a port whose device, descriptors or
-                        mtu changed, and eal, workers, fdb.capacity, the
+                        entries and counters); a port whose device, descriptors,
+                        mtu or bpdu_guard changed, and eal, workers, fdb.capacity, the
                         control socket or metrics, need a restart: logged,
                         not applied. A file that fails validation changes
                         nothing (the error is logged); nor does a new port
@@ -70,8 +70,9 @@ COUNTERS
     Per port: frames and bytes in and out, unicast and flooded frames, and a
     drop counter per reason (filtered, runt, invalid_src, tx_full,
     vlan_filtered, no_mbuf, storm_broadcast, storm_multicast,
-    storm_unknown_unicast, mirror_destination, too_big, mirror_lost; the report lists
-    what each means). Per worker:
+    storm_unknown_unicast, mirror_destination, too_big, mirror_lost,
+    loop_probe, bpdu_guard, port_blocked; the report lists what each
+    means). Per worker:
     rx packets, busy cycles/packet (TSC cycles from an rx burst that returned
     frames to the end of their tx, per frame received, counted as
     dpdk-testpmd --record-core-cycles counts them), idle % and stalls
@@ -101,6 +102,15 @@ DIAGNOSIS
     Promiscuous mode and Forged transmits to Accept on the vSwitch or port
     group". Also in bridgehostctl show ports and /metrics. It clears when
     unicast for another MAC arrives.
+
+LOOP GUARD
+    Every loop_guard.interval_ms (default 1000) a probe (the port's MAC to
+    03:42:48:4c:47:00, ethertype 0x88b6) leaves every port; one of ours
+    coming back on another port is a loop, and the higher-numbered port of
+    the two is blocked (nothing in or out) until no probe has come back for
+    loop_guard.hold_seconds (default 10). A port with bpdu_guard: true is
+    blocked by an STP BPDU until bridgehostctl port enable PORT. Logged, in
+    bridgehostctl show ports, and in /metrics (bridgehost_port_blocked).
 
 EXIT STATUS
     0 stopped by a signal, or --check passed; 1 bad configuration or a device

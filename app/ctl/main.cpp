@@ -31,8 +31,9 @@ Shows and changes a running bridgehost through its control socket.
 COMMANDS
     show fdb [--port P] [--mac M]   the MAC table: MAC, VLAN, port, type, age (s),
                                     flags (flapping, frozen)
-    show ports                      link, promiscuous mode, counters, learned
-                                    MACs and max_macs, device stats, and the
+    show ports                      link, state (forwarding, or blocked by loop
+                                    or BPDU guard), promiscuous mode, counters,
+                                    learned MACs and max_macs, device stats, the
                                     promiscuous-mode diagnosis
     show workers                    rx queues, busy cycles/packet, idle %, stalls
     show stats                      per-port counters, drops by reason, FDB counters
@@ -42,6 +43,8 @@ COMMANDS
                                     native VLAN
     fdb del MAC [--vlan V]          remove MAC (static or learned) from VLAN V (default 0)
     fdb flush [--port P]            remove learned entries (static ones stay)
+    port enable PORT                unblock a port loop or BPDU guard blocked (a
+                                    loop still there blocks it again)
     clear stats                     start the counters shown from zero (the
                                     counters the data path keeps are not reset)
     capture PORT -w FILE [--direction rx|tx|both] [--count N] [--snaplen B]
@@ -220,6 +223,12 @@ json make_request(const std::vector<std::string>& w) {
             args["port"] = *p;
         return {{"cmd", "fdb flush"}, {"args", args}};
     }
+    if (verb == "port" && noun == "enable") {
+        if (w.size() != 3)
+            throw usage_error("usage: port enable PORT");
+        args["port"] = w[2];
+        return {{"cmd", "port enable"}, {"args", args}};
+    }
     if (verb == "clear" && noun == "stats" && w.size() == 2)
         return {{"cmd", "clear stats"}, {"args", args}};
     if (verb == "reload" && w.size() == 1)
@@ -296,8 +305,8 @@ void print_human(const std::string& cmd, const json& r) {
                     r.at("entries").size(), str(r.at("size")).c_str(),
                     str(r.at("capacity")).c_str(), str(r.at("aging_seconds")).c_str());
     } else if (cmd == "show ports") {
-        std::printf("%-12s %-5s %-6s %-17s %12s %12s %10s %10s %13s  %s\n", "PORT", "LINK",
-                    "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "MACS/LIMIT", "VLANS");
+        std::printf("%-12s %-5s %-26s %-6s %-17s %12s %12s %10s %10s %13s  %s\n", "PORT", "LINK",
+                    "STATE", "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "MACS/LIMIT", "VLANS");
         for (const json& p : r) {
             uint64_t drops = 0;
             for (const auto& [reason, n] : p.at("counters").at("drops").items())
@@ -317,8 +326,9 @@ void print_human(const std::string& cmd, const json& r) {
                      ? std::string("-")
                      : str(limit.at("max_macs")) +
                            (limit.value("mac_limit_action", "") == "evict_oldest" ? "e" : "r"));
-            std::printf("%-12s %-5s %-6s  %-17s %12s %12s %10" PRIu64 " %10s %13s  %s\n",
+            std::printf("%-12s %-5s %-26s %-6s  %-17s %12s %12s %10" PRIu64 " %10s %13s  %s\n",
                         str(p.at("name")).c_str(), str(p.at("link")).c_str(),
+                        str(p.value("state_text", json("-"))).c_str(),
                         p.at("promiscuous").get<bool>() ? "on" : "OFF", str(p.at("mac")).c_str(),
                         str(p.at("counters").at("rx_packets")).c_str(),
                         str(p.at("counters").at("tx_packets")).c_str(), drops,

@@ -145,7 +145,7 @@ port_mac_limit read_mac_limit(const yaml::reader& port) {
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
     node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode",
                          "vlan", "allowed_vlans", "native_vlan", "max_macs", "mac_limit_action",
-                         "storm_control"});
+                         "storm_control", "bpdu_guard"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();
@@ -174,6 +174,8 @@ port_config read_port(const yaml::reader& node, const std::vector<port_config>& 
     port.mac_limit = read_mac_limit(node);
     if (const auto storm = node.find("storm_control"))
         port.storm = read_storm_limits(*storm);
+    if (const auto bpdu = node.find("bpdu_guard"))
+        port.bpdu_guard = bpdu->boolean();
     return port;
 }
 
@@ -361,6 +363,24 @@ metrics_config read_metrics(const yaml::reader& node) {
         }
     }
     return metrics;
+}
+
+loop_guard_config read_loop_guard(const yaml::reader& node) {
+    node.expect_mapping({"enabled", "interval_ms", "hold_seconds"});
+    loop_guard_config guard;
+    if (const auto enabled = node.find("enabled"))
+        guard.enabled = enabled->boolean();
+    if (const auto interval = node.find("interval_ms"))
+        guard.interval_ms = interval->integer(100u, 60000u);
+    if (const auto hold = node.find("hold_seconds")) {
+        guard.hold_seconds = hold->integer(1u, 3600u);
+        // Fewer than three intervals, and one lost probe would unblock a live loop.
+        if (uint64_t(guard.hold_seconds) * 1000 < 3 * uint64_t(guard.interval_ms))
+            hold->fail("expected at least 3 probe intervals (3 x loop_guard.interval_ms = " +
+                       std::to_string(3 * guard.interval_ms) + " ms), got " +
+                       std::to_string(guard.hold_seconds) + " s");
+    }
+    return guard;
 }
 
 log_level read_log_level(const yaml::reader& node) {
@@ -569,7 +589,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
     const yaml::reader root = yaml::reader::load(yaml_text, source);
     if (root.is_null())
         root.fail("the file is empty; expected a mapping with at least \"ports\"");
-    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log", "mirror"});
+    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log", "mirror",
+                         "loop_guard"});
     config cfg;
     cfg.source = source;
     lcore_keys lcores;
@@ -588,6 +609,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
         cfg.log = read_log(*log);
     if (const auto mirror = root.find("mirror"))
         cfg.mirror = read_mirror(*mirror, cfg);
+    if (const auto guard = root.find("loop_guard"))
+        cfg.loop_guard = read_loop_guard(*guard);
     resolve_lcores(lcores, cfg);
     return cfg;
 }

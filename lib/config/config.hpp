@@ -95,6 +95,7 @@ struct port_config {
     port_vlan vlan;       ///< mode, vlan, allowed_vlans, native_vlan
     storm_limits storm;   ///< storm_control
     port_mac_limit mac_limit; ///< max_macs, mac_limit_action (reloadable)
+    bool bpdu_guard = false;  ///< block the port when an STP BPDU arrives on it
 
     bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
@@ -159,6 +160,16 @@ struct mirror_config {
     bool operator==(const mirror_config&) const = default;
 };
 
+/// Loop guard: probes sent out of every port; one of ours coming back on
+/// another port is a loop, and one port of the two is blocked (loop_guard.hpp).
+struct loop_guard_config {
+    bool enabled = true;
+    uint32_t interval_ms = 1000; ///< one probe per port this often
+    uint32_t hold_seconds = 10;  ///< then a blocked port with no probe back forwards again
+
+    bool operator==(const loop_guard_config&) const = default;
+};
+
 struct metrics_config {
     bool enabled = true;
     std::string listen = "127.0.0.1:9417"; ///< "ADDR:PORT", checked by parse_metrics_listen
@@ -198,6 +209,7 @@ struct config {
     metrics_config metrics;
     log_config log;
     mirror_config mirror;
+    loop_guard_config loop_guard;
 
     /// Index of the port with this name, or nullopt.
     std::optional<uint16_t> port_index(std::string_view name) const;

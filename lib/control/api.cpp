@@ -147,6 +147,7 @@ const bridge::command bridge::kCommands[] = {
      }},
     {"capture read", [](bridge& b, const json& a) { return b.capture_->read(a, b.clock_.load()); }},
     {"capture stop", [](bridge& b, const json& a) { return b.capture_->stop(a); }},
+    {"port enable", [](bridge& b, const json& a) { return b.port_enable(a); }},
 };
 
 json bridge::call(std::function<json()> fn, std::chrono::milliseconds timeout) {
@@ -268,6 +269,7 @@ json bridge::show_ports() const {
                            {"ierrors", dev.ierrors},
                            {"oerrors", dev.oerrors},
                            {"rx_nombuf", dev.rx_nombuf}}}});
+        ports.back().update(port_guard_json(p->index()));
     }
     return ports;
 }
@@ -342,6 +344,7 @@ json bridge::show_config() const {
         j.update(mac_limit_json(p.mac_limit));
         if (p.storm.any())
             j["storm_control"] = storm_json(p.storm);
+        j["bpdu_guard"] = p.bpdu_guard;
         ports.push_back(std::move(j));
     }
     json mirror = nullptr;
@@ -376,7 +379,11 @@ json bridge::show_config() const {
               {"promisc_check_seconds", cfg_.control.promisc_check_seconds}}},
             {"metrics", {{"enabled", cfg_.metrics.enabled}, {"listen", cfg_.metrics.listen}}},
             {"log", log_json(cfg_.log)},
-            {"mirror", mirror}};
+            {"mirror", mirror},
+            {"loop_guard",
+             {{"enabled", cfg_.loop_guard.enabled},
+              {"interval_ms", cfg_.loop_guard.interval_ms},
+              {"hold_seconds", cfg_.loop_guard.hold_seconds}}}};
 }
 
 json bridge::fdb_add(const json& args) {

@@ -91,6 +91,7 @@ bridge::bridge(const config& cfg)
     started_ = clock_.load(std::memory_order_relaxed);
     base_.workers.resize(nworkers);
 
+    guard_ = std::make_unique<loop_guard>(cfg_.loop_guard, nworkers, pool_->get(), guard_ports());
     const layout l = datapath_layout();
     capture_ = std::make_unique<packet_capture>(int(rte_socket_id()), [this] {
         uint64_t dropped = 0;
@@ -98,13 +99,15 @@ bridge::bridge(const config& cfg)
             dropped += w->counters().capture_dropped.get();
         return dropped;
     });
-    const worker_shared shared{fdb_.get(), &clock_, &running_, rcu_.get(), capture_->shared()};
+    const worker_shared shared{fdb_.get(), &clock_,          &running_,
+                               rcu_.get(),  capture_->shared(), &guard_->shared()};
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(
             worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles,
                            l.rx[w], l.port_ids, l.port_macs, rings[w], shared, vlans_.get(),
-                           pool_->get(), policy_.get()}));
+                           pool_->get(), policy_.get(), guard_->event_ring(w),
+                           guard_->probe_ring(w)}));
 }
 
 void bridge::build_policy() {
@@ -150,6 +153,8 @@ void bridge::stop() {
     for (const auto& w : workers_)
         rte_eal_wait_lcore(w->lcore());
     launched_ = false;
+    if (guard_) // no worker will send them now; the exit report counts mbufs in use
+        guard_->discard_queued_probes();
 }
 
 unsigned bridge::step(fdb_time now) {
@@ -255,6 +260,7 @@ void bridge::run(const std::function<bool()>& stop_requested) {
     while (!stop_requested()) {
         const fdb_time now = monotonic_seconds();
         const unsigned applied = step(now);
+        guard_step(monotonic_ms());
         serve_requests();
         if (now != last_second) {
             last_second = now;

@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "control/capture.hpp"
 #include "control/control_plane.hpp"
+#include "control/loop_guard.hpp"
 #include "control/promisc_monitor.hpp"
 #include "datapath/worker.hpp"
 #include "fdb/mac_table.hpp"
@@ -53,15 +54,21 @@ class bridge {
     /// since the last call (learn rings and tx queues full, logged), and the
     /// promiscuous-mode diagnosis.
     void housekeeping(fdb_time now);
+    /// One loop/BPDU guard pass at `now_ms` (milliseconds, any origin): the
+    /// workers' guard events, unblocking after the hold time, a round of probes
+    /// when due; ports it blocks lose their learned entries. run() calls it
+    /// every pass; tests call it with their own clock.
+    void guard_step(uint64_t now_ms);
+    const loop_guard& guard() const { return *guard_; }
     /// The control loop on the real clock until `stop_requested` returns true;
     /// the caller's predicate is where signals are handled.
     void run(const std::function<bool()>& stop_requested);
 
     /// Applies what can change while forwarding from `next` (a validated config
     /// of the same file): aging, static entries, ports' MAC limits, MAC
-    /// flapping, log levels, the diagnosis window. Learned entries stay. What
-    /// needs a restart (ports, EAL, workers, FDB capacity, control socket,
-    /// metrics) is listed and not applied.
+    /// flapping, log levels, loop_guard, the diagnosis window. Learned entries
+    /// stay. What needs a restart (ports, EAL, workers, FDB capacity, control
+    /// socket, metrics, mirror) is listed and not applied.
     /// Returns {"applied": [...], "needs_restart": [...]}; control lcore only.
     nlohmann::json reload(const config& next);
     /// What the "reload" request runs (re-reading the file is the caller's:
@@ -116,6 +123,8 @@ class bridge {
 
     /// Seconds on the control lcore's monotonic clock.
     static fdb_time monotonic_seconds();
+    /// Milliseconds on the same clock (the loop guard's).
+    static uint64_t monotonic_ms();
 
   private:
     struct rcu_deleter {
@@ -139,6 +148,11 @@ class bridge {
     nlohmann::json fdb_flush(const nlohmann::json& args);
     nlohmann::json clear_stats();
     nlohmann::json reload_request();
+    nlohmann::json port_enable(const nlohmann::json& args);
+    /// show ports' loop/BPDU guard fields for port `index` (bridge_guard.cpp).
+    nlohmann::json port_guard_json(uint16_t index) const;
+    /// What the loop guard needs of the running ports.
+    std::vector<loop_guard::port_info> guard_ports() const;
     /// The port index named by args[key] (a port name), or throws.
     uint16_t port_arg(const nlohmann::json& args, const char* key) const;
 
@@ -189,6 +203,7 @@ class bridge {
     std::unique_ptr<packet_capture> capture_;
     std::unique_ptr<control_plane> control_;
     std::vector<std::unique_ptr<worker>> workers_;
+    std::unique_ptr<loop_guard> guard_; ///< owns the rings workers_ use; after pool_
     std::unique_ptr<vlan_map> vlans_; ///< null: no port has VLAN settings
     std::unique_ptr<port_policy> policy_; ///< null: no storm limits, mirror or mtu
     /// Builds policy_ for the running ports (after they are up: it needs their queues).

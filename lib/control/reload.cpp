@@ -134,6 +134,17 @@ json bridge::reload(const config& next) {
         cfg_.control.promisc_check_seconds = next.control.promisc_check_seconds;
     }
 
+    if (next.loop_guard != cfg_.loop_guard) {
+        guard_->configure(next.loop_guard);
+        const auto text = [](const loop_guard_config& g) {
+            return std::string(g.enabled ? "on" : "off") + ", every " +
+                   std::to_string(g.interval_ms) + " ms, hold " + std::to_string(g.hold_seconds) +
+                   " s";
+        };
+        note("loop_guard " + text(cfg_.loop_guard) + " -> " + text(next.loop_guard));
+        cfg_.loop_guard = next.loop_guard;
+    }
+
     for (const json& r : restart)
         logs::write(logs::component::control, log_level::warning,
                     "reload: %s changed; not applied, it needs a restart",
@@ -150,7 +161,9 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     std::vector<port_config> target = next.ports;
     for (port_config& p : target)
         if (const auto i = cfg_.port_index(p.name); i && needs_reopen(cfg_.ports[*i], p)) {
-            restart.push_back("ports." + p.name + " (device, descriptors, mtu, VLANs or storm_control changed)");
+            restart.push_back("ports." + p.name +
+                              " (device, descriptors, mtu, VLANs, storm_control or bpdu_guard "
+                              "changed)");
             p = cfg_.ports[*i];
         }
     // Old index -> new index; -1: removed.
@@ -267,6 +280,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     // Ports keep their VLAN settings (a change needs a restart); the table follows the numbering.
     vlans_ = vlan_map::build(cfg_.ports);
     build_policy();
+    guard_->set_ports(guard_ports(), to);
     for (const auto& w : workers_)
         w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to, vlans_.get(), policy_.get());
     if (was_running)

@@ -162,6 +162,11 @@ metrics_snapshot bridge::metrics() const {
         mp.promisc_suspect = promisc_.suspect(p->index());
         mp.macs = fdb_->port_count(p->index());
         mp.max_macs = fdb_->port_limit(p->index()).max_macs;
+        const loop_guard_state& guard = guard_->state();
+        mp.blocked = guard.state(p->index()) != loop_guard_state::port_state::forwarding;
+        mp.probes_sent = guard.counts(p->index()).probes_sent;
+        mp.loops = guard.counts(p->index()).loops;
+        mp.bpdus = guard.counts(p->index()).bpdus;
     }
     for (const auto& w : workers_) {
         const worker_totals t = raw_worker_stats(w->index());

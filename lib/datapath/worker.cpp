@@ -76,6 +76,8 @@ void worker::run() {
     uint64_t t0 = rte_rdtsc();
     while (p_.shared.running->load(std::memory_order_relaxed)) {
         const uint64_t spent = poll_once(p_.shared.clock->load(std::memory_order_relaxed));
+        if (p_.probe_ring != nullptr && !rte_ring_empty(p_.probe_ring)) [[unlikely]]
+            send_probes();
         // Quiescent: this worker holds no FDB slot from before this point.
         rte_rcu_qsbr_quiescent(rcu, p_.index);
         const uint64_t t1 = rte_rdtsc();
@@ -119,8 +121,13 @@ uint64_t worker::poll_once(fdb_time now) {
 void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t tsc) {
     const uint16_t in_port = rxq.port_index;
     port_counters& in = counters_.ports[in_port];
-    const port_policy* const policy = p_.policy;
+    // Loop and BPDU guard: which ports are blocked, read once per burst; frames
+    // on a blocked or bpdu_guard port, and probes, take the guard's look.
+    blocked_ = p_.shared.guard->blocked.load(std::memory_order_relaxed);
+    const bool guarded_in =
+        ((blocked_ | p_.shared.guard->bpdu_guard.load(std::memory_order_relaxed)) >> in_port) & 1;
 
+    const port_policy* const policy = p_.policy;
     if (policy != nullptr && policy->mirrors()) [[unlikely]] {
         if (in_port == policy->mirror_to) { // it takes no part in forwarding
             in.rx_packets.add(n);
@@ -155,6 +162,14 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
         const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
         uint64_t src_and_type; // the source MAC and the ethertype, as they lie in memory
         std::memcpy(&src_and_type, eth + RTE_ETHER_ADDR_LEN, sizeof(src_and_type));
+        if (guarded_in || (src_and_type >> 48) == kProbeEthertypeInMemory) [[unlikely]] {
+            const drop_reason why = guard_ingress(m, eth, src_and_type, in_port);
+            if (why != drop_reason::count) {
+                ++drops[unsigned(why)];
+                dropped_[ndropped++] = m;
+                continue;
+            }
+        }
         if ((src_and_type >> 48) == kArpEthertypeInMemory) [[unlikely]]
             count_arp(m, eth, arp);
         // The outer 802.1Q tag, if any, and the frame's VLAN. Without VLAN
@@ -209,7 +224,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
                                            policy == nullptr
                                        ? decide_forward(keys_[0], found(0), in_port)
                                        : forward_decision{verdict::flood, 0, {}};
-    if (first.action == verdict::unicast) {
+    if (first.action == verdict::unicast && !port_blocked(first.out_port)) {
         transmit(first.out_port, frames_.data(), uint16_t(nvalid));
         unicast = nvalid;
         counters_.ports[first.out_port].unicast_out.add(nvalid);
@@ -220,6 +235,11 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
             const forward_decision fd = decide_forward(keys_[d], found(d), in_port);
             switch (fd.action) {
             case verdict::unicast:
+                if (port_blocked(fd.out_port)) [[unlikely]] {
+                    ++drops[unsigned(drop_reason::port_blocked)];
+                    dropped_[ndropped++] = m;
+                    break;
+                }
                 if (p_.vlans != nullptr &&
                     !apply_tag(m, p_.vlans->action(fd.out_port, vlan_of_[i], tag_of_[i]),
                                vlan_of_[i])) {
@@ -387,9 +407,10 @@ void worker::mirror_received(uint16_t n, uint16_t in_port) {
 }
 
 void worker::flood(rte_mbuf* m, uint16_t in_port) {
-    // Every other port gets the same mbuf: one more reference per extra port.
-    const uint32_t ports = flood_ports_ & ~(1u << in_port);
-    if (ports == 0) { // a mirror destination was the only other port
+    // Every other port that is not blocked (nor a mirror destination) gets the
+    // same mbuf: one more reference per extra port.
+    const uint32_t ports = flood_ports_ & ~(1u << in_port) & ~blocked_;
+    if (ports == 0) [[unlikely]] { // the only other port is blocked or a mirror destination
         rte_pktmbuf_free(m);
         return;
     }
@@ -436,7 +457,7 @@ bool worker::flood_vlan(unsigned i, uint16_t in_port) {
     // first group as it came or changed, each other group gets a copy.
     constexpr unsigned kActions = 4;
     std::array<uint32_t, kActions> group{};
-    const uint32_t ports = p_.vlans->members[vlan] & flood_ports_ & ~(1u << in_port);
+    const uint32_t ports = p_.vlans->members[vlan] & flood_ports_ & ~(1u << in_port) & ~blocked_;
     for (uint32_t rest = ports; rest != 0; rest &= rest - 1) {
         const uint16_t out = uint16_t(__builtin_ctz(rest));
         group[unsigned(p_.vlans->action(out, vlan, tag))] |= 1u << out;

@@ -10,6 +10,7 @@
 #include "datapath/learn_event.hpp"
 #include "datapath/port_policy.hpp"
 #include "datapath/storm.hpp"
+#include "datapath/loop_probe.hpp"
 #include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
 
@@ -41,6 +42,7 @@ struct worker_shared {
     const std::atomic<bool>* running;   ///< false: finish the burst and return
     rte_rcu_qsbr* rcu;                  ///< report quiescence here once per loop
     capture_shared* capture = nullptr;  ///< what the capture tap reads (null: no capture)
+    const guard_shared* guard;          ///< blocked ports, bpdu_guard ports, probe id
 };
 
 class alignas(RTE_CACHE_LINE_SIZE) worker {
@@ -58,6 +60,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         const vlan_map* vlans = nullptr; ///< null: every port carries every VLAN as it came
         rte_mempool* pool = nullptr;     ///< for the copies a flood needs when tags differ
         const port_policy* policy = nullptr; ///< null: no storm limits, mirror or mtu checks
+        rte_ring* guard_ring = nullptr;  ///< its single-producer ring of guard_events
+        rte_ring* probe_ring = nullptr;  ///< probes the control lcore asks it to send; may be null
     };
 
     explicit worker(params p);
@@ -92,6 +96,16 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     void mirror_received(uint16_t n, uint16_t in_port);
     /// One more reference on every segment of m (a flood or a mirror shares it).
     static void share(rte_mbuf* m, int16_t extra);
+
+    // Loop and BPDU guard (worker_guard.cpp).
+    /// Why a frame the guard looks at (a probe, or any frame on a blocked or
+    /// bpdu_guard port) is dropped; drop_reason::count: it goes on as usual.
+    drop_reason guard_ingress(const rte_mbuf* m, const uint8_t* eth, uint64_t src_and_type,
+                              uint16_t in_port);
+    void post_guard_event(guard_event e);
+    bool port_blocked(uint16_t port) const { return (blocked_ >> port) & 1; }
+    /// Sends what the control lcore queued on probe_ring (once per loop, not per burst).
+    void send_probes();
     /// The last key added for one role (destination or source) and its index.
     struct run_key {
         fdb_key key;
@@ -150,6 +164,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     params p_;
     uint16_t nb_ports_;
     uint32_t flood_ports_ = 0; ///< bits: the ports a flood may reach (not a mirror destination)
+    uint32_t blocked_ = 0; ///< guard_shared::blocked as read at the start of the burst
 
     // Burst scratch. Frames from one rx burst share the ingress port, and
     // frames in a row often share addresses (one flow's burst), so each

@@ -122,6 +122,11 @@ constexpr port_counter kPortTraffic[] = {
      "Frames received on the port and flooded to every other port (broadcast, multicast, "
      "unknown destination).",
      &port::flooded},
+    {"port_loop_probes_sent_total", "Loop-guard probes sent out of the port.", &port::probes_sent},
+    {"port_loops_detected_total",
+     "Times the port was blocked because a loop-guard probe of ours came back (a loop).",
+     &port::loops},
+    {"port_bpdus_total", "STP BPDUs received on the port with bpdu_guard on.", &port::bpdus},
 };
 
 // What the device itself counts (rte_eth_stats): frames the switch never saw.
@@ -162,6 +167,7 @@ constexpr port_flag kPortFlags[] = {
      "1 if the port looks filtered upstream: the hypervisor or switch in front of it seems "
      "to hide unicast frames for other hosts, whatever the device's promiscuous mode.",
      &port::promisc_suspect},
+    {"port_blocked", "1 if loop guard or BPDU guard blocked the port.", &port::blocked},
 };
 
 struct worker_counter {

@@ -59,6 +59,7 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.workers.stall_us = o.stall_us;
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
     cfg_.fdb.flapping = o.flapping;
+    cfg_.loop_guard = o.loop_guard;
     for (unsigned p = 0; p < o.ports; ++p) {
         cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
         if (p < o.vlans.size())
@@ -69,6 +70,7 @@ ring_harness::ring_harness(const harness_options& o) {
             cfg_.ports.back().mtu = o.mtu[p];
         if (p < o.mac_limits.size())
             cfg_.ports.back().mac_limit = o.mac_limits[p];
+        cfg_.ports.back().bpdu_guard = (o.bpdu_guard_ports >> p) & 1;
     }
     cfg_.mirror = o.mirror;
     bridge_ = std::make_unique<bridge>(cfg_);
@@ -164,6 +166,17 @@ std::vector<frame> ring_harness::drain(unsigned port) {
         rte_pktmbuf_free(m);
     }
     return out;
+}
+
+std::vector<frame> ring_harness::wait_tx(unsigned port, unsigned n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (rte_ring_count(tx_[port]) < n) {
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("fewer than " + std::to_string(n) + " frames sent on p" +
+                                     std::to_string(port));
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    return drain(port);
 }
 
 unsigned ring_harness::test_mbufs_in_use() const {

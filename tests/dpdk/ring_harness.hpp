@@ -39,6 +39,8 @@ struct harness_options {
     mirror_config mirror;
     std::vector<port_mac_limit> mac_limits; ///< per port, when given (default: none)
     flapping_config flapping;
+    loop_guard_config loop_guard;
+    uint32_t bpdu_guard_ports = 0; ///< bit p: port p has bpdu_guard
 };
 
 class ring_harness {
@@ -65,8 +67,12 @@ class ring_harness {
     void wait_rx(unsigned port, uint64_t n);
     /// Takes every frame the bridge sent on `port` so far, freeing the mbufs.
     std::vector<frame> drain(unsigned port);
+    /// Like drain(), after waiting (up to 5 s) for `n` frames to be there.
+    std::vector<frame> wait_tx(unsigned port, unsigned n);
     /// One control pass at `now`: applies learn events, ages.
     void control_step(fdb_time now) { bridge_->step(now); }
+    /// One loop/BPDU guard pass at `now_ms`: its events, unblocking, probes when due.
+    void guard_step(uint64_t now_ms) { bridge_->guard_step(now_ms); }
 
     port_totals counters(unsigned port) const { return bridge_->port_stats(uint16_t(port)); }
     bridge& sw() { return *bridge_; }
@@ -104,8 +110,12 @@ class harness_test : public ::testing::Test {
     }
     /// Injects `f` on `port` and waits until the worker has taken it.
     void send(unsigned port, const frame& f) {
+        // The count is read first: a worker quicker than this thread (which a
+        // loaded machine can deschedule right after inject) would otherwise
+        // have counted the frame already, and the wait would be for one more.
+        const uint64_t before = h_->counters(port).rx_packets;
         h_->inject(port, f);
-        h_->wait_rx(port, h_->counters(port).rx_packets + 1);
+        h_->wait_rx(port, before + 1);
     }
     /// A learns on port 0, B on port 1; the floods are drained.
     void learn_a_and_b() {

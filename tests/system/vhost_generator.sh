@@ -39,6 +39,8 @@ ports:
     device: "net_vhost1,iface=$TMP/vh1,queues=1"
 metrics:
   listen: "127.0.0.1:0"   # any free port: parallel runs never collide
+loop_guard:               # the generator counts any frame it did not send as misdelivered,
+  enabled: false          # and a loop-guard probe would be one
 YAML
 "$BIN" --config "$TMP/dut.yaml" >"$TMP/dut.out" 2>"$TMP/dut.err" &
 PID=$!

@@ -64,7 +64,7 @@ const bad_config kBadConfigs[] = {
     // Unknown keys, at each level.
     {"UnknownTopLevelKey", kPorts + "fdbb:\n  capacity: 8\n",
      "t.yaml:6:1: fdbb: unknown key \"fdbb\" at the top level "
-     "(expected one of: eal, ports, fdb, workers, control, metrics, log, mirror)"},
+     "(expected one of: eal, ports, fdb, workers, control, metrics, log, mirror, loop_guard)"},
     {"UnknownSectionKey", kPorts + "fdb:\n  agng_seconds: 300\n",
      "t.yaml:7:3: fdb.agng_seconds: unknown key \"agng_seconds\" in fdb "
      "(expected one of: capacity, aging_seconds, static, flapping)"},
@@ -287,13 +287,29 @@ const bad_config kBadConfigs[] = {
      "t.yaml:7:31: fdb.flapping.freeze_seconds: expected an integer from 0 to 86400, got \"86401\""},
     {"FlappingFreezeWithoutDetection", kPorts + "fdb:\n  flapping: { moves_per_second: 0, freeze_seconds: 10 }\n",
      "t.yaml:7:52: fdb.flapping.freeze_seconds: freezing needs flapping detection; set moves_per_second above 0"},
+    // loop_guard and ports[].bpdu_guard.
+    {"LoopGuardEnabledNotBool", kPorts + "loop_guard:\n  enabled: maybe\n",
+     "t.yaml:7:12: loop_guard.enabled: "},
+    {"LoopGuardIntervalTooShort", kPorts + "loop_guard:\n  interval_ms: 10\n",
+     "t.yaml:7:16: loop_guard.interval_ms: "},
+    {"LoopGuardHoldTooLong", kPorts + "loop_guard:\n  hold_seconds: 4000\n",
+     "t.yaml:7:17: loop_guard.hold_seconds: "},
+    {"LoopGuardHoldUnderThreeIntervals",
+     kPorts + "loop_guard:\n  interval_ms: 5000\n  hold_seconds: 10\n",
+     "t.yaml:8:17: loop_guard.hold_seconds: expected at least 3 probe intervals (3 x "
+     "loop_guard.interval_ms = 15000 ms), got 10 s"},
+    {"LoopGuardUnknownKey", kPorts + "loop_guard:\n  interval: 100\n",
+     "t.yaml:7:3: loop_guard.interval: unknown key \"interval\" in loop_guard (expected one of: "
+     "enabled, interval_ms, hold_seconds)"},
+    {"BpduGuardNotBool", kPortA + "    bpdu_guard: on_bpdu\n" + kPortB,
+     "t.yaml:4:17: ports[0].bpdu_guard: "},
     // The document as a whole.
     {"SyntaxError", "ports: [a\n", "t.yaml:2:1: syntax error: end of sequence flow not found"},
     {"TabIndentation", "ports:\n\t- a\n", "t.yaml:2:2: syntax error:"},
     {"EmptyFile", "", "t.yaml:1:1: (top level): the file is empty"},
     {"OnlyComments", "# nothing here\n", "t.yaml:1:1: (top level): the file is empty"},
     {"TopLevelList", "- a\n- b\n",
-     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, mirror, got a list"},
+     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, mirror, loop_guard, got a list"},
     {"TopLevelScalar", "hello\n", "t.yaml:1:1: (top level): expected a mapping with keys"},
     {"TwoDocuments", kPorts + "---\nports: []\n",
      "t.yaml:7:1: (top level): found a second YAML document"},
@@ -355,6 +371,22 @@ TEST(Config, DefaultsFillEverythingButPorts) {
     EXPECT_EQ(cfg.log.level, log_level::info);
     EXPECT_TRUE(cfg.log.components.empty());
     EXPECT_EQ(cfg.log.destination, log_destination::stderr_only);
+    EXPECT_TRUE(cfg.loop_guard.enabled);
+    EXPECT_EQ(cfg.loop_guard.interval_ms, 1000u);
+    EXPECT_EQ(cfg.loop_guard.hold_seconds, 10u);
+    EXPECT_FALSE(cfg.ports[0].bpdu_guard);
+}
+
+TEST(Config, ReadsLoopGuard) {
+    const config cfg = parse_config(kPortA + "    bpdu_guard: true\n" + kPortB +
+                                        "loop_guard:\n  enabled: false\n  interval_ms: 200\n"
+                                        "  hold_seconds: 1\n",
+                                    "t.yaml");
+    EXPECT_TRUE(cfg.ports[0].bpdu_guard);
+    EXPECT_FALSE(cfg.ports[1].bpdu_guard);
+    EXPECT_FALSE(cfg.loop_guard.enabled);
+    EXPECT_EQ(cfg.loop_guard.interval_ms, 200u);
+    EXPECT_EQ(cfg.loop_guard.hold_seconds, 1u);
 }
 
 TEST(Config, PortsAreTrunksForEveryVlanByDefault) {
@@ -488,6 +520,10 @@ TEST(Config, ReadsEveryKey) {
     EXPECT_EQ(second.port_index, 1);
     EXPECT_THAT(cfg.workers.lcores, ElementsAre(1u));
     EXPECT_EQ(cfg.control.lcore, 0u);
+    EXPECT_TRUE(cfg.ports[1].bpdu_guard);
+    EXPECT_TRUE(cfg.loop_guard.enabled);
+    EXPECT_EQ(cfg.loop_guard.interval_ms, 1000u);
+    EXPECT_EQ(cfg.loop_guard.hold_seconds, 10u);
 }
 
 struct lcore_case {

@@ -341,6 +341,10 @@ metrics_snapshot two_ports_two_workers() {
     b.promisc_suspect = true;
     b.macs = 100;
     b.max_macs = 128;
+    b.blocked = true;
+    b.probes_sent = 12;
+    b.loops = 1;
+    b.bpdus = 0;
     s.ports = {a, b};
 
     metrics_snapshot::worker w0;
@@ -386,6 +390,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_port_tx_bytes_total", "counter"},
         {"bridgehost_port_unicast_total", "counter"},
         {"bridgehost_port_flooded_total", "counter"},
+        {"bridgehost_port_loop_probes_sent_total", "counter"},
+        {"bridgehost_port_loops_detected_total", "counter"},
+        {"bridgehost_port_bpdus_total", "counter"},
         {"bridgehost_port_drops_total", "counter"},
         {"bridgehost_port_device_missed_total", "counter"},
         {"bridgehost_port_device_rx_errors_total", "counter"},
@@ -396,6 +403,7 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_port_promisc_suspect", "gauge"},
         {"bridgehost_port_macs", "gauge"},
         {"bridgehost_port_max_macs", "gauge"},
+        {"bridgehost_port_blocked", "gauge"},
         {"bridgehost_worker_rx_packets_total", "counter"},
         {"bridgehost_worker_busy_cycles_total", "counter"},
         {"bridgehost_worker_idle_cycles_total", "counter"},
@@ -423,9 +431,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         ASSERT_TRUE(p.helps.contains(name)) << name << " has no # HELP";
         EXPECT_FALSE(p.helps.at(name).empty()) << name;
     }
-    // 15 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
+    // 19 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
     // families x 2 workers, 14 globals (7 of them FDB counters, 2 capture counters).
-    EXPECT_EQ(p.samples.size(), 15u * 2 + 4 * 2 + 7 * 2 + 14);
+    EXPECT_EQ(p.samples.size(), 19u * 2 + 4 * 2 + 7 * 2 + 14);
 }
 
 TEST(RenderPrometheus, Values) {
@@ -446,6 +454,10 @@ TEST(RenderPrometheus, Values) {
     EXPECT_EQ(p.value("bridgehost_port_promisc_suspect", {{"port", kOddName}}), 1);
     EXPECT_EQ(p.value("bridgehost_port_macs", {{"port", kOddName}}), 100);
     EXPECT_EQ(p.value("bridgehost_port_max_macs", {{"port", kOddName}}), 128);
+    EXPECT_EQ(p.value("bridgehost_port_blocked", {{"port", kOddName}}), 1);
+    EXPECT_EQ(p.value("bridgehost_port_blocked", {{"port", "eth0"}}), 0);
+    EXPECT_EQ(p.value("bridgehost_port_loop_probes_sent_total", {{"port", kOddName}}), 12);
+    EXPECT_EQ(p.value("bridgehost_port_loops_detected_total", {{"port", kOddName}}), 1);
     EXPECT_EQ(p.value("bridgehost_worker_rx_packets_total", {{"worker", "1"}, {"lcore", "3"}}),
               405);
     EXPECT_EQ(p.value("bridgehost_worker_busy_cycles_total", {{"worker", "0"}, {"lcore", "2"}}),
