@@ -306,7 +306,8 @@ void print_human(const std::string& cmd, const json& r) {
                     str(r.at("capacity")).c_str(), str(r.at("aging_seconds")).c_str());
     } else if (cmd == "show ports") {
         std::printf("%-12s %-5s %-26s %-6s %-17s %12s %12s %10s %10s %13s  %s\n", "PORT", "LINK",
-                    "STATE", "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "MACS/LIMIT", "VLANS");
+                    "STATE", "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "MACS/LIMIT",
+                    "VLANS");
         for (const json& p : r) {
             uint64_t drops = 0;
             for (const auto& [reason, n] : p.at("counters").at("drops").items())

@@ -448,8 +448,9 @@ mirror_config read_mirror(const yaml::reader& node, const config& cfg) {
     // The destination takes no part in forwarding, so nothing may be pinned to it.
     for (size_t i = 0; i < cfg.fdb.static_entries.size(); ++i)
         if (cfg.fdb.static_entries[i].port_index == mirror.to)
-            to.fail("port " + quoted(cfg.ports[mirror.to].name) + " has a static entry (fdb.static[" +
-                    std::to_string(i) + "]); a mirror destination forwards nothing else");
+            to.fail("port " + quoted(cfg.ports[mirror.to].name) +
+                    " has a static entry (fdb.static[" + std::to_string(i) +
+                    "]); a mirror destination forwards nothing else");
     return mirror;
 }
 
@@ -589,8 +590,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
     const yaml::reader root = yaml::reader::load(yaml_text, source);
     if (root.is_null())
         root.fail("the file is empty; expected a mapping with at least \"ports\"");
-    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log", "mirror",
-                         "loop_guard"});
+    root.expect_mapping(
+        {"eal", "ports", "fdb", "workers", "control", "metrics", "log", "mirror", "loop_guard"});
     config cfg;
     cfg.source = source;
     lcore_keys lcores;

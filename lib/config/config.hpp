@@ -92,8 +92,8 @@ struct port_config {
     /// Absent: leave the device's MTU alone. Set: the device's MTU, and the
     /// largest frame (plus Ethernet header and VLAN tags) sent out of the port.
     std::optional<uint16_t> mtu;
-    port_vlan vlan;       ///< mode, vlan, allowed_vlans, native_vlan
-    storm_limits storm;   ///< storm_control
+    port_vlan vlan;           ///< mode, vlan, allowed_vlans, native_vlan
+    storm_limits storm;       ///< storm_control
     port_mac_limit mac_limit; ///< max_macs, mac_limit_action (reloadable)
     bool bpdu_guard = false;  ///< block the port when an STP BPDU arrives on it
 

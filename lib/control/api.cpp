@@ -242,33 +242,33 @@ json bridge::show_ports() const {
     for (const auto& p : ports_) {
         const rte_eth_link link = p->link();
         const rte_eth_stats dev = device_stats(p->index());
-        ports.push_back({{"name", p->name()},
-                         {"device", cfg_.ports[p->index()].device},
-                         {"port_id", p->id()},
-                         {"mac", p->mac().str()},
-                         {"link", link.link_status ? "up" : "down"},
-                         {"speed_mbps", link.link_speed},
-                         {"promiscuous", p->promiscuous()},
-                         {"vlans", vlan_json(cfg_.ports[p->index()].vlan)},
-                         {"mtu", cfg_.ports[p->index()].mtu ? json(*cfg_.ports[p->index()].mtu)
-                                                            : json(nullptr)},
-                         {"storm_control", storm_json(cfg_.ports[p->index()].storm)},
-                         {"mirror", mirror_role(cfg_.mirror, p->index())},
-                         {"promisc_suspect", promisc_.suspect(p->index())},
-                         {"diagnosis", promisc_.suspect(p->index())
-                                           ? json(promisc_warning(p->name()))
-                                           : json(nullptr)},
-                         {"rx_queues", p->rx_queues()},
-                         {"macs", fdb_->port_count(p->index())},
-                         {"mac_limit", mac_limit_json(fdb_->port_limit(p->index()))},
-                         {"counters", port_counters_json(port_stats(p->index()))},
-                         {"device_stats",
-                          {{"ipackets", dev.ipackets},
-                           {"opackets", dev.opackets},
-                           {"imissed", dev.imissed},
-                           {"ierrors", dev.ierrors},
-                           {"oerrors", dev.oerrors},
-                           {"rx_nombuf", dev.rx_nombuf}}}});
+        ports.push_back(
+            {{"name", p->name()},
+             {"device", cfg_.ports[p->index()].device},
+             {"port_id", p->id()},
+             {"mac", p->mac().str()},
+             {"link", link.link_status ? "up" : "down"},
+             {"speed_mbps", link.link_speed},
+             {"promiscuous", p->promiscuous()},
+             {"vlans", vlan_json(cfg_.ports[p->index()].vlan)},
+             {"mtu",
+              cfg_.ports[p->index()].mtu ? json(*cfg_.ports[p->index()].mtu) : json(nullptr)},
+             {"storm_control", storm_json(cfg_.ports[p->index()].storm)},
+             {"mirror", mirror_role(cfg_.mirror, p->index())},
+             {"promisc_suspect", promisc_.suspect(p->index())},
+             {"diagnosis",
+              promisc_.suspect(p->index()) ? json(promisc_warning(p->name())) : json(nullptr)},
+             {"rx_queues", p->rx_queues()},
+             {"macs", fdb_->port_count(p->index())},
+             {"mac_limit", mac_limit_json(fdb_->port_limit(p->index()))},
+             {"counters", port_counters_json(port_stats(p->index()))},
+             {"device_stats",
+              {{"ipackets", dev.ipackets},
+               {"opackets", dev.opackets},
+               {"imissed", dev.imissed},
+               {"ierrors", dev.ierrors},
+               {"oerrors", dev.oerrors},
+               {"rx_nombuf", dev.rx_nombuf}}}});
         ports.back().update(port_guard_json(p->index()));
     }
     return ports;
@@ -360,7 +360,9 @@ json bridge::show_config() const {
     for (const static_fdb_entry& s : cfg_.fdb.static_entries)
         statics.push_back({{"mac", s.mac.str()}, {"port", s.port}, {"vlan", s.vlan}});
     return {{"source", cfg_.source},
-            {"eal", {{"file_prefix", cfg_.eal.file_prefix}, {"memory_mb", cfg_.eal.memory_mb ? json(*cfg_.eal.memory_mb) : json(nullptr)}}},
+            {"eal",
+             {{"file_prefix", cfg_.eal.file_prefix},
+              {"memory_mb", cfg_.eal.memory_mb ? json(*cfg_.eal.memory_mb) : json(nullptr)}}},
             {"ports", ports},
             {"fdb",
              {{"capacity", cfg_.fdb.capacity},

@@ -23,9 +23,9 @@ namespace bridgehost {
     X(storm_broadcast, "broadcast over the ingress port's storm_control limit")                    \
     X(storm_multicast, "multicast over the ingress port's storm_control limit")                    \
     X(storm_unknown_unicast, "unknown unicast over the ingress port's storm_control limit")        \
-    X(mirror_destination, "received on the mirror's destination port, which forwards nothing")    \
+    X(mirror_destination, "received on the mirror's destination port, which forwards nothing")     \
     X(too_big, "longer than the output port's mtu allows (mtu + 22 bytes)")                        \
-    X(mirror_lost, "no mbuf for a mirror's copy (the frame itself went on)")                        \
+    X(mirror_lost, "no mbuf for a mirror's copy (the frame itself went on)")                       \
     X(loop_probe, "our own loop-guard probe came back: a loop (consumed, never forwarded)")        \
     X(bpdu_guard, "STP BPDU on a port with bpdu_guard (the port is blocked)")                      \
     X(port_blocked, "received on a blocked port, or unicast to one")

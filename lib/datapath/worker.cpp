@@ -220,10 +220,10 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     // one decision, and the frames go out as they came in, in one tx burst.
     // (Ports with VLAN settings may need a tag changed per frame, and a policy
     // may mirror or check each frame: not then.)
-    const forward_decision first = dst_runs == 1 && nvalid == n && p_.vlans == nullptr &&
-                                           policy == nullptr
-                                       ? decide_forward(keys_[0], found(0), in_port)
-                                       : forward_decision{verdict::flood, 0, {}};
+    const forward_decision first =
+        dst_runs == 1 && nvalid == n && p_.vlans == nullptr && policy == nullptr
+            ? decide_forward(keys_[0], found(0), in_port)
+            : forward_decision{verdict::flood, 0, {}};
     if (first.action == verdict::unicast && !port_blocked(first.out_port)) {
         transmit(first.out_port, frames_.data(), uint16_t(nvalid));
         unicast = nvalid;

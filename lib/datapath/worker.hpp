@@ -8,9 +8,9 @@
 #include "datapath/capture_tap.hpp"
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
+#include "datapath/loop_probe.hpp"
 #include "datapath/port_policy.hpp"
 #include "datapath/storm.hpp"
-#include "datapath/loop_probe.hpp"
 #include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
 
@@ -60,8 +60,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         const vlan_map* vlans = nullptr; ///< null: every port carries every VLAN as it came
         rte_mempool* pool = nullptr;     ///< for the copies a flood needs when tags differ
         const port_policy* policy = nullptr; ///< null: no storm limits, mirror or mtu checks
-        rte_ring* guard_ring = nullptr;  ///< its single-producer ring of guard_events
-        rte_ring* probe_ring = nullptr;  ///< probes the control lcore asks it to send; may be null
+        rte_ring* guard_ring = nullptr;      ///< its single-producer ring of guard_events
+        rte_ring* probe_ring = nullptr; ///< probes the control lcore asks it to send; may be null
     };
 
     explicit worker(params p);
@@ -164,7 +164,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     params p_;
     uint16_t nb_ports_;
     uint32_t flood_ports_ = 0; ///< bits: the ports a flood may reach (not a mirror destination)
-    uint32_t blocked_ = 0; ///< guard_shared::blocked as read at the start of the burst
+    uint32_t blocked_ = 0;     ///< guard_shared::blocked as read at the start of the burst
 
     // Burst scratch. Frames from one rx burst share the ingress port, and
     // frames in a row often share addresses (one flow's burst), so each

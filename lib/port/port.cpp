@@ -48,7 +48,8 @@ uint16_t mbuf_data_room(const config& cfg) {
         if (p.device.starts_with("net_af_packet")) {
             const size_t at = p.device.find(",framesz=");
             if (at != std::string::npos)
-                frame = RTE_MAX(frame, uint32_t(std::strtoul(p.device.c_str() + at + 9, nullptr, 10)));
+                frame =
+                    RTE_MAX(frame, uint32_t(std::strtoul(p.device.c_str() + at + 9, nullptr, 10)));
         }
     }
     return uint16_t(RTE_MIN(frame + RTE_PKTMBUF_HEADROOM, uint32_t(UINT16_MAX)));
@@ -116,8 +117,7 @@ void eth_port::bring_up(const params& p, const std::string& what) {
         if (int ret = rte_eth_dev_set_mtu(id_, *p.cfg->mtu); ret != 0 && ret != -ENOTSUP)
             throw port_error(
                 what + ": cannot set mtu " + std::to_string(*p.cfg->mtu) + ": " + reason(ret) +
-                " (the device takes frames up to " + std::to_string(info.max_rx_pktlen) +
-                " bytes" +
+                " (the device takes frames up to " + std::to_string(info.max_rx_pktlen) + " bytes" +
                 (std::string_view(info.driver_name) == "net_af_packet"
                      ? "; for jumbo frames on net_af_packet set the interface's MTU with ip "
                        "link, add framesz=N to the device, and leave mtu out)"

@@ -34,8 +34,8 @@ struct harness_options {
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
     std::vector<port_vlan> vlans; ///< per port, when given (default: every VLAN as it came)
-    std::vector<storm_limits> storm;             ///< per port, when given
-    std::vector<std::optional<uint16_t>> mtu;    ///< per port, when given
+    std::vector<storm_limits> storm;          ///< per port, when given
+    std::vector<std::optional<uint16_t>> mtu; ///< per port, when given
     mirror_config mirror;
     std::vector<port_mac_limit> mac_limits; ///< per port, when given (default: none)
     flapping_config flapping;

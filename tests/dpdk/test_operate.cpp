@@ -185,9 +185,10 @@ TEST_F(operate, reload_reports_what_needs_a_restart_and_leaves_it) {
     next.mirror = {{0}, mirror_config::direction_t::both, 2};
     const json r = sw.reload(next);
     EXPECT_EQ(r.at("applied"), json::array());
-    EXPECT_EQ(r.at("needs_restart"),
-              (json{"ports.p1 (device, descriptors, mtu, VLANs, storm_control or bpdu_guard changed)",
-                    "workers", "fdb.capacity", "metrics", "mirror"}));
+    EXPECT_EQ(
+        r.at("needs_restart"),
+        (json{"ports.p1 (device, descriptors, mtu, VLANs, storm_control or bpdu_guard changed)",
+              "workers", "fdb.capacity", "metrics", "mirror"}));
     EXPECT_FALSE(sw.running_config().mirror.enabled());
     EXPECT_EQ(sw.running_config().ports[1].rx_descriptors, 64);
     EXPECT_EQ(sw.running_config().fdb.capacity, 1024u);

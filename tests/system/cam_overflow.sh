@@ -12,11 +12,7 @@
 # Usage: cam_overflow.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
-source "$(dirname "$0")/../../scripts/lib/netns.sh"
-source "$(dirname "$0")/../../scripts/lib/proc.sh"
-source "$(dirname "$0")/../../scripts/lib/checks.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
+source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
 ID=$$
 NET=198.51.100 # TEST-NET-2, only inside our namespaces
@@ -39,17 +35,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_ns() { local h=$1; shift; ip netns exec "${NS[$h]}" "$@"; }
 
 for h in a b c; do bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}/24"; done
 
 write_config() { # hostc's extra port keys
 cat >"$TMP/bridgehost.yaml" <<YAML
-eal:
-  lcores: "0@0,1@1"
-  no_huge: true
-  memory_mb: 256
-  file_prefix: $PREFIX
+$(bh_eal_yaml $PREFIX)
 ports:
   - { name: hosta, device: "net_af_packet0,iface=${IF[a]}" }
   - { name: hostb, device: "net_af_packet1,iface=${IF[b]}" }
@@ -66,9 +57,7 @@ YAML
 }
 write_config ""
 
-"$BIN" --config "$TMP/bridgehost.yaml" >"$TMP/out" 2>"$TMP/err" &
-PID=$!
-bh_wait_for "forwarding between" 20 "$TMP/err" || { cat "$TMP/err"; echo "FAIL: bridgehost did not start"; exit 1; }
+bh_start_switch "$TMP/bridgehost.yaml" "$TMP/out" "$TMP/err"
 CTL=("$(dirname "$BIN")/bridgehostctl" --file-prefix "$PREFIX")
 
 # hosta and hostb learned first (and their ARP entries resolved).

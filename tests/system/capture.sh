@@ -8,11 +8,8 @@
 # Usage: capture.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
-source "$(dirname "$0")/../../scripts/lib/netns.sh"
-source "$(dirname "$0")/../../scripts/lib/proc.sh"
-source "$(dirname "$0")/../../scripts/lib/checks.sh"
+source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
 command -v tcpdump >/dev/null || { echo "skipped: needs tcpdump"; exit 77; }
 
 ID=$$
@@ -36,16 +33,14 @@ for h in a b; do
     ip netns exec "${NS[$h]}" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
 done
 cat >"$TMP/bridgehost.yaml" <<YAML
-eal: { lcores: "0@0,1@1", no_huge: true, memory_mb: 256, file_prefix: bhcap-$ID }
+$(bh_eal_yaml bhcap-$ID)
 ports:
   - { name: hosta, device: "net_af_packet0,iface=${IF[a]}" }
   - { name: hostb, device: "net_af_packet1,iface=${IF[b]}" }
 workers: { lcores: [1] }
 metrics: { listen: "127.0.0.1:0" }
 YAML
-"$BIN" --config "$TMP/bridgehost.yaml" >"$TMP/out" 2>"$TMP/err" &
-PID=$!
-bh_wait_for "forwarding between" 20 "$TMP/err" || { cat "$TMP/err"; echo "FAIL: bridgehost did not start"; exit 1; }
+bh_start_switch "$TMP/bridgehost.yaml" "$TMP/out" "$TMP/err"
 CTL=("$(dirname "$BIN")/bridgehostctl" --file-prefix "bhcap-$ID")
 ping_b() { ip netns exec "${NS[a]}" ping -c "$1" -i 0.2 -W 2 "${ADDR[b]}" >/dev/null 2>&1; }
 # Neighbours resolved first: the capture then sees only the ICMP.

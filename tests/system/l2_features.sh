@@ -8,11 +8,7 @@
 # Usage: l2_features.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
-source "$(dirname "$0")/../../scripts/lib/netns.sh"
-source "$(dirname "$0")/../../scripts/lib/proc.sh"
-source "$(dirname "$0")/../../scripts/lib/checks.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
+source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
 ID=$$
 NET=198.51.100
@@ -34,8 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { local what=$1; shift; if "$@" >"$TMP/check.out" 2>&1; then pass "$what"; else fail "$what"; cat "$TMP/check.out"; fi; }
-in_ns() { local h=$1; shift; ip netns exec "${NS[$h]}" "$@"; }
 
 for h in a b c d; do bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}/24"; done
 for h in a b; do # jumbo on both ends of the wire
@@ -48,7 +42,7 @@ ip -n "${NS[a]}" link set eth0 mtu 9000 # hosta may send jumbo frames toward hos
 # frame, and bridgehost sizes its mbufs for it.
 JUMBO="framesz=9216,blocksz=36864"
 cat >"$TMP/bridgehost.yaml" <<YAML
-eal: { lcores: "0@0,1@1", no_huge: true, memory_mb: 512, file_prefix: $PREFIX }
+$(bh_eal_yaml $PREFIX 512)
 ports:
   - { name: hosta, device: "net_af_packet0,iface=${IF[a]},$JUMBO" }
   - name: hostb
@@ -61,13 +55,7 @@ control: { promisc_check_seconds: 0 }
 metrics: { listen: "127.0.0.1:0" }
 YAML
 
-"$BIN" --config "$TMP/bridgehost.yaml" >"$TMP/out" 2>"$TMP/err" &
-PID=$!
-if ! bh_wait_for "forwarding between" 20 "$TMP/err"; then
-    cat "$TMP/err"
-    echo "FAIL: bridgehost did not start"
-    exit 1
-fi
+bh_start_switch "$TMP/bridgehost.yaml" "$TMP/out" "$TMP/err"
 CTL=("$(dirname "$BIN")/bridgehostctl" --file-prefix "$PREFIX")
 # drops PORT REASON: a drop counter of the running switch.
 drops() { "${CTL[@]}" show stats --json | python3 -c "import json,sys; print(json.load(sys.stdin)['ports']['$1']['drops']['$2'])"; }

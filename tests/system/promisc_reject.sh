@@ -18,11 +18,7 @@
 # Usage: promisc_reject.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
-source "$(dirname "$0")/../../scripts/lib/netns.sh"
-source "$(dirname "$0")/../../scripts/lib/proc.sh"
-source "$(dirname "$0")/../../scripts/lib/checks.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
+source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
 ID=$$
 NET=198.51.100
@@ -70,11 +66,7 @@ accept() {
 reject
 
 cat >"$TMP/bridgehost.yaml" <<YAML
-eal:
-  lcores: "0@0,1@1"
-  no_huge: true
-  memory_mb: 256
-  file_prefix: $PREFIX
+$(bh_eal_yaml $PREFIX)
 ports:
   - { name: hosta, device: "net_af_packet0,iface=$IFA" }
   - { name: hostb, device: "net_af_packet1,iface=$IFB" }
@@ -89,9 +81,7 @@ metrics:
   listen: "127.0.0.1:0"
 YAML
 
-"$BIN" --config "$TMP/bridgehost.yaml" >"$TMP/out" 2>"$TMP/err" &
-PID=$!
-bh_wait_for "forwarding between" 20 "$TMP/err" || { cat "$TMP/err"; echo "FAIL: bridgehost did not start"; exit 1; }
+bh_start_switch "$TMP/bridgehost.yaml" "$TMP/out" "$TMP/err"
 CTL=("$(dirname "$BIN")/bridgehostctl" --file-prefix "$PREFIX")
 mport=$(sed -n 's|.*metrics on http://127.0.0.1:0/metrics (port \([0-9]*\)).*|\1|p' "$TMP/err")
 

@@ -9,11 +9,7 @@
 # Usage: seed_scenario.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
-source "$(dirname "$0")/../../scripts/lib/netns.sh"
-source "$(dirname "$0")/../../scripts/lib/proc.sh"
-source "$(dirname "$0")/../../scripts/lib/checks.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
+source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
 ID=$$                                  # unique per run: names, prefix, temp dir
 NET=198.51.100                         # TEST-NET-2, only inside our namespaces
@@ -35,17 +31,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { local what=$1; shift; if "$@" >"$TMP/check.out" 2>&1; then pass "$what"; else fail "$what"; cat "$TMP/check.out"; fi; }
-in_ns() { local h=$1; shift; ip netns exec "${NS[$h]}" "$@"; }
 
 for h in a b c; do bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}/24"; done
 
 cat >"$TMP/bridgehost.yaml" <<YAML
-eal:
-  lcores: "0@0,1@1"
-  no_huge: true
-  memory_mb: 256
-  file_prefix: bhsys-$ID
+$(bh_eal_yaml bhsys-$ID)
 ports:
   - { name: hosta, device: "net_af_packet0,iface=${IF[a]}" }
   - { name: hostb, device: "net_af_packet1,iface=${IF[b]}" }
@@ -62,13 +52,7 @@ metrics:
   listen: "127.0.0.1:0"      # any free port: parallel runs never collide
 YAML
 
-"$BIN" --config "$TMP/bridgehost.yaml" >"$TMP/out" 2>"$TMP/err" &
-PID=$!
-if ! bh_wait_for "forwarding between" 20 "$TMP/err"; then
-    cat "$TMP/err"
-    echo "FAIL: bridgehost did not start"
-    exit 1
-fi
+bh_start_switch "$TMP/bridgehost.yaml" "$TMP/out" "$TMP/err"
 
 check "ping hosta -> hostb" in_ns a ping -c 3 -i 0.2 -W 2 "${ADDR[b]}"
 check "ping hostb -> hosta" in_ns b ping -c 3 -i 0.2 -W 2 "${ADDR[a]}"

@@ -17,11 +17,7 @@
 # Usage: vlan_trunk.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
-source "$(dirname "$0")/../../scripts/lib/netns.sh"
-source "$(dirname "$0")/../../scripts/lib/proc.sh"
-source "$(dirname "$0")/../../scripts/lib/checks.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
+source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
 ID=$$
 NET=198.51.100
@@ -45,7 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_ns() { local h=$1; shift; ip netns exec "${NS[$h]}" "$@"; }
 
 for h in "${HOSTS[@]}"; do bh_host_add "${NS[$h]}" "${IF[$h]}" "${ADDR[$h]}"; done
 ip link add "$TRA" type veth peer name "$TRB"
@@ -58,7 +53,7 @@ switch() { # switch NAME PREFIX PORTS...: writes NAME.yaml and starts it; prints
     local name=$1 prefix=$2
     shift 2
     {
-        printf 'eal:\n  lcores: "0@0,1@1"\n  no_huge: true\n  memory_mb: 256\n  file_prefix: %s\n' "$prefix"
+        bh_eal_yaml "$prefix"
         printf 'workers:\n  lcores: [1]\nmetrics:\n  listen: "127.0.0.1:0"\nports:\n'
         printf '  - %s\n' "$@"
     } >"$TMP/$name.yaml"

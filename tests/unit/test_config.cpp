@@ -482,10 +482,11 @@ TEST(Config, LogLevelNamesRoundTrip) {
 }
 
 TEST(Config, ReadsStormControlAndMirror) {
-    const config cfg = parse_config(kPortA + "    storm_control: {broadcast: 100, unknown_unicast: 5}\n" +
-                                        kPortB + "    mtu: 9000\n" + "  - name: c\n    device: net_null2\n" +
-                                        "mirror:\n  from: [b, a]\n  direction: rx\n  to: c\n",
-                                    "t.yaml");
+    const config cfg =
+        parse_config(kPortA + "    storm_control: {broadcast: 100, unknown_unicast: 5}\n" + kPortB +
+                         "    mtu: 9000\n" + "  - name: c\n    device: net_null2\n" +
+                         "mirror:\n  from: [b, a]\n  direction: rx\n  to: c\n",
+                     "t.yaml");
     EXPECT_EQ(cfg.ports[0].storm, (storm_limits{100, 0, 5}));
     EXPECT_FALSE(cfg.ports[1].storm.any());
     EXPECT_EQ(cfg.ports[1].mtu, 9000);

@@ -59,7 +59,7 @@ TEST(TokenBucket, DepthIsATenthOfASecondAtHighRatesAndTheRateAtLowOnes) {
 
 TEST(TokenBucket, AClockBehindTheBucketGivesNoCredit) {
     token_bucket b;
-    b.set(1, kHz, 5 * kHz); // set on the control lcore at t = 5 s
+    b.set(1, kHz, 5 * kHz);            // set on the control lcore at t = 5 s
     EXPECT_TRUE(b.take(5 * kHz - 10)); // a worker's clock a little behind: the full bucket
     EXPECT_FALSE(b.take(5 * kHz - 5)); // and no wrap-around credit
     EXPECT_TRUE(b.take(6 * kHz));
