@@ -117,6 +117,18 @@ class harness_test : public ::testing::Test {
         h_->inject(port, f);
         h_->wait_rx(port, before + 1);
     }
+    /// An operator request's result; fails the test when the bridge refused it.
+    nlohmann::json ok(const nlohmann::json& request) {
+        const nlohmann::json reply = h_->sw().handle(request);
+        EXPECT_TRUE(reply.at("ok").get<bool>()) << reply.dump();
+        return reply.value("result", nlohmann::json());
+    }
+    /// The refusal's message; fails the test when the bridge accepted it.
+    std::string refused(const nlohmann::json& request) {
+        const nlohmann::json reply = h_->sw().handle(request);
+        EXPECT_FALSE(reply.at("ok").get<bool>()) << reply.dump();
+        return reply.value("error", "");
+    }
     /// A learns on port 0, B on port 1; the floods are drained.
     void learn_a_and_b() {
         send(0, make_frame(kB, kA));

@@ -16,18 +16,6 @@ using json = nlohmann::json;
 class api : public harness_test {
   protected:
     void SetUp() override { start(); }
-    /// The request's result; fails the test when the bridge refused it.
-    json ok(const json& request) {
-        const json reply = h_->sw().handle(request);
-        EXPECT_TRUE(reply.at("ok").get<bool>()) << reply.dump();
-        return reply.value("result", json());
-    }
-    /// The refusal's message; fails the test when the bridge accepted it.
-    std::string refused(const json& request) {
-        const json reply = h_->sw().handle(request);
-        EXPECT_FALSE(reply.at("ok").get<bool>()) << reply.dump();
-        return reply.value("error", "");
-    }
 };
 
 TEST_F(api, show_fdb_lists_learned_macs_on_their_ports_and_filters) {

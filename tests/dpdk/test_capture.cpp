@@ -16,16 +16,6 @@ using json = nlohmann::json;
 
 class capture : public harness_test {
   protected:
-    json ok(const json& request) {
-        const json reply = h_->sw().handle(request);
-        EXPECT_TRUE(reply.at("ok").get<bool>()) << reply.dump();
-        return reply.value("result", json());
-    }
-    std::string refused(const json& request) {
-        const json reply = h_->sw().handle(request);
-        EXPECT_FALSE(reply.at("ok").get<bool>()) << reply.dump();
-        return reply.value("error", "");
-    }
     uint64_t start_capture(const char* port, const char* direction, unsigned count) {
         return ok({{"cmd", "capture start"},
                    {"args", {{"port", port}, {"direction", direction}, {"count", count}}}})

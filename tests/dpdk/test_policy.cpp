@@ -191,7 +191,7 @@ TEST_F(policy, show_ports_and_config_report_the_policy_and_the_mirror_destinatio
     o.mtu = {std::nullopt, std::nullopt, uint16_t(9000)};
     start(o);
     using json = nlohmann::json;
-    const json ports = h_->sw().handle({{"cmd", "show ports"}}).at("result");
+    const json ports = ok({{"cmd", "show ports"}});
     EXPECT_EQ(ports[0].at("mirror"), "source (tx)");
     EXPECT_EQ(ports[3].at("mirror"), "destination");
     EXPECT_TRUE(ports[1].at("mirror").is_null());
@@ -199,13 +199,11 @@ TEST_F(policy, show_ports_and_config_report_the_policy_and_the_mirror_destinatio
               (json{{"broadcast", 100}, {"multicast", 0}, {"unknown_unicast", 7}}));
     EXPECT_EQ(ports[2].at("mtu"), 9000);
     EXPECT_TRUE(ports[0].at("mtu").is_null());
-    const json cfg = h_->sw().handle({{"cmd", "show config"}}).at("result");
+    const json cfg = ok({{"cmd", "show config"}});
     EXPECT_EQ(cfg.at("mirror"), (json{{"from", {"p0"}}, {"direction", "tx"}, {"to", "p3"}}));
 
-    const json refused =
-        h_->sw().handle({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p3"}}}});
-    EXPECT_FALSE(refused.at("ok").get<bool>());
-    EXPECT_EQ(refused.at("error"), "port p3 is the mirror's destination; it forwards nothing else");
+    EXPECT_EQ(refused({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p3"}}}}),
+              "port p3 is the mirror's destination; it forwards nothing else");
 }
 
 TEST_F(policy, the_mirror_follows_its_ports_when_a_reload_renumbers_them) {
