@@ -24,11 +24,15 @@ std::vector<loop_guard::port_info> bridge::guard_ports() const {
 void bridge::guard_step(uint64_t now_ms) {
     // Stations heard through a loop may sit on the wrong port: forget what the
     // blocked port taught; they are learned again where they really are.
-    uint32_t links_down = 0; // as housekeeping() last saw them
+    // No probe where it could not leave (links down, as housekeeping() last
+    // saw them), nor to the mirror's destination, which gets copies only.
+    uint32_t no_probe = 0;
     for (size_t i = 0; i < watch_.size(); ++i)
         if (watch_[i].link_up == 0)
-            links_down |= 1u << i;
-    for (uint16_t port : guard_->step(now_ms, links_down))
+            no_probe |= 1u << i;
+    if (cfg_.mirror.enabled())
+        no_probe |= 1u << cfg_.mirror.to;
+    for (uint16_t port : guard_->step(now_ms, no_probe))
         control_->flush_port(port);
 }
 

@@ -110,6 +110,14 @@ TEST_F(policy, mirror_both_copies_what_p0_receives_and_sends_and_p3_forwards_not
     EXPECT_EQ(h_->counters(3).tx_packets, 3u);
 }
 
+TEST_F(policy, loop_guard_probes_every_port_but_the_mirror_destination) {
+    start(mirrored(mirror_config::direction_t::rx));
+    h_->guard_step(1000000);
+    for (unsigned p = 0; p < 3; ++p)
+        EXPECT_EQ(h_->wait_tx(p, 1).size(), 1u) << "p" << p;
+    EXPECT_TRUE(h_->drain(3).empty());
+}
+
 TEST_F(policy, mirror_rx_only_and_tx_only) {
     start(mirrored(mirror_config::direction_t::rx));
     learn_a_and_b();
