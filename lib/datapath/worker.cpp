@@ -373,12 +373,10 @@ bool worker::storm_allows(uint16_t in_port, fdb_key dst, uint64_t tsc, drop_reas
     const storm_class c = classify_storm(dst);
     if (storm_[in_port][unsigned(c)].take(tsc))
         return true;
-    static_assert(unsigned(drop_reason::storm_multicast) ==
-                      unsigned(drop_reason::storm_broadcast) + unsigned(storm_class::multicast) &&
-                  unsigned(drop_reason::storm_unknown_unicast) ==
-                      unsigned(drop_reason::storm_broadcast) +
-                          unsigned(storm_class::unknown_unicast));
-    reason = drop_reason(unsigned(drop_reason::storm_broadcast) + unsigned(c));
+    constexpr drop_reason kDrop[kStormClasses] = {drop_reason::storm_broadcast,
+                                                  drop_reason::storm_multicast,
+                                                  drop_reason::storm_unknown_unicast};
+    reason = kDrop[unsigned(c)];
     return false;
 }
 

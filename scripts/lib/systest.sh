@@ -1,6 +1,9 @@
 # The common start of a system test (tests/system/*.sh, root, namespaces).
 # Source it first: it sources netns.sh, proc.sh and checks.sh, and skips the
-# test (exit 77) unless it runs as root.
+# test (exit 77) unless it runs as root. It sets
+#
+#   ID    this run's number ($$), for unique names, file prefixes and temp dirs
+#   NET   198.51.100 (TEST-NET-2): the tests' /24, used only inside their namespaces
 #
 #   bh_eal_yaml PREFIX [MEMORY_MB]   the eal: section of the tests' configs (no
 #                                    hugepages, lcores 0 and 1, file prefix PREFIX)
@@ -16,6 +19,9 @@ source "$BH_LIB/proc.sh"
 source "$BH_LIB/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for namespaces"; exit 77; }
+
+ID=$$
+NET=198.51.100
 
 bh_eal_yaml() {
     printf 'eal:\n  lcores: "0@0,1@1"\n  no_huge: true\n  memory_mb: %s\n  file_prefix: %s\n' \

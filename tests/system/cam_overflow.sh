@@ -14,8 +14,6 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
 source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
-ID=$$
-NET=198.51.100 # TEST-NET-2, only inside our namespaces
 TMP=$(mktemp -d "/tmp/bh-cam.$ID.XXXX")
 PID=
 PREFIX="bhcam-$ID"

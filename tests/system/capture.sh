@@ -12,8 +12,6 @@ source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
 command -v tcpdump >/dev/null || { echo "skipped: needs tcpdump"; exit 77; }
 
-ID=$$
-NET=198.51.100
 TMP=$(mktemp -d "/tmp/bh-capture.$ID.XXXX")
 PID= CAP=
 declare -A NS IF ADDR

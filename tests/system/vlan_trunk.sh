@@ -19,8 +19,6 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
 source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
-ID=$$
-NET=198.51.100
 TMP=$(mktemp -d "/tmp/bh-vlan.$ID.XXXX")
 PIDA= PIDB=
 PIDS=()
