@@ -1,10 +1,11 @@
 // bridgehost: the switch's command line. Parses options, loads the config, runs the bridge.
+#include "common/json_bounds.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
 #include "control/bridge.hpp"
 #include "control/control_socket.hpp"
-#include "control/telemetry.hpp"
 #include "control/eal_session.hpp"
+#include "control/telemetry.hpp"
 #include "metrics/metrics_server.hpp"
 
 #include <csignal>
@@ -233,7 +234,9 @@ int run(const options& opt) {
         cfg.control.socket_path(cfg.eal.file_prefix), [&sw](const std::string& line) {
             nlohmann::json reply;
             try {
-                const nlohmann::json request = nlohmann::json::parse(line);
+                // Bounded before it is parsed: a request is 2 levels deep.
+                const nlohmann::json request = bridgehost::parse_bounded_json(
+                    line, bridgehost::control_socket::kMaxRequest, 8);
                 reply = sw.call([&sw, request] { return sw.handle(request); });
             } catch (const std::exception& e) {
                 reply = {{"ok", false}, {"error", e.what()}};

@@ -1,5 +1,6 @@
 // bridgehostctl: talks to a running bridgehost over its control socket.
 #include "capture.hpp"
+#include "common/json_bounds.hpp"
 #include "config/config.hpp"
 
 #include <cerrno>
@@ -79,6 +80,11 @@ EXIT STATUS
 
 The socket is mode 0600, owned by the user bridgehost runs as (root).
 )";
+
+/// Bounds on a reply: bigger than any a switch of the largest table sends for
+/// a filtered `show fdb`; deeper than any reply's structure (which is 5 levels).
+constexpr size_t kMaxReply = size_t(1) << 30;
+constexpr unsigned kMaxReplyDepth = 16;
 
 struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -276,8 +282,22 @@ std::string exchange(const std::string& path, const std::string& request, int ti
         reply.append(buf, size_t(n));
         if (reply.back() == '\n')
             break;
+        if (reply.size() > kMaxReply) {
+            close(fd);
+            throw connect_error("malformed reply from " + path + ": more than " +
+                                std::to_string(kMaxReply) + " bytes");
+        }
     }
     close(fd);
+    return reply;
+}
+
+/// A reply checked, not trusted: one JSON object, within the bounds, with a
+/// boolean "ok". Throws (the caller says "malformed reply") otherwise.
+json parse_reply(const std::string& text) {
+    json reply = bridgehost::parse_bounded_json(text, kMaxReply, kMaxReplyDepth);
+    if (!reply.is_object() || !reply.contains("ok") || !reply["ok"].is_boolean())
+        throw std::runtime_error("no boolean \"ok\" field");
     return reply;
 }
 
@@ -423,10 +443,13 @@ int capture(const options& o) {
         throw usage_error(e.what());
     }
     const auto request = [&](const json& r) {
-        json reply = json::parse(exchange(o.socket, r.dump(), 10));
-        if (!reply.is_object() || !reply.contains("ok") || !reply["ok"].is_boolean())
-            throw std::runtime_error("malformed reply from " + o.socket + ": no \"ok\" field");
-        return reply;
+        try {
+            return parse_reply(exchange(o.socket, r.dump(), 10));
+        } catch (const connect_error&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw std::runtime_error("malformed reply from " + o.socket + ": " + e.what());
+        }
     };
     try {
         return bridgehost::run_capture(c, request, o.as_json);
@@ -460,9 +483,7 @@ int main(int argc, char** argv) {
     // The reply is checked, not trusted: a malformed one is an error, never a crash.
     json reply;
     try {
-        reply = json::parse(text);
-        if (!reply.is_object() || !reply.contains("ok") || !reply["ok"].is_boolean())
-            throw std::runtime_error("no \"ok\" field");
+        reply = parse_reply(text);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bridgehostctl: malformed reply from %s: %s\n", o.socket.c_str(),
                      e.what());

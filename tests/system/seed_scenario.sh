@@ -92,6 +92,17 @@ CTL=("$(dirname "$BIN")/bridgehostctl" --file-prefix "bhsys-$ID")
 SOCK=/var/run/bridgehost/bhsys-$ID.sock
 [ "$(stat -c '%a %U' "$SOCK" 2>/dev/null)" = "600 root" ] && pass "control socket is 0600 root" ||
     fail "control socket $SOCK: $(stat -c '%a %U' "$SOCK" 2>&1)"
+# A request nested 30000 deep is refused before it is parsed, and the switch
+# goes on answering.
+python3 - "$SOCK" >"$TMP/deep.out" 2>&1 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"[" * 30000 + b"]" * 30000 + b"\n")
+print(s.makefile("rb").readline().decode())
+PY
+grep -q '"error":"nested deeper than 8 levels","ok":false' "$TMP/deep.out" &&
+    pass "control socket: a request nested 30000 deep refused" || { fail "deep request"; cat "$TMP/deep.out"; }
 mac_a=$(bh_host_mac "${NS[a]}") mac_b=$(bh_host_mac "${NS[b]}")
 "${CTL[@]}" show fdb >"$TMP/ctl.out" 2>&1
 grep -Eq "^$mac_a +0 +hosta +dynamic" "$TMP/ctl.out" && grep -Eq "^$mac_b +0 +hostb +dynamic" "$TMP/ctl.out" &&
