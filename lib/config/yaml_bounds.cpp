@@ -45,15 +45,14 @@ class depth_scan {
         while (at_ < text_.size() && text_[at_] != '\n')
             ++at_;
     }
-    [[noreturn]] void too_deep() const {
+    [[noreturn]] void fail_at(const std::string& message) const {
         throw config_error(source_ + ":" + std::to_string(line_) + ":" +
-                           std::to_string(at_ - line_start_at_ + 1) +
-                           ": lists and mappings nested more than " + std::to_string(kMaxDepth) +
-                           " levels deep (bridgehost's own keys go 4 deep)");
+                           std::to_string(at_ - line_start_at_ + 1) + ": " + message);
     }
     void check_depth() const {
         if (blocks_.size() + flow_ > kMaxDepth)
-            too_deep();
+            fail_at("lists and mappings nested more than " + std::to_string(kMaxDepth) +
+                    " levels deep (bridgehost's own keys go 4 deep)");
     }
     void open_block(size_t column) {
         blocks_.push_back(column);
@@ -90,6 +89,11 @@ class depth_scan {
 
     void step() {
         const char c = text_[at_];
+        // YAML allows no other C0 control character; yaml-cpp 0.7 skips a NUL
+        // and then loops forever on what follows ("\0,[{", found by fuzz-config).
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            fail_at("syntax error: control character " + std::to_string(unsigned(c)) +
+                    " (YAML allows tab, line feed and carriage return only)");
         if (quote_ != 0) {
             if (quote_ == '"' && c == '\\' && peek(1) != '\n')
                 ++at_; // the escaped character
@@ -124,6 +128,10 @@ class depth_scan {
                 --flow_;
             break;
         case ',':
+            // Invalid YAML, on which yaml-cpp 0.7's LoadAll loops forever
+            // (",[" was enough; found by fuzz-config).
+            if (node_here && flow_ == 0)
+                fail_at("syntax error: ',' outside [ ] or { } cannot start a value");
             expect_node_ = flow_ != 0;
             break;
         case '"':

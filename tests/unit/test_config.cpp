@@ -333,6 +333,12 @@ const bad_config kBadConfigs[] = {
          return yaml;
      }(),
      "t.yaml:65:65: lists and mappings nested more than 64 levels deep"},
+    // yaml-cpp 0.7 loops forever on these (found by fuzz-config).
+    {"CommaStartsTheFile", ",[", "t.yaml:1:1: syntax error: ',' outside [ ] or { } cannot start a value"},
+    {"CommaStartsAValue", kPorts + "fdb: ,[a\n",
+     "t.yaml:6:6: syntax error: ',' outside [ ] or { } cannot start a value"},
+    {"NulByte", std::string("\0,[{", 4),
+     "t.yaml:1:1: syntax error: control character 0 (YAML allows tab, line feed and carriage return only)"},
     {"NestingUnderTheLimitIsParsed", kPorts + "eal:\n  args: " + std::string(60, '[') +
                                          std::string(60, ']') + "\n",
      "t.yaml:7:10: eal.args[0]: expected a string, got a list"},
