@@ -1,6 +1,7 @@
 // Reads and validates a bridgehost YAML config; the contract is in config.hpp.
 #include "config/config.hpp"
 
+#include "config/yaml_bounds.hpp"
 #include "config/yaml_reader.hpp"
 #include "metrics/metrics_server.hpp"
 
@@ -624,10 +625,15 @@ config load_config_file(const std::string& path) {
     const std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
     if (!file)
         throw cannot_read();
+    // One byte past the limit is enough for parse_config to refuse the file
+    // (and /dev/zero must not be read forever).
     std::string text;
     char buffer[4096];
-    while (const size_t got = std::fread(buffer, 1, sizeof(buffer), file.get()))
-        text.append(buffer, got);
+    while (text.size() <= yaml::kMaxTextBytes)
+        if (const size_t got = std::fread(buffer, 1, sizeof(buffer), file.get()))
+            text.append(buffer, got);
+        else
+            break;
     if (std::ferror(file.get()))
         throw cannot_read();
     return parse_config(text, path);

@@ -2,6 +2,7 @@
 #include "config/yaml_reader.hpp"
 
 #include "config/config.hpp"
+#include "config/yaml_bounds.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -35,6 +36,7 @@ reader::reader(const YAML::Node& node, std::string path, std::string source, YAM
     : node_(node), path_(std::move(path)), source_(std::move(source)), mark_(mark) {}
 
 reader reader::load(std::string_view text, const std::string& source) {
+    check_bounds(text, source); // before yaml-cpp, which recurses on nesting
     std::vector<YAML::Node> documents;
     try {
         documents = YAML::LoadAll(std::string(text));

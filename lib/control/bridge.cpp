@@ -156,6 +156,13 @@ void bridge::stop() {
         guard_->discard_queued_probes();
 }
 
+void bridge::poll_workers(fdb_time now) {
+    if (launched_)
+        throw std::logic_error("poll_workers on a started bridge");
+    for (const auto& w : workers_)
+        w->poll_once(now);
+}
+
 unsigned bridge::step(fdb_time now) {
     clock_.store(now, std::memory_order_relaxed);
     const unsigned applied = control_->drain_learn_events(now, kLearnBudget);

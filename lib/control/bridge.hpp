@@ -45,6 +45,9 @@ class bridge {
     void start();
     /// Asks the workers to finish their burst and waits for them.
     void stop();
+    /// Instead of start() (tests, the fuzzer): one pass of every worker over
+    /// its rx queues, on the calling thread, at time `now`.
+    void poll_workers(fdb_time now);
 
     /// One control pass at time `now`: publish the clock, apply learn events, age a slice.
     /// Returns the learn events applied.

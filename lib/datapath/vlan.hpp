@@ -103,8 +103,10 @@ struct vlan_map {
 
     /// classify_ingress, from the tables.
     vlan_ingress classify(uint16_t port, frame_tag tag) const {
-        return ingress_rule(in[port].access, in[port].pvid, tag,
-                            [&](uint16_t vid) { return (members[vid] >> port) & 1; });
+        return ingress_rule(
+            in[port].access, in[port].pvid, tag,
+            // VID 4095 is reserved: refused, and past the tables (found by fuzz-frame)
+            [&](uint16_t vid) { return vid <= kMaxVlan && (members[vid] >> port) & 1; });
     }
     /// egress_action, from the tables.
     tag_action action(uint16_t out, uint16_t vlan, frame_tag tag) const {

@@ -393,6 +393,8 @@ void worker::mirror_received(uint16_t n, uint16_t in_port) {
     const uint16_t to = p_.policy->mirror_to;
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts_[i];
+        if (m->pkt_len < RTE_ETHER_HDR_LEN) [[unlikely]]
+            continue; // a runt is no frame to send anywhere (it is dropped, counted)
         if (p_.vlans == nullptr) {
             share(m, 1);
             queue_tx(to, m);

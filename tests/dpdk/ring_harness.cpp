@@ -74,7 +74,8 @@ ring_harness::ring_harness(const harness_options& o) {
     }
     cfg_.mirror = o.mirror;
     bridge_ = std::make_unique<bridge>(cfg_);
-    bridge_->start();
+    if (o.launch_workers)
+        bridge_->start();
 }
 
 port_config ring_harness::add_ring_port(unsigned tx_ring_size) {
@@ -150,6 +151,15 @@ void ring_harness::wait_rx(unsigned port, uint64_t n) {
                                      " frames on p" + std::to_string(port));
         std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
+}
+
+void ring_harness::poll(fdb_time now) {
+    const auto pending = [this] {
+        return std::any_of(rx_.begin(), rx_.end(),
+                           [](rte_ring* r) { return rte_ring_count(r) != 0; });
+    };
+    while (pending())
+        bridge_->poll_workers(now);
 }
 
 std::vector<frame> ring_harness::drain(unsigned port) {

@@ -41,6 +41,8 @@ struct harness_options {
     flapping_config flapping;
     loop_guard_config loop_guard;
     uint32_t bpdu_guard_ports = 0; ///< bit p: port p has bpdu_guard
+    /// false: the worker is not launched; poll() runs it on the caller's thread.
+    bool launch_workers = true;
 };
 
 class ring_harness {
@@ -69,6 +71,9 @@ class ring_harness {
     std::vector<frame> drain(unsigned port);
     /// Like drain(), after waiting (up to 5 s) for `n` frames to be there.
     std::vector<frame> wait_tx(unsigned port, unsigned n);
+    /// Without launch_workers: runs the worker on this thread until every rx
+    /// ring is empty; every output is then on the tx rings.
+    void poll(fdb_time now);
     /// One control pass at `now`: applies learn events, ages.
     void control_step(fdb_time now) { bridge_->step(now); }
     /// One loop/BPDU guard pass at `now_ms`: its events, unblocking, probes when due.

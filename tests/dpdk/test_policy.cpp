@@ -130,6 +130,18 @@ TEST_F(policy, mirror_rx_only_and_tx_only) {
     EXPECT_EQ(h_->drain(3), std::vector<frame>{a_to_b});
 }
 
+// Found by fuzz-frame: the mirror sent a copy of a 10-byte runt out of p3.
+TEST_F(policy, mirror_sends_no_runt) {
+    start(mirrored(mirror_config::direction_t::rx));
+    frame runt = make_frame(kB, kA);
+    runt.resize(10);
+    send(0, runt);
+    send(0, make_frame(kB, kA)); // a whole frame after it is mirrored as usual
+    EXPECT_EQ(h_->drain(3), std::vector<frame>{make_frame(kB, kA)});
+    EXPECT_EQ(h_->counters(0).drop(drop_reason::runt), 1u);
+    EXPECT_EQ(h_->counters(3).tx_packets, 1u);
+}
+
 TEST_F(policy, mirror_with_vlans_copies_the_frame_as_it_came_in) {
     harness_options o = mirrored(mirror_config::direction_t::rx);
     o.vlans = {access_port(10), trunk_port("10"), access_port(10), access_port(10)};

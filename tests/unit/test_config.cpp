@@ -313,6 +313,35 @@ const bad_config kBadConfigs[] = {
     {"TopLevelScalar", "hello\n", "t.yaml:1:1: (top level): expected a mapping with keys"},
     {"TwoDocuments", kPorts + "---\nports: []\n",
      "t.yaml:7:1: (top level): found a second YAML document"},
+    // Bounds checked before yaml-cpp, which recurses on nesting (yaml_bounds.hpp).
+    {"LongerThanOneMiB", kPorts + "# " + std::string(1 << 20, 'x') + "\n",
+     "t.yaml:6:" + std::to_string((1 << 20) - kPorts.size() + 1) +
+     ": the file goes on past 1048576 bytes (1 MiB), more than any config needs"},
+    {"DeepFlowNesting", kPorts + "eal:\n  args: " + std::string(100000, '['),
+     "t.yaml:7:71: lists and mappings nested more than 64 levels deep"},
+    {"DeepCompactNesting", kPorts + "eal:\n  args:\n    " + [] {
+         std::string dashes;
+         for (int i = 0; i < 100000; ++i)
+             dashes += "- ";
+         return dashes;
+     }(),
+     "t.yaml:8:127: lists and mappings nested more than 64 levels deep"},
+    {"DeepIndentation", [] {
+         std::string yaml;
+         for (int i = 0; i < 100; ++i)
+             yaml += std::string(size_t(i), ' ') + "k:\n";
+         return yaml;
+     }(),
+     "t.yaml:65:65: lists and mappings nested more than 64 levels deep"},
+    // yaml-cpp 0.7 loops forever on these (found by fuzz-config).
+    {"CommaStartsTheFile", ",[", "t.yaml:1:1: syntax error: ',' outside [ ] or { } cannot start a value"},
+    {"CommaStartsAValue", kPorts + "fdb: ,[a\n",
+     "t.yaml:6:6: syntax error: ',' outside [ ] or { } cannot start a value"},
+    {"NulByte", std::string("\0,[{", 4),
+     "t.yaml:1:1: syntax error: control character 0 (YAML allows tab, line feed and carriage return only)"},
+    {"NestingUnderTheLimitIsParsed", kPorts + "eal:\n  args: " + std::string(60, '[') +
+                                         std::string(60, ']') + "\n",
+     "t.yaml:7:10: eal.args[0]: expected a string, got a list"},
 };
 // clang-format on
 
@@ -340,6 +369,34 @@ TEST(ConfigError, UnreadableFile) {
     } catch (const config_error& e) {
         EXPECT_THAT(e.what(), HasSubstr(": cannot read: Is a directory"));
     }
+}
+
+TEST(ConfigError, EndlessFileIsReadOnlyToTheLimit) {
+    try {
+        load_config_file("/dev/zero");
+        ADD_FAILURE() << "loaded /dev/zero";
+    } catch (const config_error& e) {
+        EXPECT_STREQ(e.what(), "/dev/zero:1:1048577: the file goes on past 1048576 bytes (1 MiB), "
+                               "more than any config needs");
+    }
+}
+
+// Brackets in quoted strings, comments and block scalars do not nest.
+TEST(ConfigBounds, BracketsThatDoNotNestAreNotCounted) {
+    const std::string open(100, '['), close(100, ']');
+    const config cfg = parse_config(kPorts + "eal:  # " + open + "\n" +         // a comment
+                                        "  args:\n" +                           //
+                                        "    - \"" + open + "\"\n" +            // double-quoted
+                                        "    - '" + close + "'\n" +             // single-quoted
+                                        "    - \"\\\"" + open + "\"\n" +        // an escaped quote
+                                        "    - |\n      " + open + "\n      " + // a block scalar
+                                        open + "\n",
+                                    "t.yaml");
+    ASSERT_EQ(cfg.eal.args.size(), 4u);
+    EXPECT_EQ(cfg.eal.args[0], open);
+    EXPECT_EQ(cfg.eal.args[1], close);
+    EXPECT_EQ(cfg.eal.args[2], "\"" + open);
+    EXPECT_EQ(cfg.eal.args[3], open + "\n" + open + "\n");
 }
 
 // ---- What a valid config means -----------------------------------------------

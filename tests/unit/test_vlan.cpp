@@ -72,6 +72,19 @@ TEST(VlanEgress, QinQTravelsUntouchedInTheNativeVlan) {
     EXPECT_EQ(egress_action(t, in.vlan, kUntagged), tag_action::keep);
 }
 
+// Found by fuzz-frame: a tag's 12 bits reach VID 4095, one past the tables
+// (ASan: heap-buffer-overflow). It is reserved, and refused.
+TEST(VlanMap, Vid4095IsRefusedOnEveryPort) {
+    std::vector<port_config> ports(2);
+    ports[0].vlan = trunk_port("all");
+    ports[1].vlan = access_port(10);
+    const auto map = vlan_map::build(ports);
+    ASSERT_NE(map, nullptr);
+    EXPECT_FALSE(map->classify(0, {true, 4095}).ok);
+    EXPECT_FALSE(map->classify(1, {true, 4095}).ok);
+    EXPECT_TRUE(map->classify(0, {true, 4094}).ok);
+}
+
 TEST(VlanMap, IsNullForDefaultPortsAndMatchesTheRulesOtherwise) {
     std::vector<port_config> ports(3);
     EXPECT_EQ(vlan_map::build(ports), nullptr);
