@@ -61,6 +61,7 @@ class depth_scan {
 
     void start_line() {
         line_start_ = false;
+        after_quote_ = false;
         expect_node_ = true;
         if (quote_ != 0 || flow_ != 0)
             return; // indentation means nothing inside a quoted scalar or brackets
@@ -99,8 +100,10 @@ class depth_scan {
                 ++at_; // the escaped character
             else if (c == quote_ && quote_ == '\'' && peek(1) == '\'')
                 ++at_; // '' inside single quotes
-            else if (c == quote_)
+            else if (c == quote_) {
                 quote_ = 0;
+                after_quote_ = flow_ == 0;
+            }
             advance();
             return;
         }
@@ -112,6 +115,15 @@ class depth_scan {
         if (c == '#' && after_blank) {
             skip_to_line_end();
             return;
+        }
+        // Outside brackets a quoted scalar is a whole value or a key: only ':'
+        // (or a comment, or the line's end) may follow it. yaml-cpp 0.7 loops
+        // forever on "'',\n" and the like (found by fuzz-config).
+        if (after_quote_) {
+            after_quote_ = false;
+            if (c != ':')
+                fail_at(std::string("syntax error: '") + c +
+                        "' after a quoted value (only ':' or a comment may follow it here)");
         }
         const bool node_here = expect_node_;
         expect_node_ = false;
@@ -182,6 +194,7 @@ class depth_scan {
     bool line_start_ = true;
     bool expect_node_ = true;    ///< the next character may start a node (a quote opens a scalar)
     char quote_ = 0;             ///< '"' or '\'' inside a quoted scalar
+    bool after_quote_ = false;   ///< a quoted scalar closed outside brackets on this line
     unsigned flow_ = 0;          ///< brackets open
     std::vector<size_t> blocks_; ///< columns of the open block levels, at most kMaxDepth
     size_t line_indent_ = 0;

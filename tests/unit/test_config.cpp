@@ -337,6 +337,10 @@ const bad_config kBadConfigs[] = {
     {"CommaStartsTheFile", ",[", "t.yaml:1:1: syntax error: ',' outside [ ] or { } cannot start a value"},
     {"CommaStartsAValue", kPorts + "fdb: ,[a\n",
      "t.yaml:6:6: syntax error: ',' outside [ ] or { } cannot start a value"},
+    {"CommaAfterAQuotedValue", "'',\n  # e.g. [\"--log-level\"]\n",
+     "t.yaml:1:3: syntax error: ',' after a quoted value (only ':' or a comment may follow it here)"},
+    {"TextAfterAQuotedValue", kPorts + "fdb:\n  capacity: \"1024\" 5\n",
+     "t.yaml:7:20: syntax error: '5' after a quoted value (only ':' or a comment may follow it here)"},
     {"NulByte", std::string("\0,[{", 4),
      "t.yaml:1:1: syntax error: control character 0 (YAML allows tab, line feed and carriage return only)"},
     {"NestingUnderTheLimitIsParsed", kPorts + "eal:\n  args: " + std::string(60, '[') +
