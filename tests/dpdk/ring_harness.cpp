@@ -157,7 +157,8 @@ void ring_harness::wait_rx(unsigned port, uint64_t n) {
     while (counters(port).rx_packets < n) {
         if (std::chrono::steady_clock::now() > deadline)
             throw std::runtime_error("worker did not receive " + std::to_string(n) +
-                                     " frames on p" + std::to_string(port));
+                                     " frames on p" + std::to_string(port) + " (" +
+                                     std::to_string(counters(port).rx_packets) + " in 5 s)");
         std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
 }

@@ -248,8 +248,12 @@ TEST_F(robustness, an_all_zero_destination_is_unknown_unicast_and_flooded) {
     EXPECT_EQ(h_->drain(2), std::vector<frame>{f});
     const port_totals c = h_->counters(0);
     EXPECT_EQ(c.flooded, 1u);
-    EXPECT_EQ(c.unknown_unicast, 1u);
+    EXPECT_EQ(c.multicast, 0u);
+    // (Not in unknown_unicast here: that leaves out frames to the port's own
+    // MAC, and a net_ring port's MAC is all-zero.)
     expect_only_drop(0, drop_reason::filtered, 0);
+    h_->control_step(kT0);
+    EXPECT_FALSE(learned(kZero));
 }
 
 // --- A peer that stops reading -------------------------------------------
@@ -264,6 +268,7 @@ TEST_F(robustness, a_full_tx_queue_drops_and_counts_while_two_other_ports_keep_f
     h_->drain(0);
     h_->drain(1);
     ASSERT_TRUE(learned(kC));
+    const uint64_t sent_before = h_->counters(2).tx_packets; // learn_a_and_b's floods
 
     std::vector<frame> mixed, to_b, to_c;
     for (unsigned i = 0; i < 16; ++i) {
@@ -273,7 +278,7 @@ TEST_F(robustness, a_full_tx_queue_drops_and_counts_while_two_other_ports_keep_f
     send_all(0, mixed); // one burst: 8 to B, 8 to C
     EXPECT_EQ(h_->drain(1), to_b);
     EXPECT_EQ(h_->counters(2).drop(drop_reason::tx_full), 5u);
-    EXPECT_EQ(h_->counters(2).tx_packets, 3u);
+    EXPECT_EQ(h_->counters(2).tx_packets, sent_before + 3);
 
     // p2 stays full: p1 <-> p0 goes on, every frame, while more for C are dropped.
     std::vector<frame> back;
@@ -425,8 +430,9 @@ TEST_F(robustness, learn_ring_overflow_is_counted_and_the_lost_macs_are_learned_
 
 TEST_F(robustness, a_table_full_of_static_entries_refuses_new_macs_as_table_full) {
     harness_options o;
-    o.fdb_capacity = 2;
-    for (auto [mac, port] : {std::pair{kB, 1}, std::pair{kC, 2}}) {
+    o.fdb_capacity = 4; // rte_hash takes no fewer than 8 keys: 4 + 4 in reserve
+    for (auto [mac, port] : {std::pair{kB, 1}, std::pair{kC, 2}, std::pair{kS, 1},
+                             std::pair{"02:00:00:00:00:5b", 2}}) {
         static_fdb_entry s;
         s.mac = *mac_address::parse(mac);
         s.port = "p" + std::to_string(port);
@@ -440,7 +446,7 @@ TEST_F(robustness, a_table_full_of_static_entries_refuses_new_macs_as_table_full
     EXPECT_EQ(h_->sw().fdb_stats().table_full, 1u); // nothing to evict: statics never are
     EXPECT_EQ(h_->sw().fdb_stats().evicted, 0u);
     EXPECT_FALSE(learned(kA));
-    EXPECT_EQ(h_->sw().fdb().size(), 2u);
+    EXPECT_EQ(h_->sw().fdb().size(), 4u);
     EXPECT_EQ(h_->drain(1), std::vector<frame>{to_b});
     send(0, to_c);
     EXPECT_EQ(h_->drain(2), std::vector<frame>{to_c});
@@ -486,15 +492,26 @@ TEST_F(robustness, aging_and_relearning_under_full_lookup_load_loses_and_misdire
     };
     std::thread feeder([&] {
         while (!stop.load(std::memory_order_relaxed)) {
-            injected[0] += h_->try_inject_burst(0, from0) ? from0.size() : 0;
-            injected[1] += h_->try_inject_burst(1, from1) ? from1.size() : 0;
+            const bool in0 = h_->try_inject_burst(0, from0), in1 = h_->try_inject_burst(1, from1);
+            injected[0] += in0 ? from0.size() : 0;
+            injected[1] += in1 ? from1.size() : 0;
             drain_and_check();
+            if (!in0 || !in1) // the worker is behind (this machine's CPUs are shared)
+                std::this_thread::yield();
         }
     });
 
+    // At least 3 s, and until the table was learned and aged several times
+    // over (a loaded machine may give the worker little CPU); 60 s at most.
+    const uint64_t enough = 4u * h_->sw().fdb().slots();
     fdb_time now = kT0;
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    while (std::chrono::steady_clock::now() < until) {
+    const auto begin = std::chrono::steady_clock::now();
+    for (;;) {
+        const auto elapsed = std::chrono::steady_clock::now() - begin;
+        const control_totals t = h_->sw().fdb_stats();
+        if ((elapsed > std::chrono::seconds(3) && t.aged > enough && t.learned > enough) ||
+            elapsed > std::chrono::seconds(60))
+            break;
         now += 2;                   // past the aging time of everything not refreshed at `now`
         for (int i = 0; i < 3; ++i) // budgeted: a few passes cover all 129 slots
             h_->control_step(now);
@@ -508,7 +525,6 @@ TEST_F(robustness, aging_and_relearning_under_full_lookup_load_loses_and_misdire
 
     EXPECT_EQ(misdirected, 0u);
     // Every frame from one side reached the other exactly once (unicast or flooded).
-    EXPECT_GT(injected[0], 1000u);
     EXPECT_EQ(out[1], injected[0]);
     EXPECT_EQ(out[0], injected[1]);
     const port_totals c0 = h_->counters(0), c1 = h_->counters(1);
@@ -521,8 +537,8 @@ TEST_F(robustness, aging_and_relearning_under_full_lookup_load_loses_and_misdire
     // Learned and aged far more than the table has slots: the deleted keys'
     // slots came back through the hash's RCU defer queue (mac_table::recycle).
     const control_totals t = h_->sw().fdb_stats();
-    EXPECT_GT(t.aged, uint64_t(h_->sw().fdb().slots()));
-    EXPECT_GT(t.learned, uint64_t(h_->sw().fdb().slots()));
+    EXPECT_GT(t.aged, enough);
+    EXPECT_GT(t.learned, enough);
     EXPECT_LE(h_->sw().fdb().size(), 2u * kStations);
     std::printf("aging under load: %lu frames, %lu learned, %lu aged, %lu unicast\n",
                 (unsigned long)(injected[0] + injected[1]), (unsigned long)t.learned,
