@@ -15,10 +15,11 @@ namespace bridgehost {
 /// One list generates the enum and the names, so they cannot drift apart.
 #define BRIDGEHOST_DROP_REASONS(X)                                                                 \
     X(filtered, "destination MAC is on the ingress port")                                          \
-    X(runt, "shorter than an Ethernet header (14 bytes)")                                          \
+    X(runt, "shorter than its Ethernet header (14 bytes, 18 with an 802.1Q tag)")                  \
     X(invalid_src, "source MAC is multicast, broadcast or all-zero")                               \
     X(tx_full, "output tx queue full")                                                             \
-    X(vlan_filtered, "VLAN not carried by the ingress port (or tagged on an access port)")         \
+    X(vlan_filtered,                                                                               \
+      "VLAN not carried by the ingress port (tagged on an access port, or VID 4095)")              \
     X(no_mbuf, "no mbuf for a flooded copy, or no headroom to insert a VLAN tag")                  \
     X(storm_broadcast, "broadcast over the ingress port's storm_control limit")                    \
     X(storm_multicast, "multicast over the ingress port's storm_control limit")                    \
@@ -28,7 +29,8 @@ namespace bridgehost {
     X(mirror_lost, "no mbuf for a mirror's copy (the frame itself went on)")                       \
     X(loop_probe, "our own loop-guard probe came back: a loop (consumed, never forwarded)")        \
     X(bpdu_guard, "STP BPDU on a port with bpdu_guard (the port is blocked)")                      \
-    X(port_blocked, "received on a blocked port, or unicast to one")
+    X(port_blocked, "received on a blocked port, or unicast to one")                               \
+    X(split_header, "Ethernet header (with its 802.1Q tag) not whole in the first segment")
 
 enum class drop_reason : uint8_t {
 #define X(name, text) name,

@@ -77,8 +77,10 @@ struct vlan_map {
         uint16_t pvid = 0; ///< the access VLAN, or the trunk's native VLAN
     };
     std::array<ingress, kMaxPorts> in{};
-    std::vector<uint32_t> members = std::vector<uint32_t>(kMaxVlan + 1, 0); ///< by VLAN: port bits
-    std::vector<uint32_t> tagged = std::vector<uint32_t>(kMaxVlan + 1, 0);  ///< by VLAN: port bits
+    /// Every 12-bit VID indexes them; [4095] stays empty (the worker drops that VID first).
+    static constexpr size_t kVids = 4096;
+    std::vector<uint32_t> members = std::vector<uint32_t>(kVids, 0); ///< by VLAN: port bits
+    std::vector<uint32_t> tagged = std::vector<uint32_t>(kVids, 0);  ///< by VLAN: port bits
 
     /// Null when every port has the default settings (all VLANs, as they came):
     /// then the worker skips every VLAN table and never touches a tag.

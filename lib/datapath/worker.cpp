@@ -154,8 +154,8 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts_[i];
         rx_bytes += m->pkt_len;
-        if (m->data_len < RTE_ETHER_HDR_LEN) {
-            ++drops[unsigned(drop_reason::runt)];
+        if (m->data_len < RTE_ETHER_HDR_LEN) [[unlikely]] {
+            ++drops[unsigned(short_header(m, RTE_ETHER_HDR_LEN))];
             dropped_[ndropped++] = m;
             continue;
         }
@@ -175,8 +175,14 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
         // The outer 802.1Q tag, if any, and the frame's VLAN. Without VLAN
         // settings the VLAN is the tag's VID as it came (0: untagged).
         frame_tag tag;
-        if ((src_and_type >> 48) == kDot1qEthertypeInMemory && m->data_len >= kTaggedHeaderLen)
-            [[unlikely]] tag = {true, uint16_t((eth[14] & 0x0f) << 8 | eth[15])};
+        if ((src_and_type >> 48) == kDot1qEthertypeInMemory) [[unlikely]] {
+            const drop_reason why = parse_tag(m, eth, tag);
+            if (why != drop_reason::count) {
+                ++drops[unsigned(why)];
+                dropped_[ndropped++] = m;
+                continue;
+            }
+        }
         uint16_t vlan = tag.vid;
         if (p_.vlans != nullptr) {
             const vlan_ingress in_vlan = p_.vlans->classify(in_port, tag);
@@ -297,6 +303,24 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     for (unsigned r = 0; r < kDropReasons; ++r)
         if (drops[r] != 0)
             in.drops[r].add(drops[r]);
+}
+
+drop_reason worker::short_header(const rte_mbuf* m, uint32_t header) {
+    // A chain could hold the rest, but every PMD puts the header in the first
+    // segment: not worth a copy on the data path, and never read past data_len.
+    return m->pkt_len < header ? drop_reason::runt : drop_reason::split_header;
+}
+
+drop_reason worker::parse_tag(const rte_mbuf* m, const uint8_t* eth, frame_tag& tag) {
+    // A frame that says 0x8100 has a tag, or is refused: read as untagged, a
+    // truncated one would be forwarded and learned in the wrong VLAN.
+    if (m->data_len < kTaggedHeaderLen)
+        return short_header(m, kTaggedHeaderLen);
+    const uint16_t vid = uint16_t((eth[14] & 0x0f) << 8 | eth[15]);
+    if (vid == kReservedVid) // 802.1Q: never sent; no port carries it
+        return drop_reason::vlan_filtered;
+    tag = {true, vid};
+    return drop_reason::count;
 }
 
 void worker::count_arp(const rte_mbuf* m, const uint8_t* eth, arp_counts& arp) {

@@ -137,6 +137,13 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     static constexpr uint64_t kArpEthertypeInMemory = 0x0608;
     static constexpr uint64_t kDot1qEthertypeInMemory = 0x0081; ///< 0x8100, likewise
     static constexpr uint16_t kTaggedHeaderLen = 18; ///< Ethernet header + 802.1Q tag
+    static constexpr uint16_t kReservedVid = 0xfff;  ///< 802.1Q's VID 4095
+    /// Why a frame whose first segment is shorter than its `header` bytes is
+    /// dropped: the whole frame is (runt), or the chain split the header.
+    static drop_reason short_header(const rte_mbuf* m, uint32_t header);
+    /// The outer 802.1Q tag of a frame of TPID 0x8100; drop_reason::count
+    /// when it is whole and usable, else why the frame is dropped.
+    static drop_reason parse_tag(const rte_mbuf* m, const uint8_t* eth, frame_tag& tag);
     static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the key loads assume little endian");
     static void count_arp(const rte_mbuf* m, const uint8_t* eth, arp_counts& arp);
     /// What kind of flooded frame (destination `dst`) it is, added to `kinds`.

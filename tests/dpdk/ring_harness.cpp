@@ -61,7 +61,8 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.flapping = o.flapping;
     cfg_.loop_guard = o.loop_guard;
     for (unsigned p = 0; p < o.ports; ++p) {
-        cfg_.ports.push_back(add_ring_port(o.tx_ring_size));
+        cfg_.ports.push_back(
+            add_ring_port(p < o.tx_ring_sizes.size() ? o.tx_ring_sizes[p] : o.tx_ring_size));
         if (p < o.vlans.size())
             cfg_.ports.back().vlan = o.vlans[p];
         if (p < o.storm.size())
@@ -112,18 +113,27 @@ void ring_harness::inject(unsigned port, const frame& f) {
 }
 
 void ring_harness::inject_burst(unsigned port, const std::vector<frame>& frames) {
+    if (!try_inject_burst(port, frames))
+        throw std::runtime_error("test pool empty or rx ring full");
+}
+
+bool ring_harness::try_inject_burst(unsigned port, const std::vector<frame>& frames) {
     std::vector<rte_mbuf*> mbufs;
     for (const frame& f : frames) {
         rte_mbuf* m = rte_pktmbuf_alloc(pool_);
         if (m == nullptr)
-            throw std::runtime_error("test pool empty");
+            break;
         char* data = rte_pktmbuf_append(m, uint16_t(f.size()));
         std::copy(f.begin(), f.end(), data);
         mbufs.push_back(m);
     }
-    if (rte_ring_enqueue_bulk(rx_[port], reinterpret_cast<void**>(mbufs.data()),
-                              unsigned(mbufs.size()), nullptr) != mbufs.size())
-        throw std::runtime_error("rx ring full");
+    if (mbufs.size() == frames.size() &&
+        rte_ring_enqueue_bulk(rx_[port], reinterpret_cast<void**>(mbufs.data()),
+                              unsigned(mbufs.size()), nullptr) == mbufs.size())
+        return true;
+    for (rte_mbuf* m : mbufs)
+        rte_pktmbuf_free(m);
+    return false;
 }
 
 void ring_harness::inject_chain(unsigned port, const frame& f, uint16_t seg) {
@@ -148,7 +158,8 @@ void ring_harness::wait_rx(unsigned port, uint64_t n) {
     while (counters(port).rx_packets < n) {
         if (std::chrono::steady_clock::now() > deadline)
             throw std::runtime_error("worker did not receive " + std::to_string(n) +
-                                     " frames on p" + std::to_string(port));
+                                     " frames on p" + std::to_string(port) + " (" +
+                                     std::to_string(counters(port).rx_packets) + " in 5 s)");
         std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
 }

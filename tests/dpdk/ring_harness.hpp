@@ -30,6 +30,7 @@ struct harness_options {
     uint32_t fdb_capacity = 1024;
     uint32_t aging_seconds = 300;
     unsigned tx_ring_size = 1024; ///< small: exercise a full tx queue
+    std::vector<unsigned> tx_ring_sizes; ///< per port, when given (instead of tx_ring_size)
     uint32_t stall_us = 100;      ///< 0: every burst counts as a stall
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
@@ -61,6 +62,9 @@ class ring_harness {
     /// Puts frames on `port`'s rx ring in one enqueue, so the worker reads
     /// them in one rx burst (up to its burst size).
     void inject_burst(unsigned port, const std::vector<frame>& frames);
+    /// inject_burst that injects nothing and returns false when the test pool
+    /// or the rx ring cannot take them all (a feeder thread keeping a port busy).
+    bool try_inject_burst(unsigned port, const std::vector<frame>& frames);
     /// Puts `f` on `port`'s rx ring as a chain of segments of at most `seg` bytes.
     void inject_chain(unsigned port, const frame& f, uint16_t seg);
     /// Waits (up to 5 s) until the worker has counted `n` frames received on

@@ -95,8 +95,9 @@ TEST(drop_reasons, names_come_from_one_list) {
     EXPECT_STREQ(drop_reason_name(drop_reason::mirror_lost), "mirror_lost");
     EXPECT_STREQ(drop_reason_text(drop_reason::too_big),
                  "longer than the output port's mtu allows (mtu + 22 bytes)");
-    EXPECT_EQ(kDropReasons, 15u);
+    EXPECT_EQ(kDropReasons, 16u);
     EXPECT_STREQ(drop_reason_name(drop_reason::port_blocked), "port_blocked");
+    EXPECT_STREQ(drop_reason_name(drop_reason::split_header), "split_header");
 }
 
 } // namespace
