@@ -73,8 +73,10 @@ OPTIONS
                          that are the machine's, not the switch's. Default 0
     --mbuf-slack N       growth allowed in mbufs in use. Default 256
     --rss-slack KIB      growth allowed in RSS. Default 4096
-    --allow-drop NAME    a drop counter that may be non-zero (repeatable);
-                         the loss must still be explained
+    --allow-drop NAME[:PPM]
+                         a drop counter that may be non-zero (repeatable),
+                         at most PPM per million frames sent if given; the
+                         loss must still be explained by the counters
     --keep               keep the temporary directory (configs, logs)
     -h, --help           this text
 

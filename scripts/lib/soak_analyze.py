@@ -26,7 +26,8 @@ The rules (all on the CSV; "post" = run-phase samples at t >= warm-up):
             replaced - churn*(aging+3) (every silent MAC went).
   drops     any drop reason, FDB loss counter (table_full, evicted,
             learn_ring_full) or PMD counter (imissed, rx_nombuf, ierrors,
-            oerrors) above 0 fails unless allowed with --allow-drop NAME.
+            oerrors) above 0 fails unless allowed with --allow-drop NAME (any
+            number) or NAME:PPM (at most PPM per million frames sent).
   loss      the generator's final loss (tx - rx after its drain) must equal the
             frames bridgehost counted as dropped (drops + imissed + rx_nombuf);
             misdelivered frames must be 0; the generator must have finished.
@@ -269,16 +270,24 @@ def judge(rows, a):
     # Drops.
     counters = [k for k in last if k.startswith("drop_") or k.startswith("dev_")] + \
         [f"fdb_{k}" for k in FDB_LOSS + ["learn_ring_full"] if f"fdb_{k}" in last]
-    allowed = set(a.allow_drop or [])
+    allowed = {}  # name -> most allowed, in frames per million the generator sent
+    for spec in a.allow_drop or []:
+        name, _, ppm = spec.partition(":")
+        allowed[name] = float(ppm) if ppm else float("inf")
+    sent = rows[-1]["gen_tx"] or 0
     shown = []
     for k in counters:
         n = last.get(k) or 0
         name = k.split("_", 1)[1]
         if n:
-            shown.append(f"{name} {n:.0f}")
-            if name not in allowed:
-                first = next(r for r in live if (r.get(k) or 0) > 0)
+            shown.append(f"{name} {n:.0f}" + (f" ({1e6 * n / sent:.1f} ppm of sent)" if sent else ""))
+            limit = allowed.get(name)
+            first = next(r for r in live if (r.get(k) or 0) > 0)
+            if limit is None:
                 fails.append(f"unexpected drops: {name} {n:.0f} (first seen by t={first['t_s']:.0f} s)")
+            elif n > limit * sent / 1e6:
+                fails.append(f"too many drops: {name} {n:.0f}, {1e6 * n / max(sent, 1):.1f} ppm of the"
+                             f" frames sent, above the {limit:g} ppm allowed")
     lines.append("drops by reason: " + (", ".join(shown) if shown else "none"))
     # Generator loss.
     tx, rx = gen_last["gen_tx"], gen_last["gen_rx"]

@@ -102,6 +102,14 @@ class SoakJudge(unittest.TestCase):
         fails = judge(rows)
         self.assertIn("unexpected drops: tx_full 5 (first seen by t=120 s)", fails)
 
+    def test_a_drop_allowed_up_to_a_rate_fails_above_it(self):
+        rows = steady()  # 12,000,000 frames sent
+        rows[-1]["gen_rx"] = rows[-1]["gen_tx"] - 120
+        rows[-1]["drop_tx_full"] = 120.0  # 10 ppm
+        self.assertEqual(judge(rows, allow_drop=["tx_full:10"]), [])
+        self.assertEqual(judge(rows, allow_drop=["tx_full:9"]),
+                         ["too many drops: tx_full 120, 10.0 ppm of the frames sent, above the 9 ppm allowed"])
+
     def test_pmd_drops_and_lost_learn_events_fail(self):
         rows = steady()
         rows[-1]["dev_rx_nombuf"] = 3.0
