@@ -94,7 +94,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/proc.sh"
 
 die() { echo "soak.sh: $*" >&2; exit 2; }
-RATE=0.1 MACS=1024 CHURN=32 AGING=15 INTERVAL=10 WARMUP= SIZE=128 CSV= BIN="$HERE/../build/bin"
+RATE=0.1 MACS=1024 CHURN=32 AGING=15 INTERVAL=10 WARMUP="" SIZE=128 CSV="" BIN="$HERE/../build/bin"
 DUT_CPU=1 GEN_CPU=1 GEN_SLEEP=50 NICE=0 MBUF_SLACK=256 RSS_SLACK=4096 KEEP=0 DURATION=
 ALLOW=()
 while [ $# -gt 0 ]; do
@@ -149,7 +149,7 @@ rm -f "$CSV"
 
 ID=$$
 TMP=$(mktemp -d "/tmp/bh-soak.$ID.XXXX")
-DUT= GEN=
+DUT="" GEN=""
 cleanup() {
     [ -n "$GEN" ] && kill -KILL "$GEN" 2>/dev/null
     [ -n "$DUT" ] && kill -KILL "$DUT" 2>/dev/null
