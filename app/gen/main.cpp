@@ -62,7 +62,7 @@ OPTIONS
     --macs N            MACs in all, an even number 2..16M; K and M suffixes
                         (x1024, x1048576). Default 2
     --size BYTES        frame size on the wire with FCS, 64..1518. Default 64
-    --duration SECONDS  measured time, 0.1..3600. Default 5
+    --duration SECONDS  measured time, 0.1..604800 (a week). Default 5
     --rate MPPS         offered load over both ports, frames per second in
                         millions; 0 = as fast as the ports take it. Default 0
     --queues Q          tx/rx queues per port, 1..16; pair i uses queue i%Q,
@@ -72,6 +72,19 @@ OPTIONS
     --prime-rate MPPS   frames per second (millions) while priming. Default 1
     --prime-passes N    priming passes over all MACs, 0..10. Default 2
     --settle SECONDS    wait after priming. Default 0.5
+    --churn N[/s]       while measuring, replace N MACs a second (N/2 pairs,
+                        even, at most --macs) by MACs never used before,
+                        pair slots in turn, spread evenly over the second:
+                        new MACs keep appearing, the replaced ones go silent
+                        and a switch ages them out. Default 0 (a fixed set)
+    --progress SECONDS  while measuring, print every SECONDS a line
+                        "bridgehost-gen: progress t=S tx=N rx=N
+                        misdelivered=N replaced=N" (totals since the window
+                        began, replaced in MACs), and one more, with "done",
+                        after the final drain. Default 0 (none)
+    --idle-sleep-us US  sleep US microseconds after a pass that sent and
+                        received nothing, 0..10000, so a paced run leaves
+                        most of its CPU to others. Default 0 (busy-poll)
     --csv FILE          append one result line to FILE (a header first if
                         FILE is new)
     --label TEXT        first column of the CSV line (e.g. the switch's name)
@@ -97,6 +110,9 @@ struct options {
     double prime_rate_mpps = 1.0;
     unsigned prime_passes = 2;
     double settle = 0.5;
+    uint32_t churn = 0; ///< MACs replaced per second
+    double progress = 0;
+    unsigned idle_sleep_us = 0;
     std::string csv;
     std::string label = "dut";
 };
@@ -132,6 +148,9 @@ std::optional<options> parse_options(int argc, char** argv) {
         o_prime_rate,
         o_prime_passes,
         o_settle,
+        o_churn,
+        o_progress,
+        o_idle_sleep,
         o_csv,
         o_label
     };
@@ -145,6 +164,9 @@ std::optional<options> parse_options(int argc, char** argv) {
         {"prime-rate", required_argument, nullptr, o_prime_rate},
         {"prime-passes", required_argument, nullptr, o_prime_passes},
         {"settle", required_argument, nullptr, o_settle},
+        {"churn", required_argument, nullptr, o_churn},
+        {"progress", required_argument, nullptr, o_progress},
+        {"idle-sleep-us", required_argument, nullptr, o_idle_sleep},
         {"csv", required_argument, nullptr, o_csv},
         {"label", required_argument, nullptr, o_label},
         {"help", no_argument, nullptr, 'h'},
@@ -164,7 +186,7 @@ std::optional<options> parse_options(int argc, char** argv) {
                                           traffic_pattern::kMaxFrame));
             break;
         case o_duration:
-            o.duration = parse_number(optarg, "--duration", 0.1, 3600);
+            o.duration = parse_number(optarg, "--duration", 0.1, 604800);
             break;
         case o_rate:
             o.rate_mpps = parse_number(optarg, "--rate", 0, 1000);
@@ -183,6 +205,19 @@ std::optional<options> parse_options(int argc, char** argv) {
             break;
         case o_settle:
             o.settle = parse_number(optarg, "--settle", 0, 60);
+            break;
+        case o_churn: {
+            std::string n = optarg;
+            if (n.size() > 2 && n.compare(n.size() - 2, 2, "/s") == 0)
+                n.resize(n.size() - 2);
+            o.churn = uint32_t(parse_whole(n.c_str(), "--churn", 0, traffic_pattern::kMaxMacs));
+            break;
+        }
+        case o_progress:
+            o.progress = parse_number(optarg, "--progress", 0, 3600);
+            break;
+        case o_idle_sleep:
+            o.idle_sleep_us = unsigned(parse_whole(optarg, "--idle-sleep-us", 0, 10000));
             break;
         case o_csv:
             o.csv = optarg;
@@ -203,6 +238,15 @@ std::optional<options> parse_options(int argc, char** argv) {
         throw std::invalid_argument(std::string("unexpected argument \"") + argv[optind] + "\"");
     if (o.macs % 2 != 0)
         throw std::invalid_argument("--macs: expected an even number (half behind each port)");
+    if (o.churn % 2 != 0 || o.churn > o.macs)
+        throw std::invalid_argument("--churn: expected an even number of MACs a second (pairs "
+                                    "are replaced), at most --macs (" +
+                                    std::to_string(o.macs) + ")");
+    // Host numbers are 4 bytes of the MAC: the run must not use them up.
+    const bridgehost::gen::mac_churn churn(o.macs / 2, o.churn / 2);
+    if (churn.hosts_used(uint64_t(o.duration * 1000) + 1000) > (uint64_t(1) << 32))
+        throw std::invalid_argument("--churn: --duration at this churn needs more than 2^32 "
+                                    "MACs per side");
     return o;
 }
 
@@ -220,8 +264,8 @@ class generator {
   public:
     generator(const options& o, const traffic_pattern& t, uint16_t port0, uint16_t port1,
               rte_mempool* pool)
-        : opt_(o), traffic_(t), ports_{port0, port1}, pool_(pool), cursor_(size_t(2) * o.queues, 0),
-          hz_(rte_get_tsc_hz()) {}
+        : opt_(o), traffic_(t), churn_(t.pairs(), o.churn / 2), ports_{port0, port1}, pool_(pool),
+          cursor_(size_t(2) * o.queues, 0), hz_(rte_get_tsc_hz()) {}
 
     /// Sends every host's frame `passes` times at `rate_pps`, then drains for `settle` s.
     void prime(unsigned passes, double rate_pps, double settle) {
@@ -235,11 +279,19 @@ class generator {
         latency_ = {};
         std::printf("bridgehost-gen: measuring\n");
         std::fflush(stdout);
+        window_start_ = rte_rdtsc();
+        next_progress_ = window_start_ + uint64_t(opt_.progress * double(hz_));
         elapsed_ = run_window(kEndless, rate_pps, seconds, true);
+        churn_ms_ = uint64_t(elapsed_ * 1000); // the churn clock stops with the sending
         std::printf("bridgehost-gen: measured\n");
         std::fflush(stdout);
         run_window(0, 0, 0.2, true); // frames still in flight belong to the window
+        if (opt_.progress > 0)
+            print_progress(rte_rdtsc(), " done");
     }
+
+    /// MACs replaced by the churn during the measured window.
+    uint64_t replaced_macs() const { return 2 * churn_.replaced(churn_ms_); }
 
     const side_counts& counts(unsigned side) const { return counts_[side]; }
     const latency_histogram& latency() const { return latency_; }
@@ -278,7 +330,15 @@ class generator {
             streams.empty() ? 0 : rate_pps / double(streams.size()) / double(hz_);
         uint64_t now = start;
         while (now < deadline && !g_interrupted.load(std::memory_order_relaxed)) {
-            bool sending = false;
+            if (measuring) {
+                if (passes != 0) // the drain after the window keeps the clock where it stopped
+                    churn_ms_ = (now - window_start_) * 1000 / hz_;
+                if (opt_.progress > 0 && now >= next_progress_) {
+                    print_progress(now, "");
+                    next_progress_ += uint64_t(opt_.progress * double(hz_));
+                }
+            }
+            bool sending = false, busy = false;
             for (stream& st : streams) {
                 if (st.sent >= st.limit)
                     continue;
@@ -288,14 +348,19 @@ class generator {
                     const uint64_t due = uint64_t(double(now - start) * per_cycle) + 1;
                     budget = std::min(budget, due > st.sent ? due - st.sent : 0);
                 }
-                if (budget != 0)
-                    st.sent += send(st.side, st.queue, unsigned(budget), measuring);
+                if (budget != 0) {
+                    const unsigned n = send(st.side, st.queue, unsigned(budget), measuring);
+                    st.sent += n;
+                    busy = busy || n != 0;
+                }
             }
             if (!sending && !streams.empty())
                 break; // every stream sent its passes
             for (unsigned side = 0; side < 2; ++side)
                 for (uint16_t q = 0; q < opt_.queues; ++q)
-                    receive(side, q, measuring);
+                    busy = receive(side, q, measuring) != 0 || busy;
+            if (!busy && opt_.idle_sleep_us != 0)
+                rte_delay_us_sleep(opt_.idle_sleep_us);
             now = rte_rdtsc();
         }
         return double(now - start) / double(hz_);
@@ -312,7 +377,8 @@ class generator {
         for (unsigned i = 0; i < want; ++i) {
             rte_mbuf* m = burst[i];
             uint8_t* buf = rte_pktmbuf_mtod(m, uint8_t*);
-            traffic_.write_headers(buf, side, k * opt_.queues + q);
+            traffic_.write_headers(buf, side,
+                                   uint32_t(churn_.host(k * opt_.queues + q, churn_ms_)));
             if (i == 0)
                 traffic_pattern::stamp(buf, rte_rdtsc());
             else
@@ -331,11 +397,12 @@ class generator {
         return n;
     }
 
-    void receive(unsigned side, uint16_t q, bool measuring) {
+    /// Returns the frames received.
+    unsigned receive(unsigned side, uint16_t q, bool measuring) {
         rte_mbuf* burst[256];
         const uint16_t n = rte_eth_rx_burst(ports_[side], q, burst, opt_.burst);
         if (n == 0)
-            return;
+            return 0;
         if (measuring) {
             const uint64_t now = rte_rdtsc();
             side_counts& c = counts_[side];
@@ -349,10 +416,25 @@ class generator {
             }
         }
         rte_pktmbuf_free_bulk(burst, n);
+        return n;
+    }
+
+    void print_progress(uint64_t now, const char* tag) const {
+        const side_counts& a = counts_[0];
+        const side_counts& b = counts_[1];
+        std::printf("bridgehost-gen: progress t=%.1f tx=%" PRIu64 " rx=%" PRIu64
+                    " misdelivered=%" PRIu64 " replaced=%" PRIu64 "%s\n",
+                    double(now - window_start_) / double(hz_), a.tx + b.tx, a.rx + b.rx,
+                    a.misdelivered + b.misdelivered, replaced_macs(), tag);
+        std::fflush(stdout);
     }
 
     const options& opt_;
     const traffic_pattern& traffic_;
+    const bridgehost::gen::mac_churn churn_;
+    uint64_t churn_ms_ = 0;      ///< the churn's clock: 0 until the window, then its age
+    uint64_t window_start_ = 0;  ///< TSC when the measured window began
+    uint64_t next_progress_ = 0; ///< TSC of the next progress line
     uint16_t ports_[2];
     rte_mempool* pool_;
     std::vector<uint32_t> cursor_; ///< next pair (in queue-local numbering) per side and queue
@@ -401,6 +483,9 @@ void report(const options& o, const generator& g) {
     const latency_histogram& h = g.latency();
     const double lat_min = g.us(double(h.min())), lat_avg = g.us(h.mean()),
                  lat_p99 = g.us(double(h.quantile(0.99)));
+    if (o.churn != 0)
+        std::printf("  churn: %" PRIu64 " MACs replaced at %u a second\n", g.replaced_macs(),
+                    o.churn);
     std::printf("  loss %.4f %% (%" PRId64 " frames); latency over %" PRIu64
                 " stamped frames: min %.1f us, avg %.1f us, p99 %.1f us\n",
                 loss, int64_t(tx) - int64_t(rx), h.count(), lat_min, lat_avg, lat_p99);

@@ -73,6 +73,12 @@ void traffic_pattern::write_headers(uint8_t* buf, unsigned side, uint32_t pair) 
     put16(ip + 10, ipv4_checksum(ip));
 }
 
+mac_churn::mac_churn(uint32_t pairs, uint32_t pairs_per_second)
+    : pairs_(pairs), per_second_(pairs_per_second) {
+    if (pairs == 0)
+        throw std::invalid_argument("mac_churn: no pairs to rotate");
+}
+
 void traffic_pattern::stamp(uint8_t* buf, uint64_t tsc) {
     std::memcpy(buf + kStampOffset, &kStampMagic, 8);
     std::memcpy(buf + kStampOffset + 8, &tsc, 8);

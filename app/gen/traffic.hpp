@@ -55,6 +55,34 @@ class traffic_pattern {
     std::array<uint8_t, kHeaderBytes> base_[2]; ///< per side, MACs and checksum left to fill
 };
 
+/// The working set's rotation (--churn): which host holds each of the
+/// pattern's pair slots at a given time. `per_second` pairs are replaced per
+/// second, spread evenly over the second, slots in turn (0, 1, .., P-1, 0, ..),
+/// each by a pair never used before: slot s after its k-th replacement holds
+/// host s + k*P. A replaced pair stops sending, so the switch ages its two MACs
+/// out, and the new pair is learned when it first sends.
+class mac_churn {
+  public:
+    /// Throws std::invalid_argument for zero pairs.
+    mac_churn(uint32_t pairs, uint32_t pairs_per_second);
+
+    /// Pairs replaced in the first `ms` milliseconds.
+    uint64_t replaced(uint64_t ms) const { return ms * per_second_ / 1000; }
+    /// Host number of slot `slot` (< pairs) at `ms`; the slot itself while ms
+    /// is 0 or there is no churn.
+    uint64_t host(uint32_t slot, uint64_t ms) const {
+        const uint64_t n = replaced(ms);
+        return slot + (n / pairs_ + (slot < n % pairs_ ? 1 : 0)) * uint64_t(pairs_);
+    }
+    /// Hosts used by `ms` (one more than the highest host number): each needs
+    /// host numbers below 2^32 (4 bytes of the MAC).
+    uint64_t hosts_used(uint64_t ms) const { return pairs_ + replaced(ms); }
+
+  private:
+    uint32_t pairs_;
+    uint32_t per_second_;
+};
+
 /// Latency histogram in TSC cycles: log-linear buckets (16 per power of two),
 /// so p99 is exact to within 1/16 of its value, in fixed memory.
 class latency_histogram {

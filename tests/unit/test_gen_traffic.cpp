@@ -117,5 +117,74 @@ TEST(parse_count, suffixes_and_errors) {
     EXPECT_THROW(parse_count("lots", "--macs"), std::invalid_argument);
 }
 
+TEST(mac_churn, without_churn_every_slot_keeps_its_host) {
+    const mac_churn c(4, 0);
+    for (uint32_t slot = 0; slot < 4; ++slot) {
+        EXPECT_EQ(c.host(slot, 0), slot);
+        EXPECT_EQ(c.host(slot, 3'600'000), slot);
+    }
+    EXPECT_EQ(c.hosts_used(3'600'000), 4u);
+}
+
+TEST(mac_churn, slots_are_replaced_in_turn_spread_over_the_second) {
+    // 4 slots, 2 pairs a second: one replacement every 500 ms, slot 0 first.
+    const mac_churn c(4, 2);
+    const auto hosts = [&](uint64_t ms) {
+        std::vector<uint64_t> h;
+        for (uint32_t slot = 0; slot < 4; ++slot)
+            h.push_back(c.host(slot, ms));
+        return h;
+    };
+    EXPECT_EQ(hosts(0), (std::vector<uint64_t>{0, 1, 2, 3}));
+    EXPECT_EQ(hosts(499), (std::vector<uint64_t>{0, 1, 2, 3}));
+    EXPECT_EQ(hosts(500), (std::vector<uint64_t>{4, 1, 2, 3}));
+    EXPECT_EQ(hosts(1000), (std::vector<uint64_t>{4, 5, 2, 3}));
+    EXPECT_EQ(hosts(1999), (std::vector<uint64_t>{4, 5, 6, 3}));
+    EXPECT_EQ(hosts(2000), (std::vector<uint64_t>{4, 5, 6, 7}));
+    // Second round: slot 0 again, with a host never used before.
+    EXPECT_EQ(hosts(2500), (std::vector<uint64_t>{8, 5, 6, 7}));
+    EXPECT_EQ(c.replaced(2500), 5u);
+    EXPECT_EQ(c.hosts_used(2500), 9u);
+}
+
+TEST(mac_churn, a_host_once_replaced_never_comes_back) {
+    const mac_churn c(16, 5);
+    std::set<uint64_t> retired, live;
+    for (uint32_t slot = 0; slot < 16; ++slot)
+        live.insert(c.host(slot, 0));
+    uint64_t last = 0;
+    for (uint64_t ms = 1; ms <= 20'000; ms += 7) {
+        last = ms;
+        std::set<uint64_t> now;
+        for (uint32_t slot = 0; slot < 16; ++slot)
+            now.insert(c.host(slot, ms));
+        ASSERT_EQ(now.size(), 16u) << "two slots share a host at " << ms << " ms";
+        for (uint64_t h : live)
+            if (!now.count(h))
+                retired.insert(h);
+        for (uint64_t h : now)
+            ASSERT_FALSE(retired.count(h)) << "host " << h << " came back at " << ms << " ms";
+        live = now;
+    }
+    // 5 pairs a second for 20 s.
+    ASSERT_EQ(last, 20'000u);
+    EXPECT_EQ(c.replaced(last), 100u);
+    EXPECT_EQ(retired.size(), c.replaced(last));
+    // Every host number below hosts_used() was used, none above.
+    std::set<uint64_t> all = retired;
+    all.insert(live.begin(), live.end());
+    EXPECT_EQ(all.size(), c.hosts_used(last));
+    EXPECT_EQ(*all.rbegin(), c.hosts_used(last) - 1);
+}
+
+TEST(mac_churn, same_time_same_hosts) {
+    const mac_churn a(512, 50), b(512, 50);
+    for (uint64_t ms : {0ull, 1ull, 999ull, 10'000ull, 3'600'000ull})
+        for (uint32_t slot : {0u, 1u, 255u, 511u})
+            EXPECT_EQ(a.host(slot, ms), b.host(slot, ms));
+    EXPECT_EQ(a.replaced(3'600'000), 180'000u);
+    EXPECT_THROW(mac_churn(0, 1), std::invalid_argument);
+}
+
 } // namespace
 } // namespace bridgehost::gen
