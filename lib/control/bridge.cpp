@@ -186,6 +186,10 @@ void bridge::housekeeping(fdb_time now) {
         } else if (!up && w.link_up == -1) {
             logs::write(component::port, log_level::warning, "%s link down",
                         port.name().c_str());
+        } else if (!up && fdb_->port_count(port.index()) != 0) {
+            // Learned after the flush from frames received before the link went
+            // down (still in the rx ring or the learn ring): nothing can confirm them.
+            control_->flush_port(port.index());
         }
         if (up && (w.link_up != 1 || bounced))
             logs::write(component::port, log_level::notice, "%s link up (%u Mb/s)",
