@@ -130,7 +130,8 @@ for ((i = 1; i <= RECONNECTS; i++)); do
         awk -v t="$t" -v m="$max_resume" 'BEGIN {exit !(t > m)}' && max_resume=$t
     else
         fail "round $i: no ping crossed to right's peer within 20 s of its start"
-        tail -3 "$TMP/peer-right.out"
+        "${CTL[@]}" show ports --json | jq -c '.[] | select(.name == "right") | {link, macs, counters: (.counters | {rx_packets, tx_packets, tx_full: .drops.tx_full}), device_stats}'
+        grep "right link" "$TMP/err" | tail -2
     fi
     bh_running "$PID" || { fail "round $i: bridgehost died"; tail -5 "$TMP/err"; break; }
     kill -KILL "$RIGHT"
