@@ -178,22 +178,29 @@ void bridge::housekeeping(fdb_time now) {
         const rte_eth_link link = port.link();
         const int up = link.link_status;
         port_watch& w = watch_[i];
-        if (up != w.link_up) {
-            if (up) {
-                logs::write(component::port, log_level::notice, "%s link up (%u Mb/s)",
-                            port.name().c_str(), link.link_speed);
-            } else if (w.link_up == -1) {
-                logs::write(component::port, log_level::warning, "%s link down",
-                            port.name().c_str());
-            } else {
-                // Stations behind a link that went down may come back anywhere:
-                // forget them rather than send their frames into a dead port.
-                const unsigned flushed = control_->flush_port(port.index());
-                logs::write(component::port, log_level::warning,
-                            "%s link down; %u learned entries on it flushed",
-                            port.name().c_str(), flushed);
-            }
+        // Down and up again since the last look (a vhost-user peer restarted
+        // within the second): only the PMD's LSC events saw it.
+        const uint32_t downs = port.link_downs();
+        const bool bounced = up && w.link_up == 1 && downs != w.link_downs;
+        w.link_downs = downs;
+        if (w.link_up == 1 && (!up || bounced)) {
+            // Stations behind a link that went down may come back anywhere:
+            // forget them rather than send their frames into a dead port.
+            const unsigned flushed = control_->flush_port(port.index());
+            logs::write(component::port, log_level::warning,
+                        "%s link down%s; %u learned entries on it flushed", port.name().c_str(),
+                        bounced ? " and up again" : "", flushed);
+        } else if (!up && w.link_up == -1) {
+            logs::write(component::port, log_level::warning, "%s link down",
+                        port.name().c_str());
+        } else if (!up && fdb_->port_count(port.index()) != 0) {
+            // Learned after the flush from frames received before the link went
+            // down (still in the rx ring or the learn ring): nothing can confirm them.
+            control_->flush_port(port.index());
         }
+        if (up && (w.link_up != 1 || bounced))
+            logs::write(component::port, log_level::notice, "%s link up (%u Mb/s)",
+                        port.name().c_str(), link.link_speed);
         w.link_up = up;
     }
 

@@ -216,6 +216,7 @@ class bridge {
     promisc_monitor promisc_;
     struct port_watch {
         int link_up = -1; ///< -1 before the first check
+        uint32_t link_downs = 0; ///< the port's link_downs() at the last check
         uint64_t last_tx_full = 0;
         uint64_t last_arp_requests = 0; ///< rx
         /// ARP requests flooded out of the port in seconds when no ARP reply

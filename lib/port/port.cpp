@@ -8,6 +8,11 @@
 #include <cstring>
 #include <string_view>
 
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -137,12 +142,28 @@ void eth_port::bring_up(const params& p, const std::string& what) {
     // A bridge must see frames addressed to other hosts. Some devices refuse
     // promiscuous mode (a VF, a hypervisor policy): keep going, report it.
     promiscuous_ = rte_eth_promiscuous_enable(id_) == 0 && rte_eth_promiscuous_get(id_) == 1;
+    // net_af_packet reports the link up from start to stop (its link_update does
+    // nothing in DPDK 22.11): the kernel interface's flags say more.
+    if (std::string_view(info.driver_name) == "net_af_packet" && info.if_index != 0) {
+        kernel_sock_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (kernel_sock_ >= 0)
+            kernel_ifindex_ = int(info.if_index);
+    }
+    // Events: a link that goes down and up within a second would be missed by polling.
+    lsc_registered_ =
+        rte_eth_dev_callback_register(id_, RTE_ETH_EVENT_INTR_LSC, on_link_event, this) == 0;
     rte_ether_addr addr{};
     if (rte_eth_macaddr_get(id_, &addr) == 0)
         std::memcpy(mac_.bytes.data(), addr.addr_bytes, RTE_ETHER_ADDR_LEN);
 }
 
 eth_port::~eth_port() {
+    if (lsc_registered_) // -EAGAIN while the callback runs on another thread: wait for it
+        while (rte_eth_dev_callback_unregister(id_, RTE_ETH_EVENT_INTR_LSC, on_link_event, this) ==
+               -EAGAIN)
+            ;
+    if (kernel_sock_ >= 0)
+        close(kernel_sock_);
     if (started_)
         rte_eth_dev_stop(id_);
     rte_eth_dev_close(id_);
@@ -157,7 +178,28 @@ rte_eth_stats eth_port::stats() const {
 rte_eth_link eth_port::link() const {
     rte_eth_link l{};
     rte_eth_link_get_nowait(id_, &l);
+    if (l.link_status == RTE_ETH_LINK_UP && kernel_ifindex_ != 0 && !kernel_link_up())
+        l.link_status = RTE_ETH_LINK_DOWN;
     return l;
+}
+
+bool eth_port::kernel_link_up() const {
+    // By index: the interface may have been renamed since the port opened it.
+    ifreq ifr{};
+    ifr.ifr_ifindex = kernel_ifindex_;
+    if (ioctl(kernel_sock_, SIOCGIFNAME, &ifr) != 0 || ioctl(kernel_sock_, SIOCGIFFLAGS, &ifr) != 0)
+        return false; // gone
+    // A veth whose peer is down is IFF_UP without IFF_RUNNING (no carrier).
+    return (ifr.ifr_flags & IFF_UP) != 0 && (ifr.ifr_flags & IFF_RUNNING) != 0;
+}
+
+int eth_port::on_link_event(uint16_t port_id, rte_eth_event_type, void* self, void*) {
+    // On the PMD's thread (net_vhost: the vhost-user events thread), after it
+    // set the new state; the control lcore reads the count once a second.
+    rte_eth_link l{};
+    if (rte_eth_link_get_nowait(port_id, &l) == 0 && l.link_status == RTE_ETH_LINK_DOWN)
+        static_cast<eth_port*>(self)->link_downs_.fetch_add(1, std::memory_order_release);
+    return 0;
 }
 
 } // namespace bridgehost

@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -60,10 +61,20 @@ class eth_port {
     /// The device's own MAC address, read when the port started.
     const mac_address& mac() const { return mac_; }
     rte_eth_stats stats() const;
+    /// The PMD's link state; for net_af_packet, whose PMD reports "up" from
+    /// start to stop whatever the interface does, down also while the kernel
+    /// interface is not up and running (a syscall: control lcore only).
     rte_eth_link link() const;
+    /// Times the PMD reported the link down through an LSC event (net_vhost on
+    /// every vhost-user disconnect), so that a link that went down and came
+    /// back up between two looks at link() is not missed. Any thread.
+    uint32_t link_downs() const { return link_downs_.load(std::memory_order_acquire); }
 
   private:
     void bring_up(const params& p, const std::string& what);
+    /// The kernel interface behind a net_af_packet port is up and running.
+    bool kernel_link_up() const;
+    static int on_link_event(uint16_t port_id, rte_eth_event_type event, void* self, void* out);
 
     std::string name_;
     uint16_t id_ = 0;
@@ -71,7 +82,11 @@ class eth_port {
     uint16_t rx_queues_ = 0;
     bool started_ = false;
     bool promiscuous_ = false;
+    bool lsc_registered_ = false;
     mac_address mac_;
+    int kernel_ifindex_ = 0;  ///< net_af_packet: the interface it opened; 0 otherwise
+    int kernel_sock_ = -1;    ///< for SIOCGIFFLAGS on it
+    std::atomic<uint32_t> link_downs_{0}; ///< written by the LSC callback's thread
 };
 
 /// The data room of the ports' mbufs: DPDK's default (2048 bytes and the
