@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 
 namespace bridgehost::yaml {
 
@@ -23,6 +26,23 @@ bool is_plain_scalar(const YAML::Node& node) {
     return node.IsScalar() && node.Tag() == "?";
 }
 
+/// Parser events that only note where the last document started.
+struct document_start : YAML::EventHandler {
+    YAML::Mark mark = YAML::Mark::null_mark();
+    void OnDocumentStart(const YAML::Mark& m) override { mark = m; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
 std::string join(std::initializer_list<std::string_view> words) {
     std::string joined;
     for (std::string_view word : words)
@@ -37,18 +57,29 @@ reader::reader(const YAML::Node& node, std::string path, std::string source, YAM
 
 reader reader::load(std::string_view text, const std::string& source) {
     check_bounds(text, source); // before yaml-cpp, which recurses on nesting
-    std::vector<YAML::Node> documents;
+    // Not YAML::LoadAll: on text its parser cannot consume (",[", "'',",
+    // "!:a:b, c", found by fuzz-config), yaml-cpp 0.7 reports an empty document
+    // there, again and again, and LoadAll loops forever collecting them. So the
+    // first document is loaded alone, and a second is only looked for: one
+    // more document of any kind, real or not, is refused.
+    const std::string copy(text);
+    YAML::Node document;
+    document_start second;
+    bool more = false;
     try {
-        documents = YAML::LoadAll(std::string(text));
+        document = YAML::Load(copy);
+        std::istringstream in(copy);
+        YAML::Parser parser(in);
+        document_start first;
+        more = parser.HandleNextDocument(first) && parser.HandleNextDocument(second);
     } catch (const YAML::ParserException& e) {
         throw config_error(position(source, e.mark) + ": syntax error: " + e.msg);
     }
-    if (documents.empty())
-        return reader(YAML::Node(), "", source, YAML::Mark::null_mark());
-    if (documents.size() > 1)
-        reader(documents[1], "", source, documents[1].Mark())
-            .fail("found a second YAML document; a config is a single document");
-    return reader(documents[0], "", source, documents[0].Mark());
+    if (more)
+        throw config_error(position(source, second.mark) +
+                           ": found a second YAML document, or text after the first that is "
+                           "not YAML; a config is a single document");
+    return reader(document, "", source, document.Mark());
 }
 
 reader reader::child(const YAML::Node& node, std::string path, YAML::Mark fallback) const {

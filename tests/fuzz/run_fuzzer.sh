@@ -9,7 +9,10 @@ shift 3
 rm -rf "$scratch"
 mkdir -p "$scratch/corpus"
 status=0
-"$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$scratch/" \
+# An input that takes over 10 s or allocates over 512 MiB at once is a finding
+# (yaml-cpp looping forever, allocating, was), not a ctest timeout.
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -malloc_limit_mb=512 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$scratch/" \
     "$scratch/corpus" "$@" >"$scratch/log" 2>&1 || status=$?
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/log")
 if [ "$status" -ne 0 ] || [ -z "$execs" ]; then

@@ -312,7 +312,10 @@ const bad_config kBadConfigs[] = {
      "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, mirror, loop_guard, got a list"},
     {"TopLevelScalar", "hello\n", "t.yaml:1:1: (top level): expected a mapping with keys"},
     {"TwoDocuments", kPorts + "---\nports: []\n",
-     "t.yaml:7:1: (top level): found a second YAML document"},
+     "t.yaml:6:1: found a second YAML document, or text after the first that is not YAML; a config is a single document"},
+    // yaml-cpp 0.7's LoadAll looped forever on this (found by fuzz-config).
+    {"TextAfterTheDocument", "!:pe:3b, b, device\n",
+     "t.yaml:1:8: found a second YAML document, or text after the first that is not YAML"},
     // Bounds checked before yaml-cpp, which recurses on nesting (yaml_bounds.hpp).
     {"LongerThanOneMiB", kPorts + "# " + std::string(1 << 20, 'x') + "\n",
      "t.yaml:6:" + std::to_string((1 << 20) - kPorts.size() + 1) +
