@@ -3,6 +3,7 @@
 
 #include "control/bridge.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -125,6 +126,16 @@ class harness_test : public ::testing::Test {
         const uint64_t before = h_->counters(port).rx_packets;
         h_->inject(port, f);
         h_->wait_rx(port, before + 1);
+    }
+    /// Injects `frames` on `port` in bursts of 32 (one enqueue each) and waits
+    /// until the worker has taken them all.
+    void send_all(unsigned port, const std::vector<frame>& frames) {
+        const uint64_t before = h_->counters(port).rx_packets;
+        for (size_t i = 0; i < frames.size(); i += 32)
+            h_->inject_burst(port, std::vector<frame>(frames.begin() + long(i),
+                                                      frames.begin() +
+                                                          long(std::min(i + 32, frames.size()))));
+        h_->wait_rx(port, before + frames.size());
     }
     /// An operator request's result; fails the test when the bridge refused it.
     nlohmann::json ok(const nlohmann::json& request) {

@@ -42,15 +42,6 @@ fdb_key key_of(const char* mac) {
 
 class fdb_limits : public harness_test {
   protected:
-    /// Sends `frames` on `port` in bursts of 32 and waits until the worker took them all.
-    void send_all(unsigned port, const std::vector<frame>& frames) {
-        const uint64_t before = h_->counters(port).rx_packets;
-        for (size_t i = 0; i < frames.size(); i += 32)
-            h_->inject_burst(port,
-                             std::vector<frame>(frames.begin() + i,
-                                                frames.begin() + std::min(i + 32, frames.size())));
-        h_->wait_rx(port, before + frames.size());
-    }
     /// A's and B's frames each go to exactly the other's port.
     void expect_a_and_b_unicast() {
         const frame to_b = make_frame(kB, kA), to_a = make_frame(kA, kB);

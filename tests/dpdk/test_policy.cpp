@@ -22,15 +22,7 @@ std::vector<frame> numbered(const char* dst, unsigned count) {
     return frames;
 }
 
-class policy : public harness_test {
-  protected:
-    /// Injects `frames` on `port` in one go and waits until the worker took them all.
-    void send_all(unsigned port, const std::vector<frame>& frames) {
-        const uint64_t before = h_->counters(port).rx_packets;
-        h_->inject_burst(port, frames);
-        h_->wait_rx(port, before + frames.size());
-    }
-};
+class policy : public harness_test {};
 
 TEST_F(policy, storm_control_passes_the_bucket_then_drops_broadcast_and_counts_it) {
     harness_options o;

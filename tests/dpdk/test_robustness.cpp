@@ -46,15 +46,6 @@ frame cut(frame f, size_t len) {
 
 class robustness : public harness_test {
   protected:
-    /// Injects `frames` on `port` in bursts of 32 and waits until the worker took them all.
-    void send_all(unsigned port, const std::vector<frame>& frames) {
-        const uint64_t before = h_->counters(port).rx_packets;
-        for (size_t i = 0; i < frames.size(); i += 32)
-            h_->inject_burst(
-                port, std::vector<frame>(frames.begin() + long(i),
-                                         frames.begin() + long(std::min(i + 32, frames.size()))));
-        h_->wait_rx(port, before + frames.size());
-    }
     void send_chain(unsigned port, const frame& f, uint16_t seg) {
         const uint64_t before = h_->counters(port).rx_packets;
         h_->inject_chain(port, f, seg);

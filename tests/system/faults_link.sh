@@ -18,6 +18,7 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost [CYCLES]}
 CYCLES=${2:-10}
 source "$(dirname "$0")/../../scripts/lib/systest.sh"
+source "$BH_LIB/faults.sh"
 
 TMP=$(mktemp -d "/tmp/bh-faults-link.$ID.XXXX")
 PREFIX=bhfl-$ID
@@ -82,34 +83,7 @@ TSC_HZ=$(ip netns exec "${NS[sw]}" curl -sf --max-time 5 "http://127.0.0.1:${mpo
     awk '$1 == "bridgehost_tsc_hz" {printf "%d", $2}')
 [ "${TSC_HZ:-0}" -gt 0 ] && pass "TSC rate from /metrics ($TSC_HZ Hz)" || fail "no bridgehost_tsc_hz in /metrics"
 
-# jsonq CMD FILTER: bridgehostctl CMD --json, then jq -r FILTER.
-jsonq() { "${CTL[@]}" $1 --json 2>/dev/null | jq -r "$2"; }
-# port_of MAC: the port the FDB holds MAC on, or "none".
-port_of() { jsonq "show fdb" "[.entries[] | select(.mac == \"$1\") | .port] | first // \"none\""; }
 link_of() { jsonq "show ports" ".[] | select(.name == \"$1\") | .link"; }
-# until_true SECONDS CMD...: runs CMD every 50 ms until it succeeds; prints
-# the seconds that took, false after SECONDS.
-until_true() {
-    local t0 deadline now
-    t0=$(date +%s%N)
-    deadline=$((t0 + $1 * 1000000000))
-    shift
-    while :; do
-        "$@" >/dev/null 2>&1 && break
-        now=$(date +%s%N)
-        [ "$now" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
-    now=$(date +%s%N)
-    printf '%d.%02d' $(((now - t0) / 1000000000)) $(((now - t0) / 10000000 % 100))
-}
-# worker_voluntary: voluntary context switches of the worker thread (lcore 1).
-worker_voluntary() {
-    local t
-    for t in /proc/"$PID"/task/*; do
-        [ "$(cat "$t/comm")" = rte-worker-1 ] && awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status"
-    done
-}
 worker_cycles() { jsonq "show workers" '.[0] | "\(.busy_cycles + .idle_cycles + .stall_cycles) \(.stall_cycles) \(.stalls)"'; }
 
 # Every frame of the baseline in place before traffic starts (rx rings filled).

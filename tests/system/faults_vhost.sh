@@ -24,6 +24,7 @@ set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost [RECONNECTS]}
 RECONNECTS=${2:-100}
 source "$(dirname "$0")/../../scripts/lib/systest.sh"
+source "$BH_LIB/faults.sh"
 TESTPMD=$(command -v dpdk-testpmd) || { echo "skipped: no dpdk-testpmd"; exit 77; }
 
 TMP=$(mktemp -d "/tmp/bh-faults-vhost.$ID.XXXX")
@@ -69,30 +70,6 @@ mport=$(sed -n 's|.*metrics on http://127.0.0.1:0/metrics (port \([0-9]*\)).*|\1
 TSC_HZ=$(curl -sf --max-time 5 "http://127.0.0.1:${mport:-0}/metrics" | awk '$1 == "bridgehost_tsc_hz" {printf "%d", $2}')
 [ "${TSC_HZ:-0}" -gt 0 ] && pass "TSC rate from /metrics ($TSC_HZ Hz)" || fail "no bridgehost_tsc_hz in /metrics"
 
-jsonq() { "${CTL[@]}" $1 --json 2>/dev/null | jq -r "$2"; }
-port_of() { jsonq "show fdb" "[.entries[] | select(.mac == \"$1\") | .port] | first // \"none\""; }
-# until_true SECONDS CMD...: runs CMD every 50 ms until it succeeds; prints
-# the seconds that took, false after SECONDS.
-until_true() {
-    local t0 deadline now
-    t0=$(date +%s%N)
-    deadline=$((t0 + $1 * 1000000000))
-    shift
-    while :; do
-        "$@" >/dev/null 2>&1 && break
-        now=$(date +%s%N)
-        [ "$now" -ge "$deadline" ] && return 1
-        sleep 0.05
-    done
-    now=$(date +%s%N)
-    printf '%d.%02d' $(((now - t0) / 1000000000)) $(((now - t0) / 10000000 % 100))
-}
-worker_voluntary() {
-    local t
-    for t in /proc/"$PID"/task/*; do
-        [ "$(cat "$t/comm")" = rte-worker-1 ] && awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status"
-    done
-}
 worker_cycles() { jsonq "show workers" '.[0] | .busy_cycles + .idle_cycles + .stall_cycles'; }
 # peer NAME MAC [QUEUE_SIZE]: dpdk-testpmd answering ARP and ping as MAC on port NAME's
 # vhost-user socket, in the background, on CPU 0; prints its pid.
