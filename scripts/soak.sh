@@ -154,6 +154,7 @@ cleanup() {
     [ -n "$GEN" ] && kill -KILL "$GEN" 2>/dev/null
     [ -n "$DUT" ] && kill -KILL "$DUT" 2>/dev/null
     if [ "$KEEP" = 1 ]; then echo "soak: kept $TMP"; else rm -rf "$TMP"; fi
+    rm -rf /var/run/dpdk/bhsoak-"$ID"-dut /var/run/dpdk/bhsoak-"$ID"-gen # EAL leaves its runtime dir
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

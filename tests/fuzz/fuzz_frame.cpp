@@ -31,6 +31,8 @@
 #include <string>
 #include <unistd.h>
 
+#include <rte_eal.h>
+
 namespace bridgehost::test {
 namespace {
 
@@ -155,6 +157,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
                           "--no-huge", "--no-pci", "--no-shconf", "--file-prefix",
                           "bhfuzz-" + std::to_string(getpid()), "-m", "256", "--lcores", "0@0,1@0",
                           "--main-lcore", "0", "--log-level", "*:error", "--no-telemetry"});
+    // Empty under --no-shconf, and left behind by the EAL: removed at exit
+    // (libFuzzer and the replay both leave through exit()).
+    static const std::string runtime_dir = rte_eal_get_runtime_dir();
+    std::atexit([] { rmdir(runtime_dir.c_str()); });
     const harness_options o = bridge_options();
     state->h = std::make_unique<ring_harness>(o);
     for (unsigned p = 0; p < kPorts; ++p) // mtu + 22, or what came in with a tag pushed

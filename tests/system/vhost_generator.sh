@@ -18,7 +18,7 @@ TMP=$(mktemp -d "/tmp/bh-vhost.$ID.XXXX")
 PID=
 cleanup() {
     [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-    rm -rf "$TMP"
+    rm -rf "$TMP" /var/run/dpdk/bhvh-"$ID"-dut /var/run/dpdk/bhvh-"$ID"-gen # EAL leaves its runtime dir
 }
 trap cleanup EXIT
 expect() { # what expected actual
