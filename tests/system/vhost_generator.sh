@@ -16,7 +16,19 @@ source "$(dirname "$0")/../../scripts/lib/checks.sh"
 ID=$$
 TMP=$(mktemp -d "/tmp/bh-vhost.$ID.XXXX")
 PID=
+# Every step below is bounded, yet one CI run (2026-12-02) was killed by
+# ctest's 120 s timeout without a line of output, cause unknown: should that
+# happen again, say what each process was doing before ctest kills the test.
+(
+    sleep 100 </dev/null >/dev/null 2>&1 # holds no pipe of ctest's once the test ends
+    echo "watchdog: still running after 100 s; the processes, their state and kernel wait:"
+    ps -eo pid,ppid,stat,wchan:24,etime,args | grep -E "bhvh-$ID|$TMP" | grep -v grep
+    echo "--- bridgehost stderr"; tail -n 20 "$TMP/dut.err"
+    echo "--- generator"; tail -n 20 "$TMP/gen.out"
+) 2>&1 &
+WATCHDOG=$!
 cleanup() {
+    kill "$WATCHDOG" 2>/dev/null
     [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
     rm -rf "$TMP" /var/run/dpdk/bhvh-"$ID"-dut /var/run/dpdk/bhvh-"$ID"-gen # EAL leaves its runtime dir
 }
