@@ -26,6 +26,16 @@ frame with_tag(frame f, uint16_t vid, uint16_t tpid = 0x8100);
 /// unicast to `dst`), sender `src`.
 frame make_arp(uint16_t opcode, const char* dst, const char* src);
 
+/// A static entry for `mac` on the harness's port p<port> (named so), in `vlan`.
+inline static_fdb_entry static_entry(const char* mac, unsigned port, uint16_t vlan = 0) {
+    static_fdb_entry s;
+    s.mac = *mac_address::parse(mac);
+    s.port = "p" + std::to_string(port);
+    s.port_index = uint16_t(port);
+    s.vlan = vlan;
+    return s;
+}
+
 struct harness_options {
     unsigned ports = 3;
     uint32_t fdb_capacity = 1024;

@@ -145,12 +145,8 @@ TEST_F(forwarding, a_host_that_moves_is_followed) {
 }
 
 TEST_F(forwarding, static_entry_forwards_without_learning_and_does_not_move) {
-    static_fdb_entry s;
-    s.mac = *mac_address::parse(kC);
-    s.port = "p2";
-    s.port_index = 2;
     harness_options o;
-    o.static_entries = {s};
+    o.static_entries = {static_entry(kC, 2)};
     start(o);
     const frame f = make_frame(kC, kA);
     h_->inject(0, f);
@@ -162,7 +158,7 @@ TEST_F(forwarding, static_entry_forwards_without_learning_and_does_not_move) {
     h_->wait_rx(1, 1);
     h_->control_step(kT0);
     EXPECT_EQ(h_->sw().control_stats().moved.get(), 0u);
-    const auto idx = h_->sw().fdb().lookup(make_fdb_key(s.mac));
+    const auto idx = h_->sw().fdb().lookup(make_fdb_key(o.static_entries[0].mac));
     ASSERT_TRUE(idx);
     EXPECT_EQ(idx->port(), 2);
     EXPECT_TRUE(idx->is_static());

@@ -52,11 +52,7 @@ class loop_guard_test : public harness_test {
 
 TEST_F(loop_guard_test, a_probe_coming_back_blocks_one_port_until_the_loop_is_gone) {
     harness_options o;
-    static_fdb_entry s;
-    s.mac = *mac_address::parse(kS);
-    s.port = "p1";
-    s.port_index = 1;
-    o.static_entries = {s};
+    o.static_entries = {static_entry(kS, 1)};
     start(o);
     bridge& sw = h_->sw();
     learn_a_and_b(); // A on p0, B on p1

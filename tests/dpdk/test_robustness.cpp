@@ -316,12 +316,7 @@ TEST_F(robustness, an_empty_pool_drops_vlan_flood_copies_as_no_mbuf_and_unicast_
     o.vlans = {access_port(10), trunk_port("10"), access_port(10)};
     // B static on p2: learning it from a flood would take a copy, and the
     // worker's lcore cache would keep mbufs the hog below cannot take.
-    static_fdb_entry b;
-    b.mac = *mac_address::parse(kB);
-    b.port = "p2";
-    b.port_index = 2;
-    b.vlan = 10;
-    o.static_entries = {b};
+    o.static_entries = {static_entry(kB, 2, 10)};
     start(o);
     const unsigned switch_mbufs = h_->sw().mbufs_in_use();
 
@@ -424,11 +419,7 @@ TEST_F(robustness, a_table_full_of_static_entries_refuses_new_macs_as_table_full
     o.fdb_capacity = 4; // rte_hash takes no fewer than 8 keys: 4 + 4 in reserve
     for (auto [mac, port] : {std::pair{kB, 1}, std::pair{kC, 2}, std::pair{kS, 1},
                              std::pair{"02:00:00:00:00:5b", 2}}) {
-        static_fdb_entry s;
-        s.mac = *mac_address::parse(mac);
-        s.port = "p" + std::to_string(port);
-        s.port_index = uint16_t(port);
-        o.static_entries.push_back(s);
+        o.static_entries.push_back(static_entry(mac, port));
     }
     start(o);
     const frame to_b = make_frame(kB, kA), to_c = make_frame(kC, kA);

@@ -74,12 +74,7 @@ harness_options bridge_options() {
     o.mac_limits[0].action = mac_limit_action::evict_oldest;
     o.mac_limits[2].max_macs = 4;
     o.bpdu_guard_ports = 1u << 1;
-    static_fdb_entry s;
-    s.mac = *mac_address::parse(kS);
-    s.port = "p1";
-    s.port_index = 1;
-    s.vlan = 10;
-    o.static_entries = {s};
+    o.static_entries = {static_entry(kS, 1, 10)};
     return o;
 }
 
