@@ -131,16 +131,24 @@ options parse_args(int argc, char** argv) {
     int c;
     while ((c = getopt_long(int(rest.size() - 1), rest.data(), "+h", longopts, nullptr)) != -1) {
         switch (c) {
-        case kPrefix: prefix = optarg; break;
-        case kSocket: o.socket = optarg; break;
-        case kJson: o.as_json = true; break;
+        case kPrefix:
+            prefix = optarg;
+            break;
+        case kSocket:
+            o.socket = optarg;
+            break;
+        case kJson:
+            o.as_json = true;
+            break;
         case kTimeout:
             o.timeout_s = std::atoi(optarg);
             if (o.timeout_s <= 0 || o.timeout_s > 3600)
                 throw usage_error("--timeout takes seconds, 1..3600");
             o.timeout_given = true;
             break;
-        case 'h': std::fputs(kUsage, stdout); std::exit(0);
+        case 'h':
+            std::fputs(kUsage, stdout);
+            std::exit(0);
         default:
             throw usage_error(std::string("unknown option ") + rest[size_t(optind - 1)]);
         }
@@ -193,8 +201,8 @@ json make_request(const std::vector<std::string>& w) {
             args["mac"] = *m;
         return {{"cmd", "show fdb"}, {"args", args}};
     }
-    if (verb == "show" && (noun == "ports" || noun == "workers" || noun == "stats" ||
-                           noun == "config")) {
+    if (verb == "show" &&
+        (noun == "ports" || noun == "workers" || noun == "stats" || noun == "config")) {
         expect_flags_only(2, {});
         return {{"cmd", "show " + noun}, {"args", args}};
     }
@@ -379,10 +387,10 @@ void print_human(const std::string& cmd, const json& r) {
         for (const json& w : r) {
             std::string queues;
             for (const json& q : w.at("rx_queues"))
-                queues += (queues.empty() ? "" : ",") + str(q.at("port")) + "/" + str(q.at("queue"));
+                queues +=
+                    (queues.empty() ? "" : ",") + str(q.at("port")) + "/" + str(q.at("queue"));
             std::printf("%-6s %5s %-24s %12s %16.1f %6.1f %8s\n", str(w.at("index")).c_str(),
-                        str(w.at("lcore")).c_str(), queues.c_str(),
-                        str(w.at("rx_packets")).c_str(),
+                        str(w.at("lcore")).c_str(), queues.c_str(), str(w.at("rx_packets")).c_str(),
                         w.at("busy_cycles_per_packet").get<double>(),
                         w.at("idle_percent").get<double>(), str(w.at("stalls")).c_str());
         }
@@ -395,6 +403,10 @@ void print_human(const std::string& cmd, const json& r) {
                         str(c.at("tx_bytes")).c_str(), str(c.at("unicast")).c_str(),
                         str(c.at("flooded")).c_str(), str(c.at("multicast")).c_str(),
                         str(c.at("unknown_unicast")).c_str(), str(c.at("unicast_out")).c_str());
+            if (c.value("super_frames", 0) != 0 || c.value("checksums_finished", 0) != 0)
+                std::printf("  offloads: super-frames %s (segmented %s), checksums finished %s\n",
+                            str(c.at("super_frames")).c_str(), str(c.at("segmented")).c_str(),
+                            str(c.at("checksums_finished")).c_str());
             std::string drops;
             for (const auto& [reason, n] : c.at("drops").items())
                 drops += " " + reason + "=" + str(n);
@@ -490,7 +502,8 @@ int main(int argc, char** argv) {
         return 3;
     }
     if (!reply["ok"].get<bool>()) {
-        std::fprintf(stderr, "bridgehostctl: %s\n", str(reply.value("error", json("refused"))).c_str());
+        std::fprintf(stderr, "bridgehostctl: %s\n",
+                     str(reply.value("error", json("refused"))).c_str());
         return 1;
     }
     if (o.as_json) {

@@ -1,6 +1,7 @@
 // Reads and validates a bridgehost YAML config; the contract is in config.hpp.
 #include "config/config.hpp"
 
+#include "config/device_args.hpp"
 #include "config/yaml_bounds.hpp"
 #include "config/yaml_reader.hpp"
 #include "metrics/metrics_server.hpp"
@@ -83,7 +84,8 @@ port_vlan read_port_vlan(const yaml::reader& node) {
         v.mode = port_vlan::mode_t::access;
         for (const char* key : {"allowed_vlans", "native_vlan"})
             if (const auto misplaced = node.find(key))
-                misplaced->fail(std::string(key) + " is for mode: trunk; an access port has one vlan");
+                misplaced->fail(std::string(key) +
+                                " is for mode: trunk; an access port has one vlan");
         v.access_vlan = read_vid(node.require("vlan"), 1);
         return v;
     }
@@ -143,10 +145,55 @@ port_mac_limit read_mac_limit(const yaml::reader& port) {
     return limit;
 }
 
+port_offloads::mode_t read_offload_mode(const yaml::reader& node) {
+    // YAML reads an unquoted on/off as a boolean; the text is what was written.
+    const std::string text = node.string();
+    for (auto mode :
+         {port_offloads::mode_t::automatic, port_offloads::mode_t::on, port_offloads::mode_t::off})
+        if (text == offload_mode_name(mode))
+            return mode;
+    node.fail("expected auto, on or off, got " + quoted(text));
+}
+
+port_offloads read_offloads(const yaml::reader& node, const port_config& port) {
+    node.expect_mapping({"tso", "checksum", "gro"});
+    port_offloads o;
+    using mode = port_offloads::mode_t;
+    if (const auto tso = node.find("tso"))
+        o.tso = read_offload_mode(*tso);
+    if (const auto checksum = node.find("checksum"))
+        o.checksum = read_offload_mode(*checksum);
+    const std::string driver = port.driver();
+    if (const auto gro = node.find("gro")) {
+        if (driver != "net_af_packet")
+            gro->fail("gro is the setting of the kernel interface behind a net_af_packet port; "
+                      "port " +
+                      quoted(port.name) + " is " + driver);
+        const std::string text = gro->string();
+        if (text == "keep")
+            o.kernel_gro_off = false;
+        else if (text != "off")
+            gro->fail("expected off (turned off while the port runs) or keep (left as it is), "
+                      "got " +
+                      quoted(text));
+    }
+    if (o.tso == mode::on && o.checksum == mode::off)
+        node.require("tso").fail("tso: on needs checksum offload (a super-frame's checksum is "
+                                 "finished by whoever cuts it); set checksum: auto or on");
+    for (const char* key : {"tso", "checksum"}) {
+        const auto value = node.find(key);
+        if (!value || read_offload_mode(*value) != mode::on)
+            continue;
+        if (const std::string why = offload_support(port, key); !why.empty())
+            value->fail(std::string(key) + ": on, but " + why + " (use auto or off)");
+    }
+    return o;
+}
+
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
     node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode",
                          "vlan", "allowed_vlans", "native_vlan", "max_macs", "mac_limit_action",
-                         "storm_control", "bpdu_guard"});
+                         "storm_control", "bpdu_guard", "offloads"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();
@@ -177,6 +224,10 @@ port_config read_port(const yaml::reader& node, const std::vector<port_config>& 
         port.storm = read_storm_limits(*storm);
     if (const auto bpdu = node.find("bpdu_guard"))
         port.bpdu_guard = bpdu->boolean();
+    if (const auto offloads = node.find("offloads"))
+        port.offloads = read_offloads(*offloads, port);
+    if (const auto conflict = device_offload_conflict(port))
+        node.require("device").fail(*conflict);
     return port;
 }
 
@@ -295,10 +346,11 @@ fdb_config read_fdb(const yaml::reader& node, const config& cfg) {
         for (const yaml::reader& item : entries->items("{ mac, port } entries")) {
             static_fdb_entry entry = read_static_entry(item, cfg);
             for (size_t i = 0; i < fdb.static_entries.size(); ++i)
-                if (fdb.static_entries[i].mac == entry.mac && fdb.static_entries[i].vlan == entry.vlan)
-                    item.require("mac").fail(entry.mac.str() + " already has a static entry in VLAN " +
-                                             std::to_string(entry.vlan) + " (fdb.static[" +
-                                             std::to_string(i) + "])");
+                if (fdb.static_entries[i].mac == entry.mac &&
+                    fdb.static_entries[i].vlan == entry.vlan)
+                    item.require("mac").fail(
+                        entry.mac.str() + " already has a static entry in VLAN " +
+                        std::to_string(entry.vlan) + " (fdb.static[" + std::to_string(i) + "])");
             fdb.static_entries.push_back(std::move(entry));
         }
     if (const auto flapping = node.find("flapping"))
@@ -515,6 +567,30 @@ bool port_config::is_pci() const {
     return is_pci_address(device);
 }
 
+std::string port_config::driver() const {
+    if (is_pci())
+        return "pci";
+    std::string vdev = dpdk_name();
+    while (!vdev.empty() && std::isdigit(static_cast<unsigned char>(vdev.back())) != 0)
+        vdev.pop_back();
+    return vdev;
+}
+
+std::optional<std::string> port_config::devarg(std::string_view key) const {
+    for (size_t at = device.find(','); at != std::string::npos; at = device.find(',', at + 1)) {
+        const size_t end = std::min(device.find(',', at + 1), device.size());
+        const std::string_view arg = std::string_view(device).substr(at + 1, end - at - 1);
+        if (arg.size() > key.size() && arg.starts_with(key) && arg[key.size()] == '=')
+            return std::string(arg.substr(key.size() + 1));
+    }
+    return std::nullopt;
+}
+
+const char* offload_mode_name(port_offloads::mode_t mode) {
+    constexpr const char* names[] = {"auto", "on", "off"};
+    return names[unsigned(mode)];
+}
+
 std::string port_config::dpdk_name() const {
     if (!is_pci())
         return device.substr(0, device.find(','));
@@ -527,7 +603,7 @@ std::string port_config::dpdk_name() const {
 }
 
 namespace {
-constexpr const char* kLogLevelNames[] = {"emerg", "alert",  "crit", "err",
+constexpr const char* kLogLevelNames[] = {"emerg",   "alert",  "crit", "err",
                                           "warning", "notice", "info", "debug"};
 } // namespace
 
@@ -571,7 +647,8 @@ std::vector<bool> parse_vlan_list(std::string_view list) {
         list.remove_prefix(std::min(list.size(), item.size() + 1));
         const size_t dash = item.find('-');
         const unsigned first = number(item.substr(0, dash));
-        const unsigned last = dash == std::string_view::npos ? first : number(item.substr(dash + 1));
+        const unsigned last =
+            dash == std::string_view::npos ? first : number(item.substr(dash + 1));
         if (last < first)
             throw std::invalid_argument("the range " + std::string(item) + " runs backwards");
         for (unsigned vid = first; vid <= last; ++vid)

@@ -56,9 +56,10 @@ inline constexpr uint16_t kMaxVlan = 4094; ///< 802.1Q VIDs 1..4094; 0 is "untag
 struct port_vlan {
     enum class mode_t : uint8_t { trunk, access };
     mode_t mode = mode_t::trunk;
-    uint16_t access_vlan = 0;   ///< access: 1..kMaxVlan
-    uint16_t native_vlan = 0;   ///< trunk: the VLAN of untagged frames; 0: they stay untagged
-    std::vector<bool> allowed = std::vector<bool>(kMaxVlan + 1, true); ///< trunk, by VID; [0] unused
+    uint16_t access_vlan = 0; ///< access: 1..kMaxVlan
+    uint16_t native_vlan = 0; ///< trunk: the VLAN of untagged frames; 0: they stay untagged
+    std::vector<bool> allowed =
+        std::vector<bool>(kMaxVlan + 1, true); ///< trunk, by VID; [0] unused
 
     /// The port is a member of `vlan` (0..kMaxVlan).
     bool carries(uint16_t vlan) const {
@@ -84,6 +85,30 @@ struct storm_limits {
     bool operator==(const storm_limits&) const = default;
 };
 
+/// The offloads a port negotiates with its peer, so that TCP from hosts with
+/// their default settings (TSO, checksum offload) crosses the switch. What
+/// each driver does with them is in lib/offload/negotiate.hpp.
+struct port_offloads {
+    /// auto: where the driver can; on: as auto, and bringing the port up
+    /// fails where it cannot; off: never.
+    enum class mode_t : uint8_t { automatic, on, off };
+    /// Super-frames (TCP segmentation offload): received whole from the peer
+    /// (net_af_packet: a frame size that holds 64 KiB), and given whole to a
+    /// peer that cuts them itself. Super-frames for a port that takes none
+    /// are cut by the switch. Needs checksum offload.
+    mode_t tso = mode_t::automatic;
+    /// Unfinished TCP/UDP checksums taken from and given to the peer;
+    /// unfinished ones for a port that takes none are finished by the switch.
+    mode_t checksum = mode_t::automatic;
+    /// net_af_packet only: turn GRO and LRO off on the kernel interface while
+    /// the port runs (restored at exit), so it hands over frames as they came.
+    bool kernel_gro_off = true;
+
+    bool operator==(const port_offloads&) const = default;
+};
+/// "auto", "on", "off".
+const char* offload_mode_name(port_offloads::mode_t mode);
+
 struct port_config {
     std::string name;               ///< unique; used in logs, counters, static entries
     std::string device;             ///< vdev string ("net_af_packet0,iface=x") or PCI address
@@ -96,10 +121,18 @@ struct port_config {
     storm_limits storm;       ///< storm_control
     port_mac_limit mac_limit; ///< max_macs, mac_limit_action (reloadable)
     bool bpdu_guard = false;  ///< block the port when an STP BPDU arrives on it
+    port_offloads offloads;   ///< tso, checksum, gro
 
     bool is_pci() const; ///< device is a PCI address
     /// The DPDK device name: the vdev name before the first ',' or the full PCI address.
     std::string dpdk_name() const;
+    /// The driver a vdev name stands for ("net_af_packet" for
+    /// "net_af_packet0"); "pci" for a PCI address (its driver is known only
+    /// once the EAL has probed it).
+    std::string driver() const;
+    /// The value of devarg `key` in `device` ("framesz" in
+    /// "net_af_packet0,iface=x,framesz=9216"); nullopt when absent.
+    std::optional<std::string> devarg(std::string_view key) const;
 
     bool operator==(const port_config&) const = default;
 };

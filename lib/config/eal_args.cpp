@@ -1,5 +1,6 @@
 // The EAL side of the config: the argv that starts DPDK, and the --lcores syntax.
 #include "config/config.hpp"
+#include "config/device_args.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -117,7 +118,7 @@ std::vector<std::string> eal_arguments(const config& cfg) {
         if (port.is_pci())
             args.insert(args.end(), {"-a", port.dpdk_name()});
         else
-            args.insert(args.end(), {"--vdev", port.device});
+            args.insert(args.end(), {"--vdev", eal_device(port)});
         any_pci = any_pci || port.is_pci();
     }
     if (!any_pci)

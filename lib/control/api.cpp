@@ -82,7 +82,9 @@ json vlan_json(const port_vlan& v) {
                    (last != vid ? "-" + std::to_string(last) : std::string());
     }
     return {{"mode", "trunk"},
-            {"allowed_vlans", allowed == "1-4094" ? "all" : allowed.empty() ? "none" : allowed},
+            {"allowed_vlans", allowed == "1-4094" ? "all"
+                              : allowed.empty()   ? "none"
+                                                  : allowed},
             {"native_vlan", v.native_vlan}};
 }
 
@@ -90,18 +92,12 @@ json port_counters_json(const port_totals& t) {
     json drops = json::object();
     for (unsigned r = 0; r < kDropReasons; ++r)
         drops[drop_reason_name(drop_reason(r))] = t.drops[r];
-    return {{"rx_packets", t.rx_packets},
-            {"rx_bytes", t.rx_bytes},
-            {"tx_packets", t.tx_packets},
-            {"tx_bytes", t.tx_bytes},
-            {"unicast", t.unicast},
-            {"flooded", t.flooded},
-            {"multicast", t.multicast},
-            {"unknown_unicast", t.unknown_unicast},
-            {"unicast_out", t.unicast_out},
-            {"arp_requests", t.arp_requests},
-            {"arp_replies", t.arp_replies},
-            {"drops", drops}};
+    json counters = json::object();
+#define X(name) counters[#name] = t.name;
+    BRIDGEHOST_PORT_COUNTERS(X)
+#undef X
+    counters["drops"] = std::move(drops);
+    return counters;
 }
 
 json mac_limit_json(const port_mac_limit& limit) {
@@ -397,14 +393,15 @@ json bridge::fdb_add(const json& args) {
         throw request_error("port " + cfg_.ports[port].name +
                             " is the mirror's destination; it forwards nothing else");
     const port_vlan& pv = cfg_.ports[port].vlan;
-    const uint16_t vlan = arg_vlan(
-        args, pv.mode == port_vlan::mode_t::access ? pv.access_vlan : pv.native_vlan);
+    const uint16_t vlan =
+        arg_vlan(args, pv.mode == port_vlan::mode_t::access ? pv.access_vlan : pv.native_vlan);
     if (!pv.carries(vlan))
         throw request_error("port " + cfg_.ports[port].name + " does not carry VLAN " +
                             std::to_string(vlan));
     if (!fdb_->add_static(make_fdb_key(mac, vlan), port, clock_.load(std::memory_order_relaxed)))
         throw request_error("the FDB is full (" + std::to_string(fdb_->capacity()) + " entries)");
-    return {{"mac", mac.str()}, {"vlan", vlan}, {"port", cfg_.ports[port].name}, {"type", "static"}};
+    return {
+        {"mac", mac.str()}, {"vlan", vlan}, {"port", cfg_.ports[port].name}, {"type", "static"}};
 }
 
 json bridge::fdb_del(const json& args) {

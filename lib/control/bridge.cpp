@@ -56,9 +56,17 @@ bridge::bridge(const config& cfg)
 
     pool_ = std::make_unique<mbuf_pool>("bh_mbufs", mbufs_needed(cfg_, uint16_t(nworkers)),
                                         mbuf_data_room(cfg_), int(rte_socket_id()));
+    unsigned big_ports = 0;
+    for (const port_config& p : cfg_.ports)
+        big_ports += af_packet_data_room(p, mbuf_data_room(cfg_)) != 0;
     for (uint16_t i = 0; i < cfg_.ports.size(); ++i)
-        ports_.push_back(std::make_unique<eth_port>(eth_port::params{
-            &cfg_.ports[i], i, uint16_t(nworkers), uint16_t(nworkers), pool_->get()}));
+        ports_.push_back(std::make_unique<eth_port>(
+            eth_port::params{&cfg_.ports[i], i, uint16_t(nworkers), uint16_t(nworkers),
+                             rx_pool_for(cfg_.ports[i], pool_->get(), big_ports)}));
+    for (const auto& port : ports_)
+        for (const std::string& note : port->offload_notes())
+            logs::write(logs::component::port, log_level::notice, "%s", note.c_str());
+    publish_offload_caps();
 
     build_policy();
 
@@ -99,18 +107,84 @@ bridge::bridge(const config& cfg)
             dropped += w->counters().capture_dropped.get();
         return dropped;
     });
-    const worker_shared shared{fdb_.get(),         &clock_,          &running_, rcu_.get(),
-                               capture_->shared(), &guard_->shared()};
+    const worker_shared shared{fdb_.get(),         &clock_,           &running_, rcu_.get(),
+                               capture_->shared(), &guard_->shared(), &caps_};
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
-        workers_.push_back(std::make_unique<worker>(
-            worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles, l.rx[w],
-                           l.port_ids, l.port_macs, rings[w], shared, vlans_.get(), pool_->get(),
-                           policy_.get(), guard_->event_ring(w), guard_->probe_ring(w)}));
+        workers_.push_back(std::make_unique<worker>(worker::params{
+            w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles, l.rx[w], l.port_ids,
+            l.port_macs, rings[w], shared, vlans_.get(), pool_->get(), policy_.get(),
+            guard_->event_ring(w), guard_->probe_ring(w), offloads()}));
+}
+
+rte_mempool* bridge::rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports) {
+    const uint16_t room = af_packet_data_room(p, mbuf_data_room(cfg_));
+    if (room == 0)
+        return normal;
+    if (!big_pool_) {
+        // The PMD copies each frame into one mbuf from here; the worker frees
+        // it within the burst (copied or cut), so a few bursts' worth is enough.
+        const unsigned queues = big_ports * unsigned(cfg_.workers.lcores.size());
+        big_pool_ = std::make_unique<mbuf_pool>("bh_big_mbufs", big_mbufs_needed(cfg_, queues),
+                                                uint16_t(af_packet_data_room(p, 0)),
+                                                int(rte_socket_id()), kBigPoolCache);
+    }
+    if (rte_pktmbuf_data_room_size(big_pool_->get()) < room)
+        throw port_error("port " + p.name + " (" + p.device + "): its frame size needs mbufs of " +
+                         std::to_string(room) +
+                         " bytes, larger than the other af_packet ports' "
+                         "(give them all the same framesz)");
+    return big_pool_->get();
+}
+
+offload_layout bridge::offloads() const {
+    offload_layout o;
+    for (const auto& port : ports_) {
+        const uint32_t bit = 1u << port->index();
+        if (port->kernel_port())
+            o.rx_kernel |= bit;
+        if (port->rx_flagged())
+            o.rx_flagged |= bit;
+        if (port->tx_holds())
+            o.tx_holds |= bit;
+        o.mtu[port->index()] = port->ip_mtu();
+    }
+    o.big_pool = big_pool_ ? big_pool_->get() : nullptr;
+    return o;
+}
+
+void bridge::publish_offload_caps() {
+    uint32_t generation = 0;
+    for (const auto& port : ports_)
+        generation += port->offload_caps_generation();
+    if (generation == caps_generation_)
+        return;
+    caps_generation_ = generation;
+    uint32_t checksum = 0, tso4 = 0, tso6 = 0;
+    for (const auto& port : ports_) {
+        // The mirror's destination gets every frame finished: its copies are
+        // shared with the frames forwarded, and an analyser takes no offload.
+        if (cfg_.mirror.enabled() && port->index() == cfg_.mirror.to)
+            continue;
+        const uint8_t caps = port->offload_caps();
+        const uint32_t bit = 1u << port->index();
+        checksum |= caps & cap_checksum ? bit : 0;
+        tso4 |= caps & cap_tso4 ? bit : 0;
+        tso6 |= caps & cap_tso6 ? bit : 0;
+    }
+    caps_.checksum.store(checksum, std::memory_order_relaxed);
+    caps_.tso4.store(tso4, std::memory_order_relaxed);
+    caps_.tso6.store(tso6, std::memory_order_relaxed);
 }
 
 void bridge::build_policy() {
     policy_ = port_policy::build(cfg_);
+    for (const auto& port : ports_)
+        if (port->kernel_port() && !cfg_.ports[port->index()].mtu) {
+            if (!policy_)
+                policy_ = port_policy::plain(cfg_);
+            policy_->max_frame[port->index()] = port->ip_mtu() + kKernelFrameOverMtu;
+        }
     if (policy_)
         for (const auto& port : ports_)
             policy_->rx_queues[port->index()] = port->rx_queues();
@@ -133,6 +207,9 @@ bridge::layout bridge::datapath_layout() const {
 
 bridge::~bridge() {
     stop();
+    for (const auto& port : ports_)
+        if (const std::string problem = port->restore_kernel_offloads(); !problem.empty())
+            logs::write(logs::component::port, log_level::warning, "%s", problem.c_str());
 }
 
 void bridge::start() {
@@ -191,8 +268,7 @@ void bridge::housekeeping(fdb_time now) {
                         "%s link down%s; %u learned entries on it flushed", port.name().c_str(),
                         bounced ? " and up again" : "", flushed);
         } else if (!up && w.link_up == -1) {
-            logs::write(component::port, log_level::warning, "%s link down",
-                        port.name().c_str());
+            logs::write(component::port, log_level::warning, "%s link down", port.name().c_str());
         } else if (!up && fdb_->port_count(port.index()) != 0) {
             // Learned after the flush from frames received before the link went
             // down (still in the rx ring or the learn ring): nothing can confirm them.
@@ -251,16 +327,15 @@ void bridge::housekeeping(fdb_time now) {
                                     t.unicast_out + watch_[i].unanswered_arp_out};
         switch (promisc_.observe(i, now, sample)) {
         case promisc_monitor::change::suspect:
-            logs::write(component::diag, log_level::warning,
-                        "%s (for %u s it heard broadcasts and was sent unicast or ARP requests that "
-                        "drew no reply, and no unicast for another MAC arrived)",
-                        promisc_warning(ports_[i]->name()).c_str(),
-                        promisc_.quiet_seconds(i, now));
+            logs::write(
+                component::diag, log_level::warning,
+                "%s (for %u s it heard broadcasts and was sent unicast or ARP requests that "
+                "drew no reply, and no unicast for another MAC arrived)",
+                promisc_warning(ports_[i]->name()).c_str(), promisc_.quiet_seconds(i, now));
             break;
         case promisc_monitor::change::cleared:
             logs::write(component::diag, log_level::notice,
-                        "port %s receives unicast for other MACs again",
-                        ports_[i]->name().c_str());
+                        "port %s receives unicast for other MACs again", ports_[i]->name().c_str());
             break;
         case promisc_monitor::change::none:
             break;
@@ -273,6 +348,7 @@ void bridge::run(const std::function<bool()>& stop_requested) {
     while (!stop_requested()) {
         const fdb_time now = monotonic_seconds();
         const unsigned applied = step(now);
+        publish_offload_caps();
         guard_step(monotonic_ms());
         serve_requests();
         if (now != last_second) {

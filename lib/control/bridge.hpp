@@ -200,14 +200,28 @@ class bridge {
     std::unique_ptr<rte_rcu_qsbr, rcu_deleter> rcu_;
     std::unique_ptr<mbuf_pool> pool_;
     std::vector<std::unique_ptr<mbuf_pool>> extra_pools_; ///< for ports a reload added
+    /// Large mbufs for the net_af_packet ports whose frame size holds a
+    /// super-frame (one frame per mbuf: that PMD does not chain); null when none.
+    std::unique_ptr<mbuf_pool> big_pool_;
+    /// The pool port `p` receives into: big_pool_ (made here when first
+    /// needed, for `big_ports` such ports) or `normal`.
+    rte_mempool* rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports);
+    offload_caps_shared caps_; ///< what the workers read of each port's peer
+    /// The ports' offload_caps_generation() sum when last published; none: publish anew.
+    std::optional<uint32_t> caps_generation_;
+    /// What the workers need of the ports' offloads, from ports_.
+    offload_layout offloads() const;
+    /// Publishes the ports' offload caps to the workers if any changed (a
+    /// vhost-user guest connected); every control pass.
+    void publish_offload_caps();
     std::vector<std::unique_ptr<eth_port>> ports_;
     std::unique_ptr<mac_table> fdb_;
     std::vector<std::unique_ptr<rte_ring, ring_deleter>> learn_rings_;
     std::unique_ptr<packet_capture> capture_;
     std::unique_ptr<control_plane> control_;
     std::vector<std::unique_ptr<worker>> workers_;
-    std::unique_ptr<loop_guard> guard_; ///< owns the rings workers_ use; after pool_
-    std::unique_ptr<vlan_map> vlans_; ///< null: no port has VLAN settings
+    std::unique_ptr<loop_guard> guard_;   ///< owns the rings workers_ use; after pool_
+    std::unique_ptr<vlan_map> vlans_;     ///< null: no port has VLAN settings
     std::unique_ptr<port_policy> policy_; ///< null: no storm limits, mirror or mtu
     /// Builds policy_ for the running ports (after they are up: it needs their queues).
     void build_policy();
@@ -215,7 +229,7 @@ class bridge {
     // housekeeping()'s memory of the last second.
     promisc_monitor promisc_;
     struct port_watch {
-        int link_up = -1; ///< -1 before the first check
+        int link_up = -1;        ///< -1 before the first check
         uint32_t link_downs = 0; ///< the port's link_downs() at the last check
         uint64_t last_tx_full = 0;
         uint64_t last_arp_requests = 0; ///< rx

@@ -2,6 +2,7 @@
 #include "control/bridge.hpp"
 
 #include "common/log.hpp"
+#include "config/device_args.hpp"
 
 #include <chrono>
 #include <map>
@@ -103,8 +104,7 @@ json bridge::reload(const config& next) {
             continue;
         }
         if (!port) {
-            restart.push_back("fdb.static " + mac + " (port " + entry->port +
-                              " is not running)");
+            restart.push_back("fdb.static " + mac + " (port " + entry->port + " is not running)");
             if (old != before.end())
                 statics.push_back(*old->second);
             continue;
@@ -128,9 +128,8 @@ json bridge::reload(const config& next) {
     }
     if (next.control.promisc_check_seconds != cfg_.control.promisc_check_seconds) {
         promisc_.set_window(next.control.promisc_check_seconds);
-        note("control.promisc_check_seconds " +
-             std::to_string(cfg_.control.promisc_check_seconds) + " -> " +
-             std::to_string(next.control.promisc_check_seconds));
+        note("control.promisc_check_seconds " + std::to_string(cfg_.control.promisc_check_seconds) +
+             " -> " + std::to_string(next.control.promisc_check_seconds));
         cfg_.control.promisc_check_seconds = next.control.promisc_check_seconds;
     }
 
@@ -200,14 +199,16 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
                 continue;
             uint16_t id = 0;
             if (rte_eth_dev_get_port_by_name(target[j].dpdk_name().c_str(), &id) != 0) {
-                if (int ret = rte_dev_probe(target[j].device.c_str()); ret != 0)
+                if (int ret = rte_dev_probe(eal_device(target[j]).c_str()); ret != 0)
                     throw port_error("port " + target[j].name + " (" + target[j].device +
                                      "): cannot attach the device: " + rte_strerror(-ret));
                 if (rte_eth_dev_get_port_by_name(target[j].dpdk_name().c_str(), &id) == 0)
                     probed.push_back(device_of(id));
             }
-            added[j] = std::make_unique<eth_port>(
-                eth_port::params{&target[j], uint16_t(j), nworkers, nworkers, mp});
+            added[j] = std::make_unique<eth_port>(eth_port::params{
+                &target[j], uint16_t(j), nworkers, nworkers, rx_pool_for(target[j], mp, 1)});
+            for (const std::string& line : added[j]->offload_notes())
+                done.push_back(line);
             done.push_back("port " + target[j].name + " added (" + target[j].device + ")");
         }
     } catch (const std::exception& e) {
@@ -227,7 +228,8 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     stop();
     capture_->remap_ports(to);
     // Learn events still queued name ports by their old numbers: apply them now.
-    while (control_->drain_learn_events(clock_.load(std::memory_order_relaxed), kLearnRingSize) != 0) {
+    while (control_->drain_learn_events(clock_.load(std::memory_order_relaxed), kLearnRingSize) !=
+           0) {
     }
     std::vector<std::unique_ptr<eth_port>> ports(target.size()), removed;
     for (size_t i = 0; i < ports_.size(); ++i) {
@@ -282,7 +284,10 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     build_policy();
     guard_->set_ports(guard_ports(), to);
     for (const auto& w : workers_)
-        w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to, vlans_.get(), policy_.get());
+        w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to, vlans_.get(), policy_.get(),
+                       offloads());
+    caps_generation_.reset(); // ports were renumbered: publish anew
+    publish_offload_caps();
     if (was_running)
         start();
     logs::write(logs::component::port, log_level::info,

@@ -132,7 +132,7 @@ void bridge::print_stats(std::FILE* out) const {
 }
 
 unsigned bridge::mbufs_in_use() const {
-    unsigned n = pool_->in_use();
+    unsigned n = pool_->in_use() + (big_pool_ ? big_pool_->in_use() : 0);
     for (const auto& p : extra_pools_)
         n += p->in_use();
     return n;
@@ -151,6 +151,9 @@ metrics_snapshot bridge::metrics() const {
         mp.tx_bytes = t.tx_bytes;
         mp.unicast = t.unicast;
         mp.flooded = t.flooded;
+        mp.super_frames = t.super_frames;
+        mp.segmented = t.segmented;
+        mp.checksums_finished = t.checksums_finished;
         for (unsigned r = 0; r < kDropReasons; ++r)
             mp.drops.emplace_back(drop_reason_name(drop_reason(r)), t.drops[r]);
         mp.imissed = dev.imissed;

@@ -20,7 +20,7 @@ namespace bridgehost {
     X(tx_full, "output tx queue full")                                                             \
     X(vlan_filtered,                                                                               \
       "VLAN not carried by the ingress port (tagged on an access port, or VID 4095)")              \
-    X(no_mbuf, "no mbuf for a flooded copy, or no headroom to insert a VLAN tag")                  \
+    X(no_mbuf, "no mbuf for a flooded copy or a segment, or no headroom to insert a VLAN tag")     \
     X(storm_broadcast, "broadcast over the ingress port's storm_control limit")                    \
     X(storm_multicast, "multicast over the ingress port's storm_control limit")                    \
     X(storm_unknown_unicast, "unknown unicast over the ingress port's storm_control limit")        \
@@ -30,7 +30,11 @@ namespace bridgehost {
     X(loop_probe, "our own loop-guard probe came back: a loop (consumed, never forwarded)")        \
     X(bpdu_guard, "STP BPDU on a port with bpdu_guard (the port is blocked)")                      \
     X(port_blocked, "received on a blocked port, or unicast to one")                               \
-    X(split_header, "Ethernet header (with its 802.1Q tag) not whole in the first segment")
+    X(split_header, "Ethernet header (with its 802.1Q tag) not whole in the first segment")        \
+    X(truncated, "shorter than its IP header says: cut by the PMD (a super-frame larger than "     \
+                 "net_af_packet's framesz)")                                                       \
+    X(unsegmentable, "a super-frame the switch cannot cut: not TCP (UDP GSO), headers it cannot "  \
+                     "read, or more than 128 segments")
 
 enum class drop_reason : uint8_t {
 #define X(name, text) name,
@@ -86,7 +90,10 @@ class counter {
     X(unknown_unicast) /* of the flooded: unicast to an unlearned MAC, not the port's own */       \
     X(unicast_out)     /* frames other ports sent here as known unicast (egress side) */           \
     X(arp_requests)    /* rx ARP requests (untagged) */                                            \
-    X(arp_replies)     /* rx ARP replies (untagged) */
+    X(arp_replies)     /* rx ARP replies (untagged) */                                             \
+    X(super_frames) /* rx TCP frames larger than the MTU (TSO, GSO, GRO): cut or passed whole */   \
+    X(segmented)    /* of those, cut into MTU-sized segments in software */                        \
+    X(checksums_finished) /* rx frames whose TCP/UDP checksum the switch finished in software */
 
 /// What one worker did on one port. Ingress drops count on the port the frame
 /// came in on; tx_full counts on the port that would not take it.
@@ -96,8 +103,12 @@ struct port_counters {
 #undef X
     std::array<counter, kDropReasons> drops; ///< indexed by drop_reason
 
-    counter& drop(drop_reason r) { return drops[unsigned(r)]; }
-    const counter& drop(drop_reason r) const { return drops[unsigned(r)]; }
+    counter& drop(drop_reason r) {
+        return drops[unsigned(r)];
+    }
+    const counter& drop(drop_reason r) const {
+        return drops[unsigned(r)];
+    }
     /// Moves `other`'s counts here and zeroes it; only while the worker is stopped.
     void take(port_counters& other) {
         const auto move = [](counter& to, counter& from) {
@@ -119,7 +130,9 @@ struct port_totals {
 #undef X
     std::array<uint64_t, kDropReasons> drops{};
 
-    uint64_t drop(drop_reason r) const { return drops[unsigned(r)]; }
+    uint64_t drop(drop_reason r) const {
+        return drops[unsigned(r)];
+    }
     /// Unicast frames received for MACs other than the port's own: forwarded,
     /// filtered or flooded as unknown. A port that gets none while it hears
     /// broadcasts is not being given the segment's unicast (promiscuous mode refused).

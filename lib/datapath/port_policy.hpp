@@ -14,6 +14,10 @@ namespace bridgehost {
 /// Bytes a frame may carry beyond the port's MTU: the Ethernet header and two
 /// VLAN tags (QinQ), without the FCS (DPDK's pkt_len has none).
 inline constexpr uint32_t kFrameOverMtu = 14 + 2 * 4;
+/// The most a kernel interface's packet socket sends beyond its MTU: the
+/// Ethernet header and one 802.1Q tag (a longer frame is dropped by the
+/// kernel unseen, so the switch drops it first, counted).
+inline constexpr uint32_t kKernelFrameOverMtu = 14 + 4;
 
 struct port_policy {
     uint32_t forward_ports = 0; ///< bits: ports in normal forwarding (all but a mirror destination)
@@ -31,9 +35,8 @@ struct port_policy {
     /// Null when no port has storm limits, an mtu or a mirror: then the worker
     /// skips every check here.
     static std::unique_ptr<port_policy> build(const config& cfg) {
-        auto policy = std::make_unique<port_policy>();
+        auto policy = plain(cfg);
         bool any = cfg.mirror.enabled();
-        policy->forward_ports = cfg.ports.size() >= 32 ? ~0u : (1u << cfg.ports.size()) - 1;
         for (size_t i = 0; i < cfg.ports.size(); ++i) {
             const port_config& p = cfg.ports[i];
             if (p.mtu)
@@ -55,6 +58,12 @@ struct port_policy {
             policy->mirror_to = m.to;
             policy->forward_ports &= ~(1u << m.to);
         }
+        return policy;
+    }
+    /// Every port forwards, nothing is limited or checked.
+    static std::unique_ptr<port_policy> plain(const config& cfg) {
+        auto policy = std::make_unique<port_policy>();
+        policy->forward_ports = cfg.ports.size() >= 32 ? ~0u : (1u << cfg.ports.size()) - 1;
         return policy;
     }
 };

@@ -45,9 +45,11 @@ void worker::apply_policy() {
 
 void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
                          std::vector<fdb_key> port_macs, const std::vector<int>& to,
-                         const vlan_map* vlans, const port_policy* policy) {
+                         const vlan_map* vlans, const port_policy* policy,
+                         const offload_layout& offloads) {
     p_.vlans = vlans;
     p_.policy = policy;
+    p_.offloads = offloads;
     std::array<port_counters, kMaxPorts> old;
     for (uint16_t p = 0; p < nb_ports_; ++p) {
         old[p].take(counters_.ports[p]);
@@ -120,12 +122,22 @@ uint64_t worker::poll_once(fdb_time now) {
 
 void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t tsc) {
     const uint16_t in_port = rxq.port_index;
+    in_port_ = in_port;
     port_counters& in = counters_.ports[in_port];
     // Loop and BPDU guard: which ports are blocked, read once per burst; frames
     // on a blocked or bpdu_guard port, and probes, take the guard's look.
     blocked_ = p_.shared.guard->blocked.load(std::memory_order_relaxed);
     const bool guarded_in =
         ((blocked_ | p_.shared.guard->bpdu_guard.load(std::memory_order_relaxed)) >> in_port) & 1;
+    caps_checksum_ = p_.shared.caps->checksum.load(std::memory_order_relaxed);
+    caps_tso4_ = p_.shared.caps->tso4.load(std::memory_order_relaxed);
+    caps_tso6_ = p_.shared.caps->tso6.load(std::memory_order_relaxed);
+
+    // Super-frames and unfinished checksums are marked before anything sends
+    // the frames anywhere (a mirror does, next).
+    const bool inspected = p_.offloads.inspects(in_port);
+    if (inspected) [[unlikely]]
+        classify_offloads(n, in_port);
 
     const port_policy* const policy = p_.policy;
     if (policy != nullptr && policy->mirrors()) [[unlikely]] {
@@ -151,6 +163,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     run_key last_dst{~fdb_key(0), 0}, last_src{~fdb_key(0), 0};
     unsigned dst_runs = 0;
     uint64_t rx_bytes = 0;
+    uint64_t any_flags = 0; // every frame's ol_flags, or-ed: does any ask for an offload?
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts_[i];
         rx_bytes += m->pkt_len;
@@ -159,6 +172,12 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
             dropped_[ndropped++] = m;
             continue;
         }
+        if (inspected && verdict_[i] != drop_reason::count) [[unlikely]] {
+            ++drops[unsigned(verdict_[i])];
+            dropped_[ndropped++] = m;
+            continue;
+        }
+        any_flags |= m->ol_flags;
         const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
         uint64_t src_and_type; // the source MAC and the ethertype, as they lie in memory
         std::memcpy(&src_and_type, eth + RTE_ETHER_ADDR_LEN, sizeof(src_and_type));
@@ -224,12 +243,14 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     flood_kinds kinds;
     // One flow's burst (every frame valid, one destination) to a learned port:
     // one decision, and the frames go out as they came in, in one tx burst.
-    // (Ports with VLAN settings may need a tag changed per frame, and a policy
-    // may mirror or check each frame: not then.)
-    const forward_decision first =
-        dst_runs == 1 && nvalid == n && p_.vlans == nullptr && policy == nullptr
-            ? decide_forward(keys_[0], found(0), in_port)
-            : forward_decision{verdict::flood, 0, {}};
+    // (Ports with VLAN settings may need a tag changed per frame, a policy
+    // may mirror or check each frame, and an offload request is carried out
+    // per frame and output port: not then.)
+    const forward_decision first = dst_runs == 1 && nvalid == n && p_.vlans == nullptr &&
+                                           policy == nullptr && !inspected &&
+                                           (any_flags & kOffloadRequests) == 0
+                                       ? decide_forward(keys_[0], found(0), in_port)
+                                       : forward_decision{verdict::flood, 0, {}};
     if (first.action == verdict::unicast && !port_blocked(first.out_port)) {
         transmit(first.out_port, frames_.data(), uint16_t(nvalid));
         unicast = nvalid;
@@ -267,9 +288,10 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
                     }
                 }
                 classify_flood(keys_[d], in_port, kinds);
-                if (p_.vlans == nullptr) {
-                    flood(m, in_port);
-                } else if (!flood_vlan(i, in_port)) {
+                if ((m->ol_flags & kOffloadRequests) != 0) [[unlikely]] {
+                    if (!flood_offloaded(i, in_port))
+                        break; // dropped, freed and counted there
+                } else if (!flood_frame(m, i, in_port)) {
                     ++drops[unsigned(drop_reason::no_mbuf)];
                     dropped_[ndropped++] = m;
                     break;
@@ -473,10 +495,15 @@ bool worker::apply_tag(rte_mbuf* m, tag_action action, uint16_t vlan) {
     return true;
 }
 
-bool worker::flood_vlan(unsigned i, uint16_t in_port) {
-    rte_mbuf* const m = frames_[i];
-    const uint16_t vlan = vlan_of_[i];
-    const frame_tag tag = tag_of_[i];
+bool worker::flood_frame(rte_mbuf* m, unsigned i, uint16_t in_port) {
+    if (p_.vlans == nullptr) {
+        flood(m, in_port);
+        return true;
+    }
+    return flood_vlan(m, vlan_of_[i], tag_of_[i], in_port);
+}
+
+bool worker::flood_vlan(rte_mbuf* m, uint16_t vlan, frame_tag tag, uint16_t in_port) {
     // The output ports, by what their tag needs; the original frame goes to the
     // first group as it came or changed, each other group gets a copy.
     constexpr unsigned kActions = 4;
@@ -528,12 +555,22 @@ bool worker::flood_vlan(unsigned i, uint16_t in_port) {
     return true;
 }
 
-void worker::queue_tx(uint16_t port, rte_mbuf* m) {
+void worker::queue_plain(uint16_t port, rte_mbuf* m) {
+    if (m->pool == p_.offloads.big_pool && ((p_.offloads.tx_holds >> port) & 1)) [[unlikely]] {
+        // A PMD that holds sent mbufs would hold the large pool's few.
+        rte_mbuf* copy = rte_pktmbuf_copy(m, p_.pool, 0, UINT32_MAX);
+        rte_pktmbuf_free(m);
+        if (copy == nullptr) {
+            counters_.ports[in_port_].drop(drop_reason::no_mbuf).add(1);
+            return;
+        }
+        m = copy;
+    }
     uint16_t& count = tx_count_[port];
     rte_mbuf** buf = &tx_buf_[size_t(port) * p_.burst];
     if (count == 0) {
         tx_pending_[nb_pending_++] = port;
-    } else if (count == p_.burst) [[unlikely]] { // only a mirror port gets more than a burst
+    } else if (count == p_.burst) [[unlikely]] { // a mirror port, or a super-frame's segments
         transmit(port, buf, count);
         count = 0;
     }
@@ -584,7 +621,8 @@ uint16_t worker::drop_too_big(uint16_t port, rte_mbuf** buf, uint16_t count) {
     const uint32_t limit = p_.policy->max_frame[port];
     uint16_t kept = 0, dropped = 0;
     for (uint16_t i = 0; i < count; ++i) {
-        if (buf[i]->pkt_len <= limit) {
+        // A super-frame here is for a peer that cuts it (to its MTU) itself.
+        if (buf[i]->pkt_len <= limit || (buf[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0) {
             buf[kept++] = buf[i];
         } else {
             rte_pktmbuf_free(buf[i]);

@@ -13,6 +13,7 @@
 #include "datapath/storm.hpp"
 #include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
+#include "offload/port_offloads.hpp"
 
 #include <array>
 #include <atomic>
@@ -43,6 +44,7 @@ struct worker_shared {
     rte_rcu_qsbr* rcu;                  ///< report quiescence here once per loop
     capture_shared* capture = nullptr;  ///< what the capture tap reads (null: no capture)
     const guard_shared* guard;          ///< blocked ports, bpdu_guard ports, probe id
+    const offload_caps_shared* caps;    ///< what each port's peer finishes itself
 };
 
 class alignas(RTE_CACHE_LINE_SIZE) worker {
@@ -57,11 +59,12 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         std::vector<fdb_key> port_macs; ///< each port's own MAC, by port index
         rte_ring* learn_ring;           ///< its single-producer ring to the control lcore
         worker_shared shared;
-        const vlan_map* vlans = nullptr; ///< null: every port carries every VLAN as it came
-        rte_mempool* pool = nullptr;     ///< for the copies a flood needs when tags differ
+        const vlan_map* vlans = nullptr;     ///< null: every port carries every VLAN as it came
+        rte_mempool* pool = nullptr;         ///< for the copies a flood needs when tags differ
         const port_policy* policy = nullptr; ///< null: no storm limits, mirror or mtu checks
         rte_ring* guard_ring = nullptr;      ///< its single-producer ring of guard_events
         rte_ring* probe_ring = nullptr; ///< probes the control lcore asks it to send; may be null
+        offload_layout offloads;        ///< which ports' frames to look into, MTUs, large pool
     };
 
     explicit worker(params p);
@@ -78,7 +81,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// follow their port; a removed port's rx packets stay in the worker's total.
     void reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> port_ids,
                      std::vector<fdb_key> port_macs, const std::vector<int>& to,
-                     const vlan_map* vlans, const port_policy* policy);
+                     const vlan_map* vlans, const port_policy* policy,
+                     const offload_layout& offloads);
 
     unsigned index() const { return p_.index; }
     unsigned lcore() const { return p_.lcore; }
@@ -106,6 +110,31 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     bool port_blocked(uint16_t port) const { return (blocked_ >> port) & 1; }
     /// Sends what the control lcore queued on probe_ring (once per loop, not per burst).
     void send_probes();
+
+    // Offloads (worker_offload.cpp; offload/port_offloads.hpp says how a frame carries one).
+    /// Looks at each of the burst's n frames from `in_port` for an offload
+    /// (a super-frame, an unfinished checksum) and marks it; verdict_[i] says
+    /// why frame i is dropped instead, or drop_reason::count.
+    void classify_offloads(uint16_t n, uint16_t in_port);
+    /// A frame from a kernel (af_packet) port: the kernel says nothing, so
+    /// the frame's own headers tell.
+    drop_reason classify_kernel_frame(rte_mbuf* m, uint16_t mtu);
+    /// A frame whose PMD marked its offload (vhost-user, virtio).
+    drop_reason classify_flagged_frame(rte_mbuf* m);
+    /// Queues frame m, which asks for an offload, to `port`: as it is when
+    /// the port's peer takes it, else finished in software first.
+    void queue_offloaded(uint16_t port, rte_mbuf* m);
+    /// Carries out m's offload request in software for a port of IP MTU
+    /// `mtu`: finishes its checksum in place (out[0] = m), or cuts it into
+    /// segments (out[0..), m freed). Returns how many frames are in out; 0
+    /// when m was dropped (freed and counted on the ingress port).
+    unsigned offload_in_software(rte_mbuf* m, uint16_t mtu, rte_mbuf** out);
+    /// Floods frame i, which asks for an offload: finished in software for
+    /// the smallest MTU first (flooded frames are shared, so no port gets a
+    /// request another could not take).
+    bool flood_offloaded(unsigned i, uint16_t in_port);
+    /// The smallest MTU of the ports a flood from `in_port` reaches.
+    uint16_t flood_mtu(uint16_t in_port) const;
     /// The last key added for one role (destination or source) and its index.
     struct run_key {
         fdb_key key;
@@ -123,9 +152,13 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
     void post_events(unsigned n);
     void flood(rte_mbuf* m, uint16_t in_port);
-    /// Flooding within frame i's VLAN, with each output port's tag action;
-    /// returns false (the frame is then dropped) when a copy could not be had.
-    bool flood_vlan(unsigned i, uint16_t in_port);
+    /// Flooding within `vlan` (frame m came with `tag`), with each output
+    /// port's tag action; returns false (the frame is then dropped) when a
+    /// copy could not be had.
+    bool flood_vlan(rte_mbuf* m, uint16_t vlan, frame_tag tag, uint16_t in_port);
+    /// Frame i of the burst to every port of its flood: without VLAN
+    /// settings, or within its VLAN.
+    bool flood_frame(rte_mbuf* m, unsigned i, uint16_t in_port);
     /// Applies `action` to the frame's tag; false when there is no headroom to push one.
     static bool apply_tag(rte_mbuf* m, tag_action action, uint16_t vlan);
     /// ARP requests and replies of one burst (the promiscuous-mode diagnosis
@@ -136,8 +169,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// 0x0806 read as the little-endian top half of the 8 bytes at the source MAC.
     static constexpr uint64_t kArpEthertypeInMemory = 0x0608;
     static constexpr uint64_t kDot1qEthertypeInMemory = 0x0081; ///< 0x8100, likewise
-    static constexpr uint16_t kTaggedHeaderLen = 18; ///< Ethernet header + 802.1Q tag
-    static constexpr uint16_t kReservedVid = 0xfff;  ///< 802.1Q's VID 4095
+    static constexpr uint16_t kTaggedHeaderLen = 18;            ///< Ethernet header + 802.1Q tag
+    static constexpr uint16_t kReservedVid = 0xfff;             ///< 802.1Q's VID 4095
     /// Why a frame whose first segment is shorter than its `header` bytes is
     /// dropped: the whole frame is (runt), or the chain split the header.
     static drop_reason short_header(const rte_mbuf* m, uint32_t header);
@@ -156,7 +189,15 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         else // unicast to a MAC not in the FDB; the port's own MAC is not "foreign"
             kinds.unknown_unicast += dst != p_.port_macs[in_port];
     }
-    void queue_tx(uint16_t port, rte_mbuf* m);
+    /// Queues m for `port`, carrying out its offload request first if it has one.
+    void queue_tx(uint16_t port, rte_mbuf* m) {
+        if ((m->ol_flags & kOffloadRequests) != 0) [[unlikely]]
+            queue_offloaded(port, m);
+        else
+            queue_plain(port, m);
+    }
+    /// Queues m for `port` as it is (and for the mirror, when `port` is mirrored).
+    void queue_plain(uint16_t port, rte_mbuf* m);
     void flush_tx();
     /// One tx burst of `count` frames to `port`; what the queue refuses is freed and counted.
     void transmit(uint16_t port, rte_mbuf** buf, uint16_t count);
@@ -172,6 +213,9 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     uint16_t nb_ports_;
     uint32_t flood_ports_ = 0; ///< bits: the ports a flood may reach (not a mirror destination)
     uint32_t blocked_ = 0;     ///< guard_shared::blocked as read at the start of the burst
+    uint16_t in_port_ = 0;     ///< the burst's ingress port (offload drops and work count there)
+    // offload_caps_shared as read at the start of the burst
+    uint32_t caps_checksum_ = 0, caps_tso4_ = 0, caps_tso6_ = 0;
 
     // Burst scratch. Frames from one rx burst share the ingress port, and
     // frames in a row often share addresses (one flow's burst), so each
@@ -183,9 +227,10 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     std::array<rte_mbuf*, kMaxBurst> dropped_;
     std::array<uint16_t, kMaxBurst> dst_of_;
     std::array<uint16_t, kMaxBurst> src_of_;
-    std::array<uint16_t, kMaxBurst> sources_; ///< lookup indices of sources
-    std::array<uint16_t, kMaxBurst> vlan_of_; ///< each valid frame's VLAN
-    std::array<frame_tag, kMaxBurst> tag_of_; ///< and its outer 802.1Q tag
+    std::array<uint16_t, kMaxBurst> sources_;    ///< lookup indices of sources
+    std::array<uint16_t, kMaxBurst> vlan_of_;    ///< each valid frame's VLAN
+    std::array<frame_tag, kMaxBurst> tag_of_;    ///< and its outer 802.1Q tag
+    std::array<drop_reason, kMaxBurst> verdict_; ///< classify_offloads: why frame i is dropped
     unsigned nkeys_ = 0, nsources_ = 0;
     std::array<fdb_key, kMaxKeys> keys_;
     std::array<const void*, kMaxKeys> key_ptrs_;
@@ -196,7 +241,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     std::vector<rte_mbuf*> tx_buf_; ///< nb_ports_ x burst
     std::array<uint16_t, kMaxPorts> tx_count_{};
     std::array<uint16_t, kMaxPorts> unicast_out_{}; ///< known unicast queued per port this burst
-    std::array<uint16_t, kMaxPorts> tx_pending_{}; ///< ports with frames queued this burst
+    std::array<uint16_t, kMaxPorts> tx_pending_{};  ///< ports with frames queued this burst
     uint16_t nb_pending_ = 0;
 
     /// Posts of the same source within one clock tick are suppressed, so a fast

@@ -127,6 +127,16 @@ constexpr port_counter kPortTraffic[] = {
      "Times the port was blocked because a loop-guard probe of ours came back (a loop).",
      &port::loops},
     {"port_bpdus_total", "STP BPDUs received on the port with bpdu_guard on.", &port::bpdus},
+    {"port_super_frames_total",
+     "TCP super-frames (TSO, GSO, GRO: larger than the MTU) received on the port.",
+     &port::super_frames},
+    {"port_segmented_total",
+     "Super-frames received on the port that the switch cut into MTU-sized segments for a "
+     "port whose peer takes none.",
+     &port::segmented},
+    {"port_checksums_finished_total",
+     "Frames received on the port whose TCP/UDP checksum the switch finished in software.",
+     &port::checksums_finished},
 };
 
 // What the device itself counts (rte_eth_stats): frames the switch never saw.

@@ -29,7 +29,8 @@ struct metrics_snapshot {
         uint64_t macs = 0;            ///< dynamic FDB entries on the port
         uint64_t max_macs = 0;        ///< its max_macs; 0: no limit
         bool blocked = false;         ///< loop guard or BPDU guard blocked it
-        uint64_t probes_sent = 0, loops = 0, bpdus = 0; ///< loop and BPDU guard
+        uint64_t probes_sent = 0, loops = 0, bpdus = 0;                   ///< loop and BPDU guard
+        uint64_t super_frames = 0, segmented = 0, checksums_finished = 0; ///< offloads
     };
     /// One of the FDB's event counters: bridgehost_fdb_<name>_total.
     struct fdb_count {

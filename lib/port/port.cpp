@@ -1,6 +1,7 @@
 // Bringing ethdev ports up and down, with errors an operator can act on.
 #include "port/port.hpp"
 
+#include "config/device_args.hpp"
 #include "datapath/port_policy.hpp"
 
 #include <cerrno>
@@ -21,16 +22,15 @@ namespace bridgehost {
 
 namespace {
 
-constexpr unsigned kPoolCache = 256;
-
 std::string reason(int ret) {
     return rte_strerror(ret < 0 ? -ret : ret);
 }
 
 } // namespace
 
-mbuf_pool::mbuf_pool(const std::string& name, unsigned mbufs, uint16_t data_room, int socket_id)
-    : pool_(rte_pktmbuf_pool_create(name.c_str(), mbufs, kPoolCache, 0, data_room, socket_id)) {
+mbuf_pool::mbuf_pool(const std::string& name, unsigned mbufs, uint16_t data_room, int socket_id,
+                     unsigned cache)
+    : pool_(rte_pktmbuf_pool_create(name.c_str(), mbufs, cache, 0, data_room, socket_id)) {
     if (pool_ == nullptr)
         throw port_error("cannot create a pool of " + std::to_string(mbufs) +
                          " packet buffers: " + rte_strerror(rte_errno) +
@@ -47,17 +47,26 @@ unsigned mbuf_pool::in_use() const {
 
 uint16_t mbuf_data_room(const config& cfg) {
     uint32_t frame = RTE_MBUF_DEFAULT_DATAROOM;
-    for (const port_config& p : cfg.ports) {
+    for (const port_config& p : cfg.ports)
         if (p.mtu)
             frame = RTE_MAX(frame, uint32_t(*p.mtu) + kFrameOverMtu);
-        if (p.device.starts_with("net_af_packet")) {
-            const size_t at = p.device.find(",framesz=");
-            if (at != std::string::npos)
-                frame =
-                    RTE_MAX(frame, uint32_t(std::strtoul(p.device.c_str() + at + 9, nullptr, 10)));
-        }
-    }
     return uint16_t(RTE_MIN(frame + RTE_PKTMBUF_HEADROOM, uint32_t(UINT16_MAX)));
+}
+
+uint16_t af_packet_data_room(const port_config& port, uint16_t data_room) {
+    const uint32_t frame = af_packet_frame_size(port);
+    // What the PMD copies a frame into: its slot less the tpacket header it
+    // counts (32 bytes), after the headroom.
+    constexpr uint32_t kPmdSlotHeader = 32;
+    const uint32_t needed =
+        frame > kPmdSlotHeader ? frame - kPmdSlotHeader + RTE_PKTMBUF_HEADROOM : 0;
+    return needed > data_room ? uint16_t(RTE_MIN(needed, uint32_t(UINT16_MAX))) : 0;
+}
+
+unsigned big_mbufs_needed(const config& cfg, unsigned queues) {
+    const unsigned lcores = unsigned(cfg.workers.lcores.size()) + 1;
+    const unsigned n = queues * 4 * cfg.workers.burst + lcores * kBigPoolCache * 3 / 2 + 64;
+    return RTE_MAX(n, 511u);
 }
 
 unsigned mbufs_needed(const config& cfg, uint16_t rx_queues_per_port) {
@@ -66,11 +75,11 @@ unsigned mbufs_needed(const config& cfg, uint16_t rx_queues_per_port) {
     for (const port_config& p : cfg.ports)
         n += unsigned(p.rx_descriptors) * rx_queues_per_port + unsigned(p.tx_descriptors) * workers;
     n += workers * unsigned(cfg.ports.size()) * cfg.workers.burst; // frames between rx and tx
-    n += (workers + 1) * kPoolCache;
+    n += (workers + 1) * 256;                                      // the lcores' mempool caches
     return RTE_MAX(n * 2, 8192u) - 1; // 2^k - 1 is the optimal ring-backed pool size; near enough
 }
 
-eth_port::eth_port(const params& p) : name_(p.cfg->name), index_(p.index) {
+eth_port::eth_port(const params& p) : name_(p.cfg->name), index_(p.index), cfg_(p.cfg) {
     const std::string dev = p.cfg->dpdk_name();
     const std::string what = "port " + name_ + " (" + p.cfg->device + ")";
     if (rte_eth_dev_get_port_by_name(dev.c_str(), &id_) != 0)
@@ -109,6 +118,7 @@ void eth_port::bring_up(const params& p, const std::string& what) {
     }
     if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
         conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    choose_offloads(info, conf, what);
     if (int ret = rte_eth_dev_configure(id_, rx_queues_, p.tx_queues, &conf); ret != 0)
         throw port_error(what + ": cannot configure " + std::to_string(rx_queues_) + " rx and " +
                          std::to_string(p.tx_queues) + " tx queues: " + reason(ret));
@@ -149,15 +159,18 @@ void eth_port::bring_up(const params& p, const std::string& what) {
         if (kernel_sock_ >= 0)
             kernel_ifindex_ = int(info.if_index);
     }
-    // Events: a link that goes down and up within a second would be missed by polling.
+    // Events: a link that goes down and up within a second would be missed by
+    // polling, and a vhost-user guest negotiates its offloads at each connection.
     lsc_registered_ =
         rte_eth_dev_callback_register(id_, RTE_ETH_EVENT_INTR_LSC, on_link_event, this) == 0;
+    settle_offloads(info);
     rte_ether_addr addr{};
     if (rte_eth_macaddr_get(id_, &addr) == 0)
         std::memcpy(mac_.bytes.data(), addr.addr_bytes, RTE_ETHER_ADDR_LEN);
 }
 
 eth_port::~eth_port() {
+    restore_kernel_offloads();
     if (lsc_registered_) // -EAGAIN while the callback runs on another thread: wait for it
         while (rte_eth_dev_callback_unregister(id_, RTE_ETH_EVENT_INTR_LSC, on_link_event, this) ==
                -EAGAIN)
@@ -196,9 +209,12 @@ bool eth_port::kernel_link_up() const {
 int eth_port::on_link_event(uint16_t port_id, rte_eth_event_type, void* self, void*) {
     // On the PMD's thread (net_vhost: the vhost-user events thread), after it
     // set the new state; the control lcore reads the count once a second.
+    auto* port = static_cast<eth_port*>(self);
     rte_eth_link l{};
     if (rte_eth_link_get_nowait(port_id, &l) == 0 && l.link_status == RTE_ETH_LINK_DOWN)
-        static_cast<eth_port*>(self)->link_downs_.fetch_add(1, std::memory_order_release);
+        port->link_downs_.fetch_add(1, std::memory_order_release);
+    if (port->driver_ == "net_vhost") // a guest came or went: what it negotiated
+        port->set_caps(port->vhost_guest_caps());
     return 0;
 }
 

@@ -12,7 +12,7 @@ BH_PACKAGES=(
     dpdk dpdk-dev libdpdk-dev
     libyaml-cpp-dev googletest libgtest-dev libgmock-dev libbenchmark-dev
     libcivetweb-dev nlohmann-json3-dev
-    iproute2 iputils-ping iputils-arping tcpdump procps curl python3 jq
+    iproute2 iputils-ping iputils-arping tcpdump procps curl python3 jq iperf3 ethtool
 )
 
 bh_log() { printf '==> %s\n' "$*" >&2; }

@@ -504,11 +504,12 @@ TEST(VlanList, ReadsIdsRangesAndAll) {
 }
 
 TEST(Config, ReadsLogMetricsAndDiagnosis) {
-    const config cfg = parse_config(kPorts + "log:\n  level: warning\n  components: { fdb: debug }\n"
-                                             "  destination: both\nmetrics:\n  enabled: false\n"
-                                             "  listen: \"[::1]:0\"\ncontrol:\n"
-                                             "  promisc_check_seconds: 0\n",
-                                    "t.yaml");
+    const config cfg =
+        parse_config(kPorts + "log:\n  level: warning\n  components: { fdb: debug }\n"
+                              "  destination: both\nmetrics:\n  enabled: false\n"
+                              "  listen: \"[::1]:0\"\ncontrol:\n"
+                              "  promisc_check_seconds: 0\n",
+                     "t.yaml");
     EXPECT_EQ(cfg.log.level, log_level::warning);
     EXPECT_EQ(cfg.log.level_of("fdb"), log_level::debug);
     EXPECT_EQ(cfg.log.level_of("port"), log_level::warning);
@@ -535,7 +536,8 @@ TEST(Config, ReadsMacLimitsAndFlapping) {
 }
 
 TEST(Config, LogLevelNamesRoundTrip) {
-    for (const char* name : {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}) {
+    for (const char* name :
+         {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}) {
         const std::optional<log_level> level = parse_log_level(name);
         ASSERT_TRUE(level) << name;
         EXPECT_STREQ(log_level_name(*level), name);
@@ -674,8 +676,9 @@ TEST(EalArguments, VdevConfig) {
     EXPECT_THAT(eal_arguments(cfg),
                 ElementsAre("--lcores", "0@0,1@1", "--main-lcore", "0", "-m", "256", "--no-huge",
                             "--file-prefix", "bridgehost-demo", "--vdev",
-                            "net_af_packet0,iface=bh-hosta", "--vdev",
-                            "net_af_packet1,iface=bh-hostb", "--no-pci"));
+                            "net_af_packet0,iface=bh-hosta,framesz=65408,blocksz=2093056", "--vdev",
+                            "net_af_packet1,iface=bh-hostb,framesz=65408,blocksz=2093056",
+                            "--no-pci"));
 }
 
 TEST(EalArguments, PciConfig) {

@@ -393,6 +393,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_port_loop_probes_sent_total", "counter"},
         {"bridgehost_port_loops_detected_total", "counter"},
         {"bridgehost_port_bpdus_total", "counter"},
+        {"bridgehost_port_super_frames_total", "counter"},
+        {"bridgehost_port_segmented_total", "counter"},
+        {"bridgehost_port_checksums_finished_total", "counter"},
         {"bridgehost_port_drops_total", "counter"},
         {"bridgehost_port_device_missed_total", "counter"},
         {"bridgehost_port_device_rx_errors_total", "counter"},
@@ -431,9 +434,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         ASSERT_TRUE(p.helps.contains(name)) << name << " has no # HELP";
         EXPECT_FALSE(p.helps.at(name).empty()) << name;
     }
-    // 19 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
+    // 22 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
     // families x 2 workers, 14 globals (7 of them FDB counters, 2 capture counters).
-    EXPECT_EQ(p.samples.size(), 19u * 2 + 4 * 2 + 7 * 2 + 14);
+    EXPECT_EQ(p.samples.size(), 22u * 2 + 4 * 2 + 7 * 2 + 14);
 }
 
 TEST(RenderPrometheus, Values) {

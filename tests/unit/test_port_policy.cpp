@@ -121,15 +121,31 @@ TEST(PortPolicy, MtuBecomesTheLargestFrameAndStormLimitsAreKept) {
     EXPECT_FALSE(p->mirrors());
 }
 
-TEST(MbufDataRoom, DefaultUnlessAnMtuOrAfPacketFrameNeedsMore) {
+TEST(MbufDataRoom, DefaultUnlessAnMtuNeedsMore) {
     config cfg = three_ports();
     EXPECT_EQ(mbuf_data_room(cfg), RTE_MBUF_DEFAULT_BUF_SIZE);
     cfg.ports[0].mtu = 1500;
     EXPECT_EQ(mbuf_data_room(cfg), RTE_MBUF_DEFAULT_BUF_SIZE);
     cfg.ports[1].mtu = 9000;
     EXPECT_EQ(mbuf_data_room(cfg), 9000 + kFrameOverMtu + RTE_PKTMBUF_HEADROOM);
+    // An af_packet frame size gets a pool of its own (af_packet_data_room).
     cfg.ports[2].device = "net_af_packet0,iface=x,framesz=16384,blocksz=16384";
-    EXPECT_EQ(mbuf_data_room(cfg), 16384 + RTE_PKTMBUF_HEADROOM);
+    EXPECT_EQ(mbuf_data_room(cfg), 9000 + kFrameOverMtu + RTE_PKTMBUF_HEADROOM);
+}
+
+TEST(MbufDataRoom, AfPacketPortsGetLargeMbufsForTheirFrameSize) {
+    port_config p;
+    p.name = "a";
+    p.device = "net_af_packet0,iface=x"; // tso auto: framesz 65408 added
+    // The PMD copies framesz - 32 bytes (its slot less the tpacket header) after the headroom.
+    EXPECT_EQ(af_packet_data_room(p, RTE_MBUF_DEFAULT_BUF_SIZE), 65408 - 32 + RTE_PKTMBUF_HEADROOM);
+    p.offloads.tso = port_offloads::mode_t::off; // the PMD's 2048: default mbufs hold it
+    EXPECT_EQ(af_packet_data_room(p, RTE_MBUF_DEFAULT_BUF_SIZE), 0);
+    p.device = "net_af_packet0,iface=x,framesz=9216,blocksz=36864";
+    EXPECT_EQ(af_packet_data_room(p, RTE_MBUF_DEFAULT_BUF_SIZE), 9216 - 32 + RTE_PKTMBUF_HEADROOM);
+    EXPECT_EQ(af_packet_data_room(p, 9216 + RTE_PKTMBUF_HEADROOM), 0);
+    p.device = "net_vhost0,iface=/tmp/s";
+    EXPECT_EQ(af_packet_data_room(p, RTE_MBUF_DEFAULT_BUF_SIZE), 0);
 }
 
 } // namespace
