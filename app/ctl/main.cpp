@@ -333,9 +333,9 @@ void print_human(const std::string& cmd, const json& r) {
                     r.at("entries").size(), str(r.at("size")).c_str(),
                     str(r.at("capacity")).c_str(), str(r.at("aging_seconds")).c_str());
     } else if (cmd == "show ports") {
-        std::printf("%-12s %-5s %-26s %-6s %-17s %12s %12s %10s %10s %13s  %s\n", "PORT", "LINK",
-                    "STATE", "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "MACS/LIMIT",
-                    "VLANS");
+        std::printf("%-12s %-5s %-26s %-6s %-17s %12s %12s %10s %10s %13s %-9s %s\n", "PORT",
+                    "LINK", "STATE", "PROMISC", "MAC", "RX", "TX", "DROPS", "IMISSED", "MACS/LIMIT",
+                    "OFFLOADS", "VLANS");
         for (const json& p : r) {
             uint64_t drops = 0;
             for (const auto& [reason, n] : p.at("counters").at("drops").items())
@@ -355,13 +355,20 @@ void print_human(const std::string& cmd, const json& r) {
                      ? std::string("-")
                      : str(limit.at("max_macs")) +
                            (limit.value("mac_limit_action", "") == "evict_oldest" ? "e" : "r"));
-            std::printf("%-12s %-5s %-26s %-6s  %-17s %12s %12s %10" PRIu64 " %10s %13s  %s\n",
+            // What the peer takes: "tso" (super-frames and checksums), "csum", or "-".
+            bool csum = false, tso = false;
+            for (const json& t : p.value("peer_takes", json::array())) {
+                csum |= t == "checksum";
+                tso |= t == "tso4" || t == "tso6";
+            }
+            const char* offloads = tso ? "tso" : csum ? "csum" : "-";
+            std::printf("%-12s %-5s %-26s %-6s  %-17s %12s %12s %10" PRIu64 " %10s %13s %-9s %s\n",
                         str(p.at("name")).c_str(), str(p.at("link")).c_str(),
                         str(p.value("state_text", json("-"))).c_str(),
                         p.at("promiscuous").get<bool>() ? "on" : "OFF", str(p.at("mac")).c_str(),
                         str(p.at("counters").at("rx_packets")).c_str(),
                         str(p.at("counters").at("tx_packets")).c_str(), drops,
-                        str(p.at("device_stats").at("imissed")).c_str(), macs.c_str(),
+                        str(p.at("device_stats").at("imissed")).c_str(), macs.c_str(), offloads,
                         vlans.c_str());
         }
         for (const json& p : r) {

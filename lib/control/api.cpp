@@ -2,6 +2,8 @@
 // here, on the control lcore, as JSON.
 #include "control/bridge.hpp"
 
+#include "config/device_args.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -98,6 +100,27 @@ json port_counters_json(const port_totals& t) {
 #undef X
     counters["drops"] = std::move(drops);
     return counters;
+}
+
+/// What a port's peer finishes itself now (eth_port::offload_caps).
+json peer_takes_json(uint8_t caps) {
+    json takes = json::array();
+    if (caps & cap_checksum)
+        takes.push_back("checksum");
+    if (caps & cap_tso4)
+        takes.push_back("tso4");
+    if (caps & cap_tso6)
+        takes.push_back("tso6");
+    return takes;
+}
+
+/// A port's offload settings as the config has them.
+json offloads_json(const port_config& p) {
+    json j = {{"tso", offload_mode_name(p.offloads.tso)},
+              {"checksum", offload_mode_name(p.offloads.checksum)}};
+    if (p.driver() == "net_af_packet")
+        j["gro"] = p.offloads.kernel_gro_off ? "off" : "keep";
+    return j;
 }
 
 json mac_limit_json(const port_mac_limit& limit) {
@@ -251,6 +274,9 @@ json bridge::show_ports() const {
               cfg_.ports[p->index()].mtu ? json(*cfg_.ports[p->index()].mtu) : json(nullptr)},
              {"storm_control", storm_json(cfg_.ports[p->index()].storm)},
              {"mirror", mirror_role(cfg_.mirror, p->index())},
+             {"offloads", offloads_json(cfg_.ports[p->index()])},
+             {"peer_takes", peer_takes_json(p->offload_caps())},
+             {"eal_device", eal_device(cfg_.ports[p->index()])},
              {"promisc_suspect", promisc_.suspect(p->index())},
              {"diagnosis",
               promisc_.suspect(p->index()) ? json(promisc_warning(p->name())) : json(nullptr)},
@@ -341,6 +367,7 @@ json bridge::show_config() const {
         if (p.storm.any())
             j["storm_control"] = storm_json(p.storm);
         j["bpdu_guard"] = p.bpdu_guard;
+        j["offloads"] = offloads_json(p);
         ports.push_back(std::move(j));
     }
     json mirror = nullptr;

@@ -134,9 +134,9 @@ class eth_port {
     std::atomic<uint32_t> link_downs_{0}; ///< written by the LSC callback's thread
 
     const port_config* cfg_ = nullptr;
-    std::string driver_;       ///< rte_eth_dev_info::driver_name
-    uint64_t tx_offloads_ = 0; ///< what configure asked for
-    uint8_t allowed_caps_ = 0; ///< what the config lets the peer be given
+    std::string driver_;                         ///< rte_eth_dev_info::driver_name
+    uint64_t rx_offloads_ = 0, tx_offloads_ = 0; ///< what configure asked for
+    uint8_t allowed_caps_ = 0;                   ///< what the config lets the peer be given
     std::atomic<uint8_t> caps_{0};
     std::atomic<uint32_t> caps_generation_{0};
     bool rx_flagged_ = false;

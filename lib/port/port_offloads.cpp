@@ -94,6 +94,7 @@ void eth_port::choose_offloads(const rte_eth_dev_info& info, rte_eth_conf& conf,
     }
     conf.rxmode.offloads |= rx;
     conf.txmode.offloads |= tx;
+    rx_offloads_ = rx;
     tx_offloads_ = tx;
 }
 
@@ -116,10 +117,13 @@ void eth_port::settle_offloads(const rte_eth_dev_info& info) {
         if (tx_offloads_ & RTE_ETH_TX_OFFLOAD_TCP_TSO)
             caps |= cap_tso4 | cap_tso6;
         set_caps(caps);
+        const bool lro = (rx_offloads_ & RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0;
         if (caps != 0 || rx_flagged_)
             note(std::string("peer takes") + (caps & cap_tso4 ? " TSO and" : "") +
                  (caps & cap_checksum ? " checksum offload" : " no offload") +
-                 (rx_flagged_ ? "; it may send super-frames or unfinished checksums" : ""));
+                 (rx_flagged_ ? lro ? "; it may send super-frames and unfinished checksums"
+                                    : "; it may send unfinished checksums"
+                              : ""));
         return;
     }
     // A kernel interface: its MTU says which frames are super-frames.
