@@ -274,7 +274,8 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
                     dropped_[ndropped++] = m;
                     break;
                 }
-                queue_tx(fd.out_port, m);
+                if (!queue_tx(fd.out_port, m))
+                    break; // its offload could not be carried out: dropped, counted
                 ++unicast_out_[fd.out_port];
                 ++unicast;
                 break;
@@ -555,14 +556,14 @@ bool worker::flood_vlan(rte_mbuf* m, uint16_t vlan, frame_tag tag, uint16_t in_p
     return true;
 }
 
-void worker::queue_plain(uint16_t port, rte_mbuf* m) {
+bool worker::queue_plain(uint16_t port, rte_mbuf* m) {
     if (m->pool == p_.offloads.big_pool && ((p_.offloads.tx_holds >> port) & 1)) [[unlikely]] {
         // A PMD that holds sent mbufs would hold the large pool's few.
         rte_mbuf* copy = rte_pktmbuf_copy(m, p_.pool, 0, UINT32_MAX);
         rte_pktmbuf_free(m);
         if (copy == nullptr) {
             counters_.ports[in_port_].drop(drop_reason::no_mbuf).add(1);
-            return;
+            return false;
         }
         m = copy;
     }
@@ -579,6 +580,7 @@ void worker::queue_plain(uint16_t port, rte_mbuf* m) {
         share(m, 1); // what leaves the port is final: the mirror can share it
         queue_tx(p_.policy->mirror_to, m);
     }
+    return true;
 }
 
 void worker::flush_tx() {

@@ -123,7 +123,8 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     drop_reason classify_flagged_frame(rte_mbuf* m);
     /// Queues frame m, which asks for an offload, to `port`: as it is when
     /// the port's peer takes it, else finished in software first.
-    void queue_offloaded(uint16_t port, rte_mbuf* m);
+    /// False when it was dropped instead (freed, counted on the ingress port).
+    bool queue_offloaded(uint16_t port, rte_mbuf* m);
     /// Carries out m's offload request in software for a port of IP MTU
     /// `mtu`: finishes its checksum in place (out[0] = m), or cuts it into
     /// segments (out[0..), m freed). Returns how many frames are in out; 0
@@ -189,15 +190,16 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         else // unicast to a MAC not in the FDB; the port's own MAC is not "foreign"
             kinds.unknown_unicast += dst != p_.port_macs[in_port];
     }
-    /// Queues m for `port`, carrying out its offload request first if it has one.
-    void queue_tx(uint16_t port, rte_mbuf* m) {
+    /// Queues m for `port`, carrying out its offload request first if it has
+    /// one. False when m was dropped instead (freed, counted on the ingress port).
+    bool queue_tx(uint16_t port, rte_mbuf* m) {
         if ((m->ol_flags & kOffloadRequests) != 0) [[unlikely]]
-            queue_offloaded(port, m);
-        else
-            queue_plain(port, m);
+            return queue_offloaded(port, m);
+        return queue_plain(port, m);
     }
-    /// Queues m for `port` as it is (and for the mirror, when `port` is mirrored).
-    void queue_plain(uint16_t port, rte_mbuf* m);
+    /// Queues m for `port` as it is (and for the mirror, when `port` is
+    /// mirrored); false when a copy out of the large pool could not be had.
+    bool queue_plain(uint16_t port, rte_mbuf* m);
     void flush_tx();
     /// One tx burst of `count` frames to `port`; what the queue refuses is freed and counted.
     void transmit(uint16_t port, rte_mbuf** buf, uint16_t count);

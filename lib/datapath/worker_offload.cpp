@@ -95,7 +95,7 @@ drop_reason worker::classify_flagged_frame(rte_mbuf* m) {
     return drop_reason::count;
 }
 
-void worker::queue_offloaded(uint16_t port, rte_mbuf* m) {
+bool worker::queue_offloaded(uint16_t port, rte_mbuf* m) {
     const uint64_t request = m->ol_flags;
     const uint32_t takes = (request & RTE_MBUF_F_TX_TCP_SEG) == 0 ? caps_checksum_
                            : (request & RTE_MBUF_F_TX_IPV6) != 0  ? caps_tso6_
@@ -113,15 +113,15 @@ void worker::queue_offloaded(uint16_t port, rte_mbuf* m) {
         // The PMD's own checks and header preparation (virtio, vmxnet3); a
         // frame it refuses is done in software instead.
         if (m->tso_segsz >= kMinSegmentSize || (request & RTE_MBUF_F_TX_TCP_SEG) == 0)
-            if (rte_eth_tx_prepare(p_.port_ids[port], uint16_t(p_.index), &m, 1) == 1) {
-                queue_plain(port, m);
-                return;
-            }
+            if (rte_eth_tx_prepare(p_.port_ids[port], uint16_t(p_.index), &m, 1) == 1)
+                return queue_plain(port, m);
     }
     std::array<rte_mbuf*, offload::kMaxSegments> out;
     const unsigned frames = offload_in_software(m, p_.offloads.mtu[port], out.data());
+    bool queued = false;
     for (unsigned k = 0; k < frames; ++k)
-        queue_plain(port, out[k]);
+        queued |= queue_plain(port, out[k]);
+    return queued;
 }
 
 unsigned worker::offload_in_software(rte_mbuf* m, uint16_t mtu, rte_mbuf** out) {
