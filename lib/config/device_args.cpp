@@ -68,7 +68,7 @@ std::optional<std::string> device_offload_conflict(const port_config& port) {
     }
     if (driver == "net_af_packet" && tso == mode::on) {
         const uint32_t frame = af_packet_frame_size(port);
-        if (frame - kAfPacketSlotOverhead < kLargestSuperFrame)
+        if (frame < kLargestSuperFrame + kAfPacketSlotOverhead)
             return "framesz=" + std::to_string(frame) + " cannot hold a 64 KiB TCP super-frame, " +
                    "which offloads.tso: on asks for (leave framesz and blocksz out: bridgehost " +
                    "sets framesz=" + std::to_string(kAfPacketSuperFrameSize) + ")";

@@ -41,8 +41,12 @@ void finish_checksum(rte_mbuf* m, const l4_headers& h) {
     uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
     uint8_t* field = frame + h.checksum_offset();
     std::memset(field, 0, 2);
+    const uint32_t l4 = uint32_t(h.l2_len) + h.l3_len;
     uint16_t data = 0;
-    rte_raw_cksum_mbuf(m, uint32_t(h.l2_len) + h.l3_len, h.l4_length(), &data);
+    if (m->nb_segs == 1)
+        data = raw_sum(frame + l4, h.l4_length());
+    else
+        rte_raw_cksum_mbuf(m, l4, h.l4_length(), &data);
     uint16_t sum = uint16_t(~fold(uint32_t(data) + pseudo_header_sum(frame, h)));
     if (sum == 0 && h.proto == IPPROTO_UDP) // 0 means "no checksum" in UDP
         sum = 0xffff;

@@ -133,7 +133,7 @@ void eth_port::settle_offloads(const rte_eth_dev_info& info) {
         ioctl(kernel_sock_, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
         ip_mtu_ = uint16_t(RTE_MIN(ifr.ifr_mtu, int(UINT16_MAX)));
     if (cfg_->offloads.tso != mode::off &&
-        af_packet_frame_size(*cfg_) - kAfPacketSlotOverhead < kLargestSuperFrame)
+        af_packet_frame_size(*cfg_) < kLargestSuperFrame + kAfPacketSlotOverhead)
         note("framesz " + std::to_string(af_packet_frame_size(*cfg_)) +
              " cannot hold a TCP super-frame: those from a sender with TSO on are cut by the "
              "kernel and dropped (truncated); leave framesz and blocksz out of the device, and "
