@@ -271,8 +271,8 @@ int run(const options& opt) {
         return sw.reload(next);
     };
     sw.set_reload_handler(reload);
-    std::string metrics_note = metrics ? "; metrics on http://" + cfg.metrics.listen + "/metrics"
-                                       : "; metrics off";
+    std::string metrics_note =
+        metrics ? "; metrics on http://" + cfg.metrics.listen + "/metrics" : "; metrics off";
     if (metrics && metrics->port() != 0 && cfg.metrics.listen.ends_with(":0"))
         metrics_note += " (port " + std::to_string(metrics->port()) + ")";
     bridgehost::logs::write(bridgehost::logs::component::control, bridgehost::log_level::notice,
@@ -297,8 +297,8 @@ int run(const options& opt) {
         }
         return false;
     });
-    metrics.reset(); // before the switch stops: a scrape in flight still gets its answer
-    sw.stop();
+    metrics.reset();  // before the switch stops: a scrape in flight still gets its answer
+    sw.close_ports(); // the final "mbufs in use" is then what leaked, not what rings hold
     std::printf("bridgehost: stopped; final counters\n");
     sw.print_stats(stdout);
     std::fflush(stdout);

@@ -206,9 +206,13 @@ bridge::layout bridge::datapath_layout() const {
 }
 
 bridge::~bridge() {
+    close_ports();
+}
+
+void bridge::close_ports() {
     stop();
     for (const auto& port : ports_)
-        if (const std::string problem = port->restore_kernel_offloads(); !problem.empty())
+        if (const std::string problem = port->shut_down(); !problem.empty())
             logs::write(logs::component::port, log_level::warning, "%s", problem.c_str());
 }
 

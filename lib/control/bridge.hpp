@@ -45,6 +45,10 @@ class bridge {
     void start();
     /// Asks the workers to finish their burst and waits for them.
     void stop();
+    /// stop(), then stops and closes every port (their rings give back the
+    /// mbufs they hold, a kernel interface gets its GRO/LRO back): the end of
+    /// the switch, before its final report. Nothing forwards afterwards.
+    void close_ports();
     /// Instead of start() (tests, the fuzzer): one pass of every worker over
     /// its rx queues, on the calling thread, at time `now`.
     void poll_workers(fdb_time now);

@@ -170,25 +170,40 @@ void eth_port::bring_up(const params& p, const std::string& what) {
 }
 
 eth_port::~eth_port() {
-    restore_kernel_offloads();
+    shut_down();
+}
+
+std::string eth_port::shut_down() {
+    if (closed_)
+        return {};
+    closed_ = true;
+    final_stats_ = stats();
+    final_link_ = link();
+    std::string problem = restore_kernel_offloads();
     if (lsc_registered_) // -EAGAIN while the callback runs on another thread: wait for it
         while (rte_eth_dev_callback_unregister(id_, RTE_ETH_EVENT_INTR_LSC, on_link_event, this) ==
                -EAGAIN)
             ;
     if (kernel_sock_ >= 0)
         close(kernel_sock_);
+    kernel_sock_ = -1;
     if (started_)
         rte_eth_dev_stop(id_);
     rte_eth_dev_close(id_);
+    return problem;
 }
 
 rte_eth_stats eth_port::stats() const {
+    if (closed_)
+        return final_stats_;
     rte_eth_stats s{};
     rte_eth_stats_get(id_, &s);
     return s;
 }
 
 rte_eth_link eth_port::link() const {
+    if (closed_)
+        return final_link_;
     rte_eth_link l{};
     rte_eth_link_get_nowait(id_, &l);
     if (l.link_status == RTE_ETH_LINK_UP && kernel_ifindex_ != 0 && !kernel_link_up())

@@ -63,6 +63,12 @@ class eth_port {
     eth_port(const eth_port&) = delete;
     eth_port& operator=(const eth_port&) = delete;
 
+    /// Stops and closes the device, so that its rings give their mbufs back
+    /// (virtio keeps buffers posted while it is open); restores the kernel
+    /// interface's GRO/LRO. stats() and link() then tell what they said last.
+    /// Returns a line for the log when the restore failed, else "". Once.
+    std::string shut_down();
+
     uint16_t id() const { return id_; }
     uint16_t index() const { return index_; }
     /// The port's new position in the config (a reload renumbered the ports).
@@ -102,11 +108,11 @@ class eth_port {
     uint16_t ip_mtu() const { return ip_mtu_; }
     /// What was negotiated, for the log at start: one line per fact.
     const std::vector<std::string>& offload_notes() const { return offload_notes_; }
-    /// Restores the kernel interface's GRO/LRO (net_af_packet); a line for
-    /// the log when that failed, else "". Also done at destruction, quietly.
-    std::string restore_kernel_offloads();
 
   private:
+    /// Restores the kernel interface's GRO/LRO (net_af_packet); a line for
+    /// the log when that failed, else "".
+    std::string restore_kernel_offloads();
     void bring_up(const params& p, const std::string& what);
     /// Picks the rx and tx offloads to ask the device for, by driver, from
     /// the config and the device's capabilities (before configure).
@@ -133,6 +139,9 @@ class eth_port {
     int kernel_sock_ = -1;                ///< for SIOCGIFFLAGS on it
     std::atomic<uint32_t> link_downs_{0}; ///< written by the LSC callback's thread
 
+    bool closed_ = false;
+    rte_eth_stats final_stats_{};
+    rte_eth_link final_link_{};
     const port_config* cfg_ = nullptr;
     std::string driver_;                         ///< rte_eth_dev_info::driver_name
     uint64_t rx_offloads_ = 0, tx_offloads_ = 0; ///< what configure asked for
