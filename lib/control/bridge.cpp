@@ -57,12 +57,16 @@ bridge::bridge(const config& cfg)
     pool_ = std::make_unique<mbuf_pool>("bh_mbufs", mbufs_needed(cfg_, uint16_t(nworkers)),
                                         mbuf_data_room(cfg_), int(rte_socket_id()));
     unsigned big_ports = 0;
-    for (const port_config& p : cfg_.ports)
-        big_ports += af_packet_data_room(p, mbuf_data_room(cfg_)) != 0;
+    uint16_t big_room = 0; // the largest frame size's: one pool serves every such port
+    for (const port_config& p : cfg_.ports) {
+        const uint16_t room = af_packet_data_room(p, mbuf_data_room(cfg_));
+        big_ports += room != 0;
+        big_room = RTE_MAX(big_room, room);
+    }
     for (uint16_t i = 0; i < cfg_.ports.size(); ++i)
         ports_.push_back(std::make_unique<eth_port>(
             eth_port::params{&cfg_.ports[i], i, uint16_t(nworkers), uint16_t(nworkers),
-                             rx_pool_for(cfg_.ports[i], pool_->get(), big_ports)}));
+                             rx_pool_for(cfg_.ports[i], pool_->get(), big_ports, big_room)}));
     for (const auto& port : ports_)
         for (const std::string& note : port->offload_notes())
             logs::write(logs::component::port, log_level::notice, "%s", note.c_str());
@@ -117,7 +121,8 @@ bridge::bridge(const config& cfg)
             guard_->event_ring(w), guard_->probe_ring(w), offloads()}));
 }
 
-rte_mempool* bridge::rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports) {
+rte_mempool* bridge::rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports,
+                                 uint16_t big_room) {
     const uint16_t room = af_packet_data_room(p, mbuf_data_room(cfg_));
     if (room == 0)
         return normal;
@@ -126,14 +131,14 @@ rte_mempool* bridge::rx_pool_for(const port_config& p, rte_mempool* normal, unsi
         // it within the burst (copied or cut), so a few bursts' worth is enough.
         const unsigned queues = big_ports * unsigned(cfg_.workers.lcores.size());
         big_pool_ = std::make_unique<mbuf_pool>("bh_big_mbufs", big_mbufs_needed(cfg_, queues),
-                                                uint16_t(af_packet_data_room(p, 0)),
-                                                int(rte_socket_id()), kBigPoolCache);
+                                                RTE_MAX(room, big_room), int(rte_socket_id()),
+                                                kBigPoolCache);
     }
     if (rte_pktmbuf_data_room_size(big_pool_->get()) < room)
         throw port_error("port " + p.name + " (" + p.device + "): its frame size needs mbufs of " +
                          std::to_string(room) +
-                         " bytes, larger than the other af_packet ports' "
-                         "(give them all the same framesz)");
+                         " bytes, larger than those of the af_packet ports the switch "
+                         "started with: it needs a restart");
     return big_pool_->get();
 }
 

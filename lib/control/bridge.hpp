@@ -208,8 +208,10 @@ class bridge {
     /// super-frame (one frame per mbuf: that PMD does not chain); null when none.
     std::unique_ptr<mbuf_pool> big_pool_;
     /// The pool port `p` receives into: big_pool_ (made here when first
-    /// needed, for `big_ports` such ports) or `normal`.
-    rte_mempool* rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports);
+    /// needed, for `big_ports` such ports, with mbufs of `big_room` bytes at
+    /// least) or `normal`.
+    rte_mempool* rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports,
+                             uint16_t big_room = 0);
     offload_caps_shared caps_; ///< what the workers read of each port's peer
     /// The ports' offload_caps_generation() sum when last published; none: publish anew.
     std::optional<uint32_t> caps_generation_;
