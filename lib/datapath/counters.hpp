@@ -33,8 +33,8 @@ namespace bridgehost {
     X(split_header, "Ethernet header (with its 802.1Q tag) not whole in the first segment")        \
     X(truncated, "shorter than its IP header says: cut by the PMD (a super-frame larger than "     \
                  "net_af_packet's framesz)")                                                       \
-    X(unsegmentable, "a super-frame the switch cannot cut: not TCP (UDP GSO), headers it cannot "  \
-                     "read, or more than 128 segments")
+    X(unsegmentable, "an offload the switch cannot carry out: a super-frame that is not TCP (UDP " \
+                     "GSO) or needs more than 128 segments, or headers it cannot read")
 
 enum class drop_reason : uint8_t {
 #define X(name, text) name,

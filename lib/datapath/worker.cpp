@@ -233,6 +233,14 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
             sources_[nsources_++] = src_of_[nvalid];
         ++nvalid;
     }
+    if (!inspected && (any_flags & RTE_MBUF_F_TX_TCP_SEG) != 0) [[unlikely]] {
+        // Super-frames a net_ring peer hands over as TSO requests: counted as
+        // arrival counts those of the ports it looks into.
+        unsigned super = 0;
+        for (unsigned i = 0; i < nvalid; ++i)
+            super += (frames_[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
+        in.super_frames.add(super);
+    }
     lookup(nkeys_);
     // Known sources get their last_seen checked after forwarding: start the load now.
     for (unsigned k = 0; k < nsources_; ++k)

@@ -130,18 +130,18 @@ unsigned worker::offload_in_software(rte_mbuf* m, uint16_t mtu, rte_mbuf** out) 
     offload::l4_headers h;
     if (offload::parse_l4(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, m->pkt_len, h) !=
         offload::parse_status::l4) {
-        // Marked on arrival, so it parsed then: only a tag pushed since can
-        // have moved a header out of the first segment.
-        if (super) {
-            in.drop(drop_reason::unsegmentable).add(1);
-            rte_pktmbuf_free(m);
-            return 0;
-        }
-        m->ol_flags &= ~kOffloadRequests;
-        out[0] = m;
-        return 1;
+        // A request the switch cannot carry out: from a net_ring peer, or a
+        // tag pushed since arrival moved a header out of the first segment.
+        in.drop(drop_reason::unsegmentable).add(1);
+        rte_pktmbuf_free(m);
+        return 0;
     }
-    if (super && h.proto == IPPROTO_TCP) {
+    if (super && h.proto != IPPROTO_TCP) { // UDP asking for TCP segmentation
+        in.drop(drop_reason::unsegmentable).add(1);
+        rte_pktmbuf_free(m);
+        return 0;
+    }
+    if (super) {
         const uint32_t room = rte_pktmbuf_data_room_size(p_.pool) - RTE_PKTMBUF_HEADROOM;
         const uint32_t mss = RTE_MIN(RTE_MIN(uint32_t(m->tso_segsz), segment_size(h, mtu)),
                                      room > h.header_len() ? room - h.header_len() : 0);

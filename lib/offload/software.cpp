@@ -35,6 +35,28 @@ void copy_out(const rte_mbuf* m, uint32_t offset, uint32_t len, uint8_t* to) {
 
 constexpr uint8_t kTcpFin = 0x01, kTcpPsh = 0x08, kTcpCwr = 0x80;
 
+// The raw sum of `len` bytes at `offset` of chain `m` (within it). Not
+// rte_raw_cksum_mbuf: DPDK 22.11's truncates a segment's sum to 16 bits
+// before swapping it when the segment starts at an odd offset of the data,
+// losing its carries (rte_ip.h).
+uint16_t chain_sum(const rte_mbuf* m, uint32_t offset, uint32_t len) {
+    uint32_t sum = 0, done = 0;
+    for (const rte_mbuf* seg = m; seg != nullptr && done < len; seg = seg->next) {
+        if (offset >= seg->data_len) {
+            offset -= seg->data_len;
+            continue;
+        }
+        const uint32_t n = RTE_MIN(uint32_t(seg->data_len) - offset, len - done);
+        uint16_t part = raw_sum(rte_pktmbuf_mtod_offset(seg, const uint8_t*, offset), n);
+        if (done % 2 != 0) // its bytes sit one place later in the 16-bit words
+            part = rte_bswap16(part);
+        sum += part;
+        done += n;
+        offset = 0;
+    }
+    return fold(sum);
+}
+
 } // namespace
 
 void finish_checksum(rte_mbuf* m, const l4_headers& h) {
@@ -42,11 +64,8 @@ void finish_checksum(rte_mbuf* m, const l4_headers& h) {
     uint8_t* field = frame + h.checksum_offset();
     std::memset(field, 0, 2);
     const uint32_t l4 = uint32_t(h.l2_len) + h.l3_len;
-    uint16_t data = 0;
-    if (m->nb_segs == 1)
-        data = raw_sum(frame + l4, h.l4_length());
-    else
-        rte_raw_cksum_mbuf(m, l4, h.l4_length(), &data);
+    const uint16_t data =
+        m->nb_segs == 1 ? raw_sum(frame + l4, h.l4_length()) : chain_sum(m, l4, h.l4_length());
     uint16_t sum = uint16_t(~fold(uint32_t(data) + pseudo_header_sum(frame, h)));
     if (sum == 0 && h.proto == IPPROTO_UDP) // 0 means "no checksum" in UDP
         sum = 0xffff;

@@ -9,6 +9,7 @@
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 
 namespace bridgehost::test {
@@ -137,6 +138,11 @@ bool ring_harness::try_inject_burst(unsigned port, const std::vector<frame>& fra
 }
 
 void ring_harness::inject_chain(unsigned port, const frame& f, uint16_t seg) {
+    inject_offloaded(port, f, seg, 0, 0);
+}
+
+void ring_harness::inject_offloaded(unsigned port, const frame& f, uint16_t seg, uint64_t ol_flags,
+                                    uint16_t tso_segsz) {
     rte_mbuf* head = nullptr;
     for (size_t at = 0; at < f.size(); at += seg) {
         rte_mbuf* m = rte_pktmbuf_alloc(pool_);
@@ -149,6 +155,8 @@ void ring_harness::inject_chain(unsigned port, const frame& f, uint16_t seg) {
         else if (rte_pktmbuf_chain(head, m) != 0)
             throw std::runtime_error("chain too long");
     }
+    head->ol_flags |= ol_flags;
+    head->tso_segsz = tso_segsz;
     if (rte_ring_enqueue(rx_[port], head) != 0)
         throw std::runtime_error("rx ring full");
 }
@@ -175,6 +183,13 @@ void ring_harness::poll(fdb_time now) {
 
 std::vector<frame> ring_harness::drain(unsigned port) {
     std::vector<frame> out;
+    for (sent_frame& s : drain_sent(port))
+        out.push_back(std::move(s.bytes));
+    return out;
+}
+
+std::vector<ring_harness::sent_frame> ring_harness::drain_sent(unsigned port) {
+    std::vector<sent_frame> out;
     void* obj;
     while (rte_ring_dequeue(tx_[port], &obj) == 0) {
         rte_mbuf* m = static_cast<rte_mbuf*>(obj);
@@ -183,7 +198,7 @@ std::vector<frame> ring_harness::drain(unsigned port) {
         const auto* p = static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, m->pkt_len, f.data()));
         if (p != f.data())
             std::copy(p, p + m->pkt_len, f.begin());
-        out.push_back(std::move(f));
+        out.push_back({std::move(f), m->ol_flags, uint16_t(m->tso_segsz), m->nb_segs});
         rte_pktmbuf_free(m);
     }
     return out;
@@ -202,6 +217,28 @@ std::vector<frame> ring_harness::wait_tx(unsigned port, unsigned n) {
 
 unsigned ring_harness::test_mbufs_in_use() const {
     return rte_mempool_in_use_count(pool_);
+}
+
+pool_hog::pool_hog(unsigned leave) : pool_(rte_mempool_lookup("bh_mbufs")) {
+    if (pool_ == nullptr)
+        throw std::runtime_error("no bh_mbufs pool");
+    while (rte_mbuf* m = rte_pktmbuf_alloc(pool_))
+        held_.push_back(m);
+    // Put back past this lcore's cache, where a worker's allocation finds them.
+    leave = unsigned(std::min<size_t>(leave, held_.size()));
+    rte_mempool_generic_put(
+        pool_, reinterpret_cast<void* const*>(held_.data() + held_.size() - leave), leave, nullptr);
+    held_.resize(held_.size() - leave);
+}
+
+void pool_hog::release() {
+    for (rte_mbuf* m : held_)
+        rte_pktmbuf_free(m);
+    held_.clear();
+}
+
+unsigned pool_hog::available() const {
+    return rte_mempool_avail_count(pool_);
 }
 
 } // namespace bridgehost::test

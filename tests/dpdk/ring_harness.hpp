@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+struct rte_mbuf;
 struct rte_mempool;
 struct rte_ring;
 
@@ -40,13 +41,13 @@ struct harness_options {
     unsigned ports = 3;
     uint32_t fdb_capacity = 1024;
     uint32_t aging_seconds = 300;
-    unsigned tx_ring_size = 1024; ///< small: exercise a full tx queue
+    unsigned tx_ring_size = 1024;        ///< small: exercise a full tx queue
     std::vector<unsigned> tx_ring_sizes; ///< per port, when given (instead of tx_ring_size)
-    uint32_t stall_us = 100;      ///< 0: every burst counts as a stall
+    uint32_t stall_us = 100;             ///< 0: every burst counts as a stall
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
-    std::vector<port_vlan> vlans; ///< per port, when given (default: every VLAN as it came)
-    std::vector<storm_limits> storm;          ///< per port, when given
+    std::vector<port_vlan> vlans;    ///< per port, when given (default: every VLAN as it came)
+    std::vector<storm_limits> storm; ///< per port, when given
     std::vector<std::optional<uint16_t>> mtu; ///< per port, when given
     mirror_config mirror;
     std::vector<port_mac_limit> mac_limits; ///< per port, when given (default: none)
@@ -78,12 +79,28 @@ class ring_harness {
     bool try_inject_burst(unsigned port, const std::vector<frame>& frames);
     /// Puts `f` on `port`'s rx ring as a chain of segments of at most `seg` bytes.
     void inject_chain(unsigned port, const frame& f, uint16_t seg);
+    /// inject_chain with a TX offload request on the head mbuf, as a DPDK
+    /// application at the ring's other end would hand over a frame for the
+    /// switch to finish: `ol_flags` (RTE_MBUF_F_TX_TCP_SEG, _TCP_CKSUM,
+    /// _UDP_CKSUM, _IPV4, _IPV6) and, for TSO, the segment size `tso_segsz`.
+    /// l2_len/l3_len/l4_len stay 0: the switch reads the headers itself.
+    void inject_offloaded(unsigned port, const frame& f, uint16_t seg, uint64_t ol_flags,
+                          uint16_t tso_segsz = 0);
     /// Waits (up to 5 s) until the worker has counted `n` frames received on
     /// `port` in total; its counters are written after the burst's tx is done,
     /// so once this returns every output of those frames is on the tx rings.
     void wait_rx(unsigned port, uint64_t n);
     /// Takes every frame the bridge sent on `port` so far, freeing the mbufs.
     std::vector<frame> drain(unsigned port);
+    /// A frame the bridge sent, with what its mbuf said besides the bytes.
+    struct sent_frame {
+        frame bytes;
+        uint64_t ol_flags = 0;  ///< the head mbuf's (a request left on it, or none)
+        uint16_t tso_segsz = 0; ///< the head mbuf's
+        uint16_t nb_segs = 0;   ///< mbufs in its chain
+    };
+    /// Like drain(), keeping each mbuf's offload fields.
+    std::vector<sent_frame> drain_sent(unsigned port);
     /// Like drain(), after waiting (up to 5 s) for `n` frames to be there.
     std::vector<frame> wait_tx(unsigned port, unsigned n);
     /// Without launch_workers: runs the worker on this thread until every rx
@@ -103,6 +120,27 @@ class ring_harness {
     rte_mempool* pool_ = nullptr;
     config cfg_;
     std::unique_ptr<bridge> bridge_;
+};
+
+/// Takes every free mbuf of the switch's own pool ("bh_mbufs") but `leave`
+/// of them, until release() (or the end of the scope). The `leave` go back to
+/// the pool's common store, not this lcore's cache, so a worker can take
+/// them. Whatever the workers' lcore caches hold when it starts is out of its
+/// reach: start it before a worker has taken any mbuf of the pool, or check
+/// available().
+class pool_hog {
+  public:
+    explicit pool_hog(unsigned leave = 0);
+    ~pool_hog() { release(); }
+    pool_hog(const pool_hog&) = delete;
+    pool_hog& operator=(const pool_hog&) = delete;
+    void release();
+    /// Free mbufs anywhere, the workers' lcore caches included.
+    unsigned available() const;
+
+  private:
+    rte_mempool* pool_;
+    std::vector<rte_mbuf*> held_;
 };
 
 // Stations the tests use, and a clock reading for control passes.
@@ -142,9 +180,9 @@ class harness_test : public ::testing::Test {
     void send_all(unsigned port, const std::vector<frame>& frames) {
         const uint64_t before = h_->counters(port).rx_packets;
         for (size_t i = 0; i < frames.size(); i += 32)
-            h_->inject_burst(port, std::vector<frame>(frames.begin() + long(i),
-                                                      frames.begin() +
-                                                          long(std::min(i + 32, frames.size()))));
+            h_->inject_burst(
+                port, std::vector<frame>(frames.begin() + long(i),
+                                         frames.begin() + long(std::min(i + 32, frames.size()))));
         h_->wait_rx(port, before + frames.size());
     }
     /// An operator request's result; fails the test when the bridge refused it.

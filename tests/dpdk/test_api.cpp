@@ -110,8 +110,9 @@ TEST_F(api, bad_requests_are_refused_with_the_reason) {
               "\"nonsense\" is not a MAC address (expected xx:xx:xx:xx:xx:xx)");
     EXPECT_EQ(refused({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p9"}}}}),
               "no port named \"p9\" (ports: p0, p1, p2)");
-    EXPECT_EQ(refused({{"cmd", "fdb add"}, {"args", {{"mac", "01:00:5e:00:00:01"}, {"port", "p0"}}}}),
-              "a static entry needs a unicast MAC, not 01:00:5e:00:00:01");
+    EXPECT_EQ(
+        refused({{"cmd", "fdb add"}, {"args", {{"mac", "01:00:5e:00:00:01"}, {"port", "p0"}}}}),
+        "a static entry needs a unicast MAC, not 01:00:5e:00:00:01");
     EXPECT_EQ(refused({{"cmd", "fdb add"}, {"args", {{"mac", kS}}}}),
               "missing argument \"port\" (a string)");
     EXPECT_EQ(refused({{"cmd", "show fdb"}, {"args", {{"port", 3}}}}),

@@ -19,7 +19,6 @@ namespace {
 
 using json = nlohmann::json;
 
-
 harness_options diagnosis_window(uint32_t seconds) {
     harness_options o;
     o.promisc_check_seconds = seconds;
@@ -171,7 +170,8 @@ TEST_F(operate, reload_applies_aging_and_static_entries_and_keeps_learned_ones) 
     EXPECT_EQ(sw.reload(next).at("applied"),
               (json{"fdb.static 02:00:00:00:00:5a removed (was on p1)"}));
     EXPECT_FALSE(in_fdb(kS));
-    EXPECT_EQ(sw.reload(next), (json{{"applied", json::array()}, {"needs_restart", json::array()}}));
+    EXPECT_EQ(sw.reload(next),
+              (json{{"applied", json::array()}, {"needs_restart", json::array()}}));
 }
 
 TEST_F(operate, reload_reports_what_needs_a_restart_and_leaves_it) {
@@ -214,10 +214,9 @@ TEST_F(operate, reload_removes_and_adds_ports_and_the_others_keep_their_entries)
     next.ports.push_back(h_->add_ring_port());
     next.fdb.static_entries.clear();
     const json r = sw.reload(next);
-    EXPECT_EQ(r.at("applied"),
-              (json{"port p3 added (" + next.ports[2].device + ")", "port p2 removed",
-                    "2 FDB entries on removed ports flushed",
-                    "fdb.static 02:00:00:00:00:5a removed (was on p2)"}))
+    EXPECT_EQ(r.at("applied"), (json{"port p3 added (" + next.ports[2].device + ")",
+                                     "port p2 removed", "2 FDB entries on removed ports flushed",
+                                     "fdb.static 02:00:00:00:00:5a removed (was on p2)"}))
         << r.dump();
     EXPECT_EQ(r.at("needs_restart"), json::array());
 
@@ -255,8 +254,7 @@ TEST_F(operate, reload_removes_and_adds_ports_and_the_others_keep_their_entries)
     p2.name = "p2";
     p2.device = removed_device;
     again.ports.push_back(p2);
-    EXPECT_EQ(sw.reload(again).at("applied"),
-              (json{"port p2 added (" + removed_device + ")"}));
+    EXPECT_EQ(sw.reload(again).at("applied"), (json{"port p2 added (" + removed_device + ")"}));
     EXPECT_EQ(sw.running_config().ports.size(), 4u);
     EXPECT_EQ(sw.reload(again).at("applied"), json::array()); // and now nothing changes
 }
@@ -340,14 +338,16 @@ TEST_F(operate, moves_losses_and_link_changes_are_logged_by_the_control_side) {
     sw.housekeeping(kT0 + 3);
 
     const std::string text = log.text();
-    EXPECT_NE(text.find("bridgehost.fdb: 02:00:00:00:00:0a moved from p0 to p2\n"), std::string::npos)
+    EXPECT_NE(text.find("bridgehost.fdb: 02:00:00:00:00:0a moved from p0 to p2\n"),
+              std::string::npos)
         << text;
     EXPECT_NE(text.find("bridgehost.port: warning: " + std::to_string(refused) +
                         " frames to p1 dropped (tx queue full)\n"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("bridgehost.port: warning: p1 link down; 1 learned entries on it flushed\n"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find("bridgehost.port: warning: p1 link down; 1 learned entries on it flushed\n"),
+        std::string::npos)
         << text;
     EXPECT_NE(text.find("bridgehost.port: p1 link up"), std::string::npos) << text;
 }

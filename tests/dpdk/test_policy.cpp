@@ -170,7 +170,7 @@ TEST_F(policy, a_chained_jumbo_frame_is_forwarded_and_flooded_whole) {
     learn_a_and_b();
     const frame jumbo = make_frame(kB, kA, 9000);
     h_->inject_chain(0, jumbo, 2000); // five segments
-    h_->wait_rx(0, 2);                 // learn_a_and_b's frame, then this one
+    h_->wait_rx(0, 2);                // learn_a_and_b's frame, then this one
     EXPECT_EQ(h_->drain(1), std::vector<frame>{jumbo});
     const frame flood = make_frame(kBroadcast, kA, 9000);
     h_->inject_chain(0, flood, 1000);

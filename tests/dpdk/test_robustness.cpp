@@ -288,29 +288,6 @@ TEST_F(robustness, a_full_tx_queue_drops_and_counts_while_two_other_ports_keep_f
 
 // --- Resource exhaustion -------------------------------------------------
 
-/// Takes every free mbuf of the switch's own pool until release() (or the end of the scope).
-class pool_hog {
-  public:
-    pool_hog() : pool_(rte_mempool_lookup("bh_mbufs")) {
-        if (pool_ == nullptr)
-            throw std::runtime_error("no bh_mbufs pool");
-        while (rte_mbuf* m = rte_pktmbuf_alloc(pool_))
-            held_.push_back(m);
-    }
-    ~pool_hog() { release(); }
-    void release() {
-        for (rte_mbuf* m : held_)
-            rte_pktmbuf_free(m);
-        held_.clear();
-    }
-    /// Free mbufs anywhere, the workers' lcore caches included.
-    unsigned available() const { return rte_mempool_avail_count(pool_); }
-
-  private:
-    rte_mempool* pool_;
-    std::vector<rte_mbuf*> held_;
-};
-
 TEST_F(robustness, an_empty_pool_drops_vlan_flood_copies_as_no_mbuf_and_unicast_goes_on) {
     harness_options o;
     o.vlans = {access_port(10), trunk_port("10"), access_port(10)};
