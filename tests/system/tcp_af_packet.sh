@@ -185,7 +185,13 @@ stop_switch() {
         fail "switch $1: mbufs left in use: $(grep 'mbufs in use' "$3")"
 }
 
+# gro IF: the kernel interface's generic-receive-offload setting, on or off.
+gro() { ethtool -k "$1" | awk '/^generic-receive-offload:/ {print $2}'; }
+
 # --- One switch, two ports ---------------------------------------------------
+# hosta's host-side veth gets GRO on (a veth's default is off): bridgehost
+# turns it off while its port runs, says so, and turns it back on at exit.
+ethtool -K "${IF[a]}" gro on
 cat >"$TMP/bridgehost.yaml" <<YAML
 $(bh_eal_yaml "$PREFIX")
 ports:
@@ -202,6 +208,9 @@ metrics:
   listen: "127.0.0.1:0"
 YAML
 bh_start_switch "$TMP/bridgehost.yaml" "$TMP/out" "$TMP/err"
+[ "$(gro "${IF[a]}")" = off ] && grep -q "hosta: ${IF[a]}: turned off rx-gro (restored at exit)" "$TMP/err" &&
+    pass "GRO on ${IF[a]} turned off while the port runs, and logged" ||
+    { fail "GRO on ${IF[a]}: $(gro "${IF[a]}") while bridgehost runs"; grep hosta "$TMP/err"; }
 
 # The wiring first: a TCP failure below then is TCP's, not the switch's.
 check "ping hosta -> hostb (IPv4)" in_ns a ping -c 3 -i 0.2 -W 2 "${ADDR[b]}"
@@ -218,6 +227,26 @@ download "HTTP IPv4 hosta->hostb" a "${ADDR[a]}" "${ADDR[a]}" b
 counters one "$PREFIX" hosta hostb
 offloads "after the traffic"
 stop_switch one "$PID" "$TMP/out"
+PID=
+[ "$(gro "${IF[a]}")" = on ] && pass "GRO on ${IF[a]} restored at exit" ||
+    fail "GRO on ${IF[a]} is $(gro "${IF[a]}") after bridgehost exited"
+
+# --- A frame size too small for a super-frame: cut, counted, never silent ---
+# offloads.tso off keeps the PMD's 2048-byte frames: the kernel cuts hosta's
+# super-frames to fit and the switch drops them as truncated (before, it
+# forwarded them cut short, and TCP stalled with nothing counted).
+sed "s/iface=${IF[a]}\" }/iface=${IF[a]}\", offloads: { tso: off } }/" "$TMP/bridgehost.yaml" >"$TMP/small.yaml"
+grep -q 'tso: off' "$TMP/small.yaml" || fail "the tso: off config was not written"
+bh_start_switch "$TMP/small.yaml" "$TMP/out" "$TMP/err"
+serve b "$TMP/iperf-server.log" iperf3 -s -1 -p "$IPERF_PORT"
+wait_listen b "$IPERF_PORT" &&
+    timeout 15 ip netns exec "${NS[a]}" iperf3 -c "${ADDR[b]}" -p "$IPERF_PORT" -t 2 \
+        --connect-timeout 3000 >/dev/null 2>&1
+unserve
+truncated=$("$CTL" --file-prefix "$PREFIX" show stats --json | jq '.ports.hosta.drops.truncated')
+[ "${truncated:-0}" -gt 0 ] 2>/dev/null && pass "tso: off: hosta's super-frames dropped as truncated ($truncated)" ||
+    fail "tso: off: truncated is ${truncated:-unreadable} on hosta"
+stop_switch small "$PID" "$TMP/out"
 PID=
 
 # --- The same hosts across a VLAN trunk between two switches ------------------
