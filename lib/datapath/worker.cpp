@@ -570,7 +570,7 @@ bool worker::queue_plain(uint16_t port, rte_mbuf* m) {
         rte_mbuf* copy = rte_pktmbuf_copy(m, p_.pool, 0, UINT32_MAX);
         rte_pktmbuf_free(m);
         if (copy == nullptr) {
-            counters_.ports[in_port_].drop(drop_reason::no_mbuf).add(1);
+            count_lost(port, drop_reason::no_mbuf);
             return false;
         }
         m = copy;

@@ -125,11 +125,16 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// the port's peer takes it, else finished in software first.
     /// False when it was dropped instead (freed, counted on the ingress port).
     bool queue_offloaded(uint16_t port, rte_mbuf* m);
-    /// Carries out m's offload request in software for a port of IP MTU
-    /// `mtu`: finishes its checksum in place (out[0] = m), or cuts it into
-    /// segments (out[0..), m freed). Returns how many frames are in out; 0
-    /// when m was dropped (freed and counted on the ingress port).
-    unsigned offload_in_software(rte_mbuf* m, uint16_t mtu, rte_mbuf** out);
+    /// Carries out m's offload request in software for port `for_port`
+    /// (kMaxPorts: a flood) of IP MTU `mtu`: finishes its checksum in place
+    /// (out[0] = m), or cuts it into segments (out[0..), m freed). Returns
+    /// how many frames are in out; 0 when m was dropped (freed, count_lost).
+    unsigned offload_in_software(rte_mbuf* m, uint16_t mtu, uint16_t for_port, rte_mbuf** out);
+    /// A frame for `for_port` lost on its way out (no mbuf for a copy or a
+    /// segment, an offload not carried out): counted on the ingress port, as
+    /// `why`, or as mirror_lost when it was the mirror's copy (the frame
+    /// itself goes on).
+    void count_lost(uint16_t for_port, drop_reason why);
     /// Floods frame i, which asks for an offload: finished in software for
     /// the smallest MTU first (flooded frames are shared, so no port gets a
     /// request another could not take).

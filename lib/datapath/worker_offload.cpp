@@ -117,27 +117,31 @@ bool worker::queue_offloaded(uint16_t port, rte_mbuf* m) {
                 return queue_plain(port, m);
     }
     std::array<rte_mbuf*, offload::kMaxSegments> out;
-    const unsigned frames = offload_in_software(m, p_.offloads.mtu[port], out.data());
+    const unsigned frames = offload_in_software(m, p_.offloads.mtu[port], port, out.data());
     bool queued = false;
     for (unsigned k = 0; k < frames; ++k)
         queued |= queue_plain(port, out[k]);
     return queued;
 }
 
-unsigned worker::offload_in_software(rte_mbuf* m, uint16_t mtu, rte_mbuf** out) {
-    port_counters& in = counters_.ports[in_port_];
+void worker::count_lost(uint16_t for_port, drop_reason why) {
+    const bool mirror = p_.policy != nullptr && p_.policy->mirror_destination(for_port);
+    counters_.ports[in_port_].drop(mirror ? drop_reason::mirror_lost : why).add(1);
+}
+
+unsigned worker::offload_in_software(rte_mbuf* m, uint16_t mtu, uint16_t for_port, rte_mbuf** out) {
     const bool super = (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
     offload::l4_headers h;
     if (offload::parse_l4(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, m->pkt_len, h) !=
         offload::parse_status::l4) {
         // A request the switch cannot carry out: from a net_ring peer, or a
         // tag pushed since arrival moved a header out of the first segment.
-        in.drop(drop_reason::unsegmentable).add(1);
+        count_lost(for_port, drop_reason::unsegmentable);
         rte_pktmbuf_free(m);
         return 0;
     }
     if (super && h.proto != IPPROTO_TCP) { // UDP asking for TCP segmentation
-        in.drop(drop_reason::unsegmentable).add(1);
+        count_lost(for_port, drop_reason::unsegmentable);
         rte_pktmbuf_free(m);
         return 0;
     }
@@ -152,12 +156,12 @@ unsigned worker::offload_in_software(rte_mbuf* m, uint16_t mtu, rte_mbuf** out) 
                 m, h, uint16_t(mss), p_.pool, out, offload::kMaxSegments, count);
             rte_pktmbuf_free(m);
             if (status != offload::segment_status::ok) {
-                in.drop(status == offload::segment_status::no_mbuf ? drop_reason::no_mbuf
-                                                                   : drop_reason::unsegmentable)
-                    .add(1);
+                count_lost(for_port, status == offload::segment_status::no_mbuf
+                                         ? drop_reason::no_mbuf
+                                         : drop_reason::unsegmentable);
                 return 0;
             }
-            in.segmented.add(1);
+            counters_.ports[in_port_].segmented.add(1);
             return count;
         }
     }
@@ -165,7 +169,7 @@ unsigned worker::offload_in_software(rte_mbuf* m, uint16_t mtu, rte_mbuf** out) 
     // checksum, which every port takes.
     offload::finish_checksum(m, h);
     m->ol_flags &= ~kOffloadRequests;
-    in.checksums_finished.add(1);
+    counters_.ports[in_port_].checksums_finished.add(1);
     out[0] = m;
     return 1;
 }
@@ -179,7 +183,8 @@ uint16_t worker::flood_mtu(uint16_t in_port) const {
 
 bool worker::flood_offloaded(unsigned i, uint16_t in_port) {
     std::array<rte_mbuf*, offload::kMaxSegments> out;
-    const unsigned frames = offload_in_software(frames_[i], flood_mtu(in_port), out.data());
+    const unsigned frames =
+        offload_in_software(frames_[i], flood_mtu(in_port), kMaxPorts, out.data());
     for (unsigned k = 0; k < frames; ++k)
         if (!flood_frame(out[k], i, in_port)) {
             rte_pktmbuf_free(out[k]);

@@ -7,7 +7,10 @@
 //            bits 3-5: segment size choice (kSegments), with bit 2
 //            bit 6:    forward and learn what came before it first
 //            bit 7:    its first 32 bytes are our own loop-guard probe's header
-//   byte 1-2 length, big-endian, modulo kMaxFrame + 1
+//   byte 1-2 bits 14-15: a TX offload request on it, as a ring peer hands one
+//            over (kRequests: none, TCP checksum, UDP checksum, TCP
+//            segmentation with tso_segsz 1 + 8 x its last byte)
+//            bits 0-13: its length, modulo kMaxFrame + 1
 //   then that many bytes (fewer if the input ends).
 // The bridge: p0 a default trunk with storm control and a MAC limit, p1 an
 // access port in VLAN 10 with bpdu_guard and mtu 1500, p2 a trunk of VLANs
@@ -17,7 +20,8 @@
 // After each input, abort() unless: every mbuf is back (the test pool and the
 // switch's), every frame received is counted once as forwarded, flooded or
 // dropped for an ingress reason, every frame sent came off a tx ring at a
-// length its port allows, and the FDB holds no group or all-zero source.
+// length its port allows and with no offload request left (net_ring ports'
+// peers take none), and the FDB holds no group or all-zero source.
 #include "control/eal_session.hpp"
 #include "ring_harness.hpp"
 
@@ -44,6 +48,9 @@ constexpr unsigned kMaxSegments = 8;
 constexpr uint16_t kSegments[8] = {1, 7, 13, 14, 60, 500, 1024, 2000};
 constexpr size_t kDataRoom = 2048;  ///< an mbuf of the test pool holds this much
 constexpr uint64_t kGuardMs = 1000; ///< the guard's clock stands still: one round of probes
+constexpr uint64_t kRequests[4] = {
+    0, RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4, RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV6,
+    RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4};
 
 [[noreturn]] __attribute__((format(printf, 1, 2))) void violated(const char* format, ...) {
     va_list args;
@@ -184,8 +191,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t at = 0;
     for (unsigned n = 0; n < kMaxFrames && at + 3 <= size; ++n) {
         const uint8_t control = data[at];
+        const unsigned length_field = unsigned(data[at + 1] << 8 | data[at + 2]);
+        const uint64_t request = kRequests[length_field >> 14];
         const size_t len =
-            std::min<size_t>((data[at + 1] << 8 | data[at + 2]) % (kMaxFrame + 1), size - at - 3);
+            std::min<size_t>((length_field & 0x3fff) % (kMaxFrame + 1), size - at - 3);
         frame f(data + at + 3, data + at + 3 + len);
         at += 3 + len;
         if ((control & 0x40) != 0)
@@ -194,10 +203,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             make_probe(f);
         const unsigned port = control & 3;
         const bool chain = (control & 4) != 0 || f.size() > kDataRoom;
-        if (chain && !f.empty()) {
-            const size_t fewest = (f.size() + kMaxSegments - 1) / kMaxSegments;
-            h.inject_chain(port, f,
-                           uint16_t(std::max<size_t>(kSegments[(control >> 3) & 7], fewest)));
+        const size_t fewest = (f.size() + kMaxSegments - 1) / kMaxSegments;
+        const uint16_t seg =
+            chain ? uint16_t(std::max<size_t>(kSegments[(control >> 3) & 7], fewest)) : kDataRoom;
+        if (request != 0 && !f.empty()) {
+            h.inject_offloaded(port, f, seg, request, uint16_t(1 + 8 * f.back()));
+        } else if (chain && !f.empty()) {
+            h.inject_chain(port, f, seg);
         } else {
             h.inject(port, f);
         }
@@ -206,10 +218,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     size_t sent = 0;
     for (unsigned p = 0; p < kPorts; ++p)
-        for (const frame& out : h.drain(p)) {
+        for (const ring_harness::sent_frame& out : h.drain_sent(p)) {
             ++sent;
-            if (out.size() < 14 || out.size() > state->max_out[p])
-                violated("p%u sent a frame of %zu bytes", p, out.size());
+            if (out.bytes.size() < 14 || out.bytes.size() > state->max_out[p])
+                violated("p%u sent a frame of %zu bytes", p, out.bytes.size());
+            if ((out.ol_flags & kOffloadRequests) != 0)
+                violated("p%u sent a frame still asking for offload 0x%lx", p, out.ol_flags);
         }
     check_counters(before, sent);
     check_fdb();

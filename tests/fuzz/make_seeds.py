@@ -29,11 +29,23 @@ def arp(opcode, dst, src):
     return bytes(f)
 
 
-def rec(port, f, chain=False, seg=0, process_first=False, probe=False):
-    """One frame: control byte, big-endian length, bytes."""
+def tcp4(dst, src, payload, seq=1000, flags=0x18):
+    """An Ethernet/IPv4/TCP frame (20-byte headers, no checksums: the fuzzer asks for them)."""
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + payload, 7, 0x4000, 64, 6, 0,
+                     bytes([198, 51, 100, 1]), bytes([198, 51, 100, 2]))
+    tcp = struct.pack(">HHIIBBHHH", 40000, 5201, seq, 1, 5 << 4, flags, 65535, 0, 0)
+    return mac(dst) + mac(src) + b"\x08\x00" + ip + tcp + bytes(i % 251 for i in range(payload))
+
+
+# Offload requests (fuzz_frame.cpp kRequests), in the length field's top bits.
+TCP_CKSUM, UDP_CKSUM, TSO = 1, 2, 3
+
+
+def rec(port, f, chain=False, seg=0, process_first=False, probe=False, request=0):
+    """One frame: control byte, big-endian length (and offload request), bytes."""
     control = port | (4 if chain else 0) | (seg << 3) | (0x40 if process_first else 0)
     control |= 0x80 if probe else 0
-    return bytes([control]) + struct.pack(">H", len(f)) + f
+    return bytes([control]) + struct.pack(">H", len(f) | request << 14) + f
 
 
 SEEDS = {
@@ -56,6 +68,11 @@ SEEDS = {
     "static_destination": rec(2, tag(frame(S, A), 10)),
     "mirror_destination": rec(3, frame(B, A)),
     "burst_one_flow": b"".join(rec(0, frame(B, A)) for _ in range(8)),
+    "tcp_checksum_request": rec(0, tcp4(B, A, 100), request=TCP_CKSUM),
+    # 8000 payload bytes; tso_segsz 1 + 8 x the last byte (8000 % 251 = 219: 1753).
+    "tso_request_flooded": rec(0, tcp4(B, A, 8000), chain=True, seg=6, request=TSO),
+    "tso_request_to_p1_tagged": rec(1, frame(A, B)) + rec(0, tcp4(B, A, 5000), request=TSO,
+                                                          process_first=True),
     "many_sources": b"".join(rec(0, frame(B, "02:00:00:00:01:%02x" % i)) for i in range(12)),
 }
 
