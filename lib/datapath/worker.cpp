@@ -135,9 +135,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
 
     // Super-frames and unfinished checksums are marked before anything sends
     // the frames anywhere (a mirror does, next).
-    const bool inspected = p_.offloads.inspects(in_port);
-    if (inspected) [[unlikely]]
-        classify_offloads(n, in_port);
+    const bool inspected = p_.offloads.inspects(in_port) && classify_offloads(n, in_port);
 
     const port_policy* const policy = p_.policy;
     if (policy != nullptr && policy->mirrors()) [[unlikely]] {
@@ -252,10 +250,12 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     // One flow's burst (every frame valid, one destination) to a learned port:
     // one decision, and the frames go out as they came in, in one tx burst.
     // (Ports with VLAN settings may need a tag changed per frame, a policy
-    // may mirror or check each frame, and an offload request is carried out
-    // per frame and output port: not then.)
+    // may mirror or check each frame, an offload request is carried out per
+    // frame and output port, and a kernel port's frames may be in the large
+    // pool, which some output ports must not keep: not then.)
+    const bool kernel_in = (p_.offloads.rx_kernel >> in_port) & 1;
     const forward_decision first = dst_runs == 1 && nvalid == n && p_.vlans == nullptr &&
-                                           policy == nullptr && !inspected &&
+                                           policy == nullptr && !kernel_in &&
                                            (any_flags & kOffloadRequests) == 0
                                        ? decide_forward(keys_[0], found(0), in_port)
                                        : forward_decision{verdict::flood, 0, {}};

@@ -114,8 +114,9 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     // Offloads (worker_offload.cpp; offload/port_offloads.hpp says how a frame carries one).
     /// Looks at each of the burst's n frames from `in_port` for an offload
     /// (a super-frame, an unfinished checksum) and marks it; verdict_[i] says
-    /// why frame i is dropped instead, or drop_reason::count.
-    void classify_offloads(uint16_t n, uint16_t in_port);
+    /// why frame i is dropped instead, or drop_reason::count. False when no
+    /// frame needed a look (verdict_ is then not written).
+    bool classify_offloads(uint16_t n, uint16_t in_port);
     /// A frame from a kernel (af_packet) port: the kernel says nothing, so
     /// the frame's own headers tell.
     drop_reason classify_kernel_frame(rte_mbuf* m, uint16_t mtu);

@@ -30,17 +30,25 @@ constexpr uint16_t kMinSegmentSize = 48;
 
 } // namespace
 
-void worker::classify_offloads(uint16_t n, uint16_t in_port) {
+bool worker::classify_offloads(uint16_t n, uint16_t in_port) {
     if ((p_.offloads.rx_kernel >> in_port) & 1) {
         const uint16_t mtu = p_.offloads.mtu[in_port];
         for (uint16_t i = 0; i < n; ++i)
             verdict_[i] = classify_kernel_frame(pkts_[i], mtu);
-    } else {
-        for (uint16_t i = 0; i < n; ++i)
-            verdict_[i] = (pkts_[i]->ol_flags & (RTE_MBUF_F_RX_LRO | RTE_MBUF_F_RX_L4_CKSUM_MASK))
-                              ? classify_flagged_frame(pkts_[i])
-                              : drop_reason::count;
+        return true;
     }
+    // A PMD that marks offloaded frames: most bursts have none (small frames,
+    // a peer without offloads), and cost this one pass over the flags.
+    constexpr uint64_t kMarks = RTE_MBUF_F_RX_LRO | RTE_MBUF_F_RX_L4_CKSUM_MASK;
+    uint64_t any = 0;
+    for (uint16_t i = 0; i < n; ++i)
+        any |= pkts_[i]->ol_flags;
+    if ((any & kMarks) == 0)
+        return false;
+    for (uint16_t i = 0; i < n; ++i)
+        verdict_[i] =
+            (pkts_[i]->ol_flags & kMarks) ? classify_flagged_frame(pkts_[i]) : drop_reason::count;
+    return true;
 }
 
 drop_reason worker::classify_kernel_frame(rte_mbuf* m, uint16_t mtu) {
