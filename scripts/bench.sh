@@ -28,6 +28,10 @@
 #                    (a) bridgehost on two net_af_packet ports (config/demo.yaml's
 #                        shape, no hugepages, both lcores on CPU 1),
 #                    (b) a Linux bridge with the same two host-side veths as ports,
+#                    (b') the same bridge with TSO and GSO off in the namespaces
+#                        for that run only: the receiver gets MTU-sized
+#                        segments, as behind an af_packet port (whose PMD has no
+#                        vnet header to hand a super-frame to the kernel with),
 #                    (c) bridgehost on two net_vhost ports, reached through a relay
 #                        bridgehost (CPU 0) with af_packet and virtio_user ports
 #                        in VLANs 10 and 20, so TCP crosses two switches; the
@@ -354,16 +358,21 @@ tcp_case() { # tcp_case af|lb|vh|vt
         tcp_run af
         tcp_unswitch dut
         ;;
-    lb)
+    lb | ls)
+        local ns offloads=on
+        [ "$1" = ls ] && offloads=off # this run only: MTU-sized segments reach the receiver
+        for ns in "$T_NS_A" "$T_NS_B"; do ip netns exec "$ns" ethtool -K eth0 tso $offloads gso $offloads; done
         ip link add "$T_BR" type bridge stp_state 0
         sysctl -qw "net.ipv6.conf.$T_BR.disable_ipv6=1"
         ip link set "$T_IF_A" master "$T_BR"
         ip link set "$T_IF_B" master "$T_BR"
         ip link set "$T_BR" up
         tcp_wired
-        tcp_run lb
+        tcp_run "$1"
         ip link del "$T_BR" # releases the veths, which stay up
+        for ns in "$T_NS_A" "$T_NS_B"; do ip netns exec "$ns" ethtool -K eth0 tso on gso on; done
         ;;
+
     vh | vt)
         tcp_yaml_vhost "$([ "$1" = vt ] && echo 1 || echo 0)"
         tcp_switch dut # the vhost-user servers, first
@@ -420,7 +429,7 @@ tcp_main() {
 
     local r c
     for ((r = 1; r <= REPEAT; r++)); do # interleaved: a b c d, a b c d, ...
-        for c in af lb vh vt; do
+        for c in af lb ls vh vt; do
             bh_log "run $r/$REPEAT, case $c"
             tcp_case "$c"
         done
@@ -429,36 +438,39 @@ tcp_main() {
     declare -A name=(
         [af]="(a) bridgehost net_af_packet"
         [lb]="(b) Linux bridge"
+        [ls]="(b') Linux bridge, hosts' TSO off"
         [vh]="(c) bridgehost net_vhost chain *"
         [vt]="(d) net_vhost chain, TSO both *"
     )
     declare -A dirname=([ab]="hosta->hostb" [ba]="hostb->hosta")
-    declare -A label=([af]="(a)" [lb]="(b)" [vh]="(c)" [vt]="(d)")
+    declare -A label=([af]="(a)" [lb]="(b)" [ls]="(b')" [vh]="(c)" [vt]="(d)")
     declare -A line
     declare -A inport=([af,ab]=hosta [af,ba]=hostb [vh,ab]=vh0 [vh,ba]=vh1 [vt,ab]=vh0 [vt,ba]=vh1)
     local d lb ratio f counters
-    for c in af lb vh vt; do
+    for c in af lb ls vh vt; do
         for d in ab ba; do line[$c,$d]=$(tcp_pick "${T_RES[$c,$d]}"); done
     done
     echo "case,switch,direction,gbit_s,retransmits,ratio_to_linux_bridge,in_port,rx_frames,super_frames,segmented,checksums_finished,flooded,tx_full,busy_cycles_per_packet,idle_pct,stalls,other_drops,relay_segmented,relay_drops,relay_idle_pct,relay_stalls,runs,error" >"$csv"
     {
         echo
         printf '%-33s %-13s %8s %8s %9s\n' case direction Gbit/s retrans "ratio/LB"
-        for c in af lb vh vt; do
+        for c in af lb ls vh vt; do
             for d in ab ba; do
                 IFS=$'\t' read -r -a f <<<"${line[$c,$d]}"
                 lb=$(cut -f1 <<<"${line[lb,$d]}")
                 ratio=$(awk -v a="${f[0]}" -v b="$lb" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
                 printf '%-33s %-13s %8.2f %8s %9s%s\n' "$([ "$d" = ab ] && echo "${name[$c]}")" \
                     "${dirname[$d]}" "${f[0]}" "${f[1]}" "$ratio" "$([ "${f[2]}" = - ] || echo "  FAILED: ${f[2]}")"
-                if [ "$c" = lb ]; then
+                if [ "$c" = lb ] || [ "$c" = ls ]; then
                     counters=",,,,,,,,,,,,,,"
                 else
                     counters="${inport[$c,$d]},${f[3]},${f[4]},${f[5]},${f[6]},${f[11]},${f[7]},${f[8]},${f[9]},${f[12]},${f[10]},${f[13]},${f[14]},${f[15]},${f[16]}"
                 fi
-                echo "$c,$([ "$c" = lb ] && echo linux-bridge || echo bridgehost),${dirname[$d]},${f[0]},${f[1]},$ratio,$counters,$REPEAT,$([ "${f[2]}" = - ] || echo "${f[2]//,/;}")" >>"$csv"
+                echo "$c,$(case $c in lb | ls) echo linux-bridge ;; *) echo bridgehost ;; esac),${dirname[$d]},${f[0]},${f[1]},$ratio,$counters,$REPEAT,$([ "${f[2]}" = - ] || echo "${f[2]//,/;}")" >>"$csv"
             done
         done
+        echo "(b'): the hosts' TSO and GSO off for that run: the receiver gets MTU-sized segments, as"
+        echo "  from (a), whose af_packet PMD cannot hand the kernel a super-frame (no vnet header)."
         echo "* (c), (d): TCP crosses two bridgehosts, the relay (af_packet + virtio_user, cpu 0) and the"
         echo "  DUT (net_vhost, cpu 1); the ratio is the chain's over one Linux bridge. (c): the DUT's vh0"
         echo "  peer takes TSO, vh1's does not: the DUT cuts hosta->hostb super-frames, the relay"
