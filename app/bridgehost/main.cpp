@@ -72,9 +72,11 @@ COUNTERS
     drop counter per reason (filtered, runt, invalid_src, tx_full,
     vlan_filtered, no_mbuf, storm_broadcast, storm_multicast,
     storm_unknown_unicast, mirror_destination, too_big, mirror_lost,
-    loop_probe, bpdu_guard, port_blocked, split_header; the report lists
-    what each means; the README's "Malformed frames" gives the rule for each
-    kind of bad frame). Per worker:
+    loop_probe, bpdu_guard, port_blocked, split_header, truncated,
+    unsegmentable; the report lists what each means; the README's
+    "Malformed frames" gives the rule for each kind of bad frame), and the
+    offload work: TCP super-frames received, those cut into segments in
+    software, checksums finished in software (docs/offloads.md). Per worker:
     rx packets, busy cycles/packet (TSC cycles from an rx burst that returned
     frames to the end of their tx, per frame received, counted as
     dpdk-testpmd --record-core-cycles counts them), idle % and stalls
