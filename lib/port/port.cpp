@@ -176,9 +176,9 @@ eth_port::~eth_port() {
 std::string eth_port::shut_down() {
     if (closed_)
         return {};
-    closed_ = true;
-    final_stats_ = stats();
+    final_stats_ = stats(); // what the report says of the port from now on
     final_link_ = link();
+    closed_ = true;
     std::string problem = restore_kernel_offloads();
     if (lsc_registered_) // -EAGAIN while the callback runs on another thread: wait for it
         while (rte_eth_dev_callback_unregister(id_, RTE_ETH_EVENT_INTR_LSC, on_link_event, this) ==
