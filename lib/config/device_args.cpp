@@ -22,7 +22,9 @@ std::string eal_device(const port_config& port) {
     if (driver == "net_af_packet" && !port.devarg("framesz") && !port.devarg("blocksz"))
         return port.device + ",framesz=" + std::to_string(kAfPacketSuperFrameSize) +
                ",blocksz=" + std::to_string(kAfPacketSuperBlockSize);
-    if (driver == "net_vhost" && !port.devarg("tso"))
+    // A guest's super-frames come with unfinished checksums: without
+    // checksum offload it is offered no TSO either.
+    if (driver == "net_vhost" && !port.devarg("tso") && port.offloads.checksum != mode::off)
         return port.device + ",tso=1";
     return port.device;
 }
@@ -56,6 +58,10 @@ std::optional<std::string> device_offload_conflict(const port_config& port) {
             return "the device's tso=" + *arg +
                    " contradicts offloads.tso: " + offload_mode_name(tso) +
                    " (leave tso out of the device: bridgehost sets it)";
+        if (arg && *arg != "0" && port.offloads.checksum == mode::off)
+            return "the device's tso=" + *arg +
+                   " contradicts offloads.checksum: off (a "
+                   "super-frame's checksum is unfinished; leave tso out of the device)";
     }
     if (driver == "net_af_packet") {
         // The PMD takes any blocksz, then reads frame i at i * framesz: frames

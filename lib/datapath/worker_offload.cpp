@@ -140,15 +140,12 @@ void worker::count_lost(uint16_t for_port, drop_reason why) {
 unsigned worker::offload_in_software(rte_mbuf* m, uint16_t mtu, uint16_t for_port, rte_mbuf** out) {
     const bool super = (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
     offload::l4_headers h;
+    // A request the switch cannot carry out: headers it cannot read (from a
+    // net_ring peer, or a tag pushed since arrival moved one out of the
+    // first segment), or UDP asking for TCP segmentation.
     if (offload::parse_l4(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, m->pkt_len, h) !=
-        offload::parse_status::l4) {
-        // A request the switch cannot carry out: from a net_ring peer, or a
-        // tag pushed since arrival moved a header out of the first segment.
-        count_lost(for_port, drop_reason::unsegmentable);
-        rte_pktmbuf_free(m);
-        return 0;
-    }
-    if (super && h.proto != IPPROTO_TCP) { // UDP asking for TCP segmentation
+            offload::parse_status::l4 ||
+        (super && h.proto != IPPROTO_TCP)) {
         count_lost(for_port, drop_reason::unsegmentable);
         rte_pktmbuf_free(m);
         return 0;

@@ -405,7 +405,15 @@ const bad_config kBadOffloads[] = {
      "negotiate offloads with (use auto or off)"},
     {"ChecksumOnAfPacket", offload_port(kAfPacket, "{checksum: on}"),
      "t.yaml:4:26: ports[0].offloads.checksum: checksum: on, but net_af_packet's kernel hands "
-     "over unfinished checksums whatever is set: the switch finishes them (use auto or off)"},
+     "over unfinished checksums whatever is set: the switch finishes them (leave checksum "
+     "out)"},
+    {"ChecksumOffAfPacket", offload_port(kAfPacket, "{checksum: off}"),
+     "t.yaml:4:26: ports[0].offloads.checksum: checksum: off, but net_af_packet's kernel hands "
+     "over unfinished checksums whatever is set: the switch finishes them (leave checksum "
+     "out)"},
+    {"VhostTso1WithChecksumOff", offload_port(kVhost + ",tso=1", "{checksum: off}"),
+     "t.yaml:3:13: ports[0].device: the device's tso=1 contradicts offloads.checksum: off (a "
+     "super-frame's checksum is unfinished; leave tso out of the device)"},
     {"VhostTso0WithTsoOn", offload_port(kVhost + ",tso=0", "{tso: on}"),
      "t.yaml:3:13: ports[0].device: the device's tso=0 contradicts offloads.tso: on (leave tso "
      "out of the device: bridgehost sets it)"},
@@ -883,6 +891,11 @@ TEST(DeviceArgs, EalDevice) {
     EXPECT_EQ(eal_device(device_port(kVhost + ",tso=1", mode::on)), kVhost + ",tso=1");
     EXPECT_EQ(eal_device(device_port("net_vhost1,iface=/tmp/b.sock,queues=1")),
               "net_vhost1,iface=/tmp/b.sock,queues=1,tso=1");
+    // Without checksum offload a guest is offered no TSO (its super-frames'
+    // checksums are unfinished, and the switch would not look at them).
+    port_config no_checksum = device_port(kVhost);
+    no_checksum.offloads.checksum = mode::off;
+    EXPECT_EQ(eal_device(no_checksum), kVhost);
 
     for (const mode tso : {mode::automatic, mode::on, mode::off}) {
         EXPECT_EQ(eal_device(device_port("net_ring0", tso)), "net_ring0");
