@@ -35,6 +35,20 @@ mbuf_pool::mbuf_pool(const std::string& name, unsigned mbufs, uint16_t data_room
         throw port_error("cannot create a pool of " + std::to_string(mbufs) +
                          " packet buffers: " + rte_strerror(rte_errno) +
                          " (raise eal.memory_mb, or reserve more hugepages)");
+    // Every page of it is touched now, on the control lcore: a worker's first
+    // touch would be a page fault, which sleeps on the mm lock whenever
+    // another thread maps or unmaps memory (the vhost-user thread does at
+    // every guest connection). Without hugepages (--no-huge) the buffers'
+    // pages are not there until touched; a frame's data area of a large
+    // pool may go unused for long.
+    rte_mempool_mem_iter(
+        pool_,
+        [](rte_mempool*, void*, rte_mempool_memhdr* chunk, unsigned) {
+            auto* bytes = static_cast<volatile uint8_t*>(chunk->addr);
+            for (size_t at = 0; at < chunk->len; at += 4096)
+                bytes[at] = bytes[at]; // the object headers live here too: rewritten as they are
+        },
+        nullptr);
 }
 
 mbuf_pool::~mbuf_pool() {
