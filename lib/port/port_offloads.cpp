@@ -20,19 +20,12 @@
 #include "port/port.hpp"
 
 #include "config/device_args.hpp"
+#include "port/vhost_guest.h"
 
 #include <cstring>
 
 #include <net/if.h>
 #include <sys/ioctl.h>
-
-// rte_vhost.h (and rte_eth_vhost.h, which includes it) include
-// <linux/virtio_net.h>, which C++ cannot compile (a member named "class"):
-// the two functions are declared here as DPDK 22.11 exports them.
-extern "C" {
-int rte_eth_vhost_get_vid_from_port_id(uint16_t port_id);
-int rte_vhost_get_negotiated_features(int vid, uint64_t* features);
-}
 
 namespace bridgehost {
 
@@ -106,6 +99,7 @@ void eth_port::settle_offloads(const rte_eth_dev_info& info) {
         ip_mtu_ = *cfg_->mtu;
     if (driver_ == "net_vhost") {
         set_caps(vhost_guest_caps()); // a guest may have connected before the callback was there
+        bh_vhost_touch_guest_memory(id_);
         note(allowed_caps_ & cap_tso4 ? "guests are offered TSO and checksum offload"
                                       : "guests are offered no TSO");
         return;
@@ -145,9 +139,8 @@ void eth_port::settle_offloads(const rte_eth_dev_info& info) {
 }
 
 uint8_t eth_port::vhost_guest_caps() const {
-    const int vid = rte_eth_vhost_get_vid_from_port_id(id_);
     uint64_t features = 0;
-    if (vid < 0 || rte_vhost_get_negotiated_features(vid, &features) != 0)
+    if (bh_vhost_guest_features(id_, &features) != 0)
         return 0;
     const auto bit = [&](unsigned feature) { return (features >> feature) & 1; };
     // A super-frame's checksum is the receiver's to finish: TSO needs GUEST_CSUM.
