@@ -3,7 +3,6 @@
 
 #include "config/device_args.hpp"
 #include "datapath/port_policy.hpp"
-#include "port/vhost_guest.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -243,11 +242,8 @@ int eth_port::on_link_event(uint16_t port_id, rte_eth_event_type, void* self, vo
     rte_eth_link l{};
     if (rte_eth_link_get_nowait(port_id, &l) == 0 && l.link_status == RTE_ETH_LINK_DOWN)
         port->link_downs_.fetch_add(1, std::memory_order_release);
-    if (port->driver_ == "net_vhost") { // a guest came or went: what it negotiated
+    if (port->driver_ == "net_vhost") // a guest came or went: what it negotiated
         port->set_caps(port->vhost_guest_caps());
-        if (l.link_status == RTE_ETH_LINK_UP) // on this (vhost-user) thread, not the worker's
-            bh_vhost_touch_guest_memory(port_id);
-    }
     return 0;
 }
 

@@ -99,7 +99,6 @@ void eth_port::settle_offloads(const rte_eth_dev_info& info) {
         ip_mtu_ = *cfg_->mtu;
     if (driver_ == "net_vhost") {
         set_caps(vhost_guest_caps()); // a guest may have connected before the callback was there
-        bh_vhost_touch_guest_memory(id_);
         note(allowed_caps_ & cap_tso4 ? "guests are offered TSO and checksum offload"
                                       : "guests are offered no TSO");
         return;

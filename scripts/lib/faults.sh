@@ -6,6 +6,7 @@
 #   until_true SECONDS CMD  runs CMD every 50 ms until it succeeds; prints the
 #                           seconds that took; false after SECONDS
 #   worker_voluntary        voluntary context switches of the worker thread (lcore 1)
+#   worker_faults           page faults (minor + major) the worker thread took
 
 jsonq() { "${CTL[@]}" $1 --json 2>/dev/null | jq -r "$2"; }
 
@@ -26,9 +27,14 @@ until_true() {
     printf '%d.%02d' $(((now - t0) / 1000000000)) $(((now - t0) / 10000000 % 100))
 }
 
-worker_voluntary() {
+worker_task() {
     local t
     for t in /proc/"$PID"/task/*; do
-        [ "$(cat "$t/comm")" = rte-worker-1 ] && awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status"
+        [ "$(cat "$t/comm")" = rte-worker-1 ] && echo "$t"
     done
 }
+
+worker_voluntary() { awk '/^voluntary_ctxt_switches/ {print $2}' "$(worker_task)/status"; }
+
+# stat's fields after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt
+worker_faults() { sed 's/.*) //' "$(worker_task)/stat" | awk '{print $8 + $10}'; }
