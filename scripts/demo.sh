@@ -44,7 +44,7 @@ ip netns exec hostb ping -c 3 -i 0.2 -W 2 198.51.100.1
 bh_log "learned MACs (hosta eth0 is $(bh_host_mac hosta), hostb eth0 is $(bh_host_mac hostb)):"
 kill -USR1 "$PID"
 bh_wait_for "mbufs in use" 5 "$LOG/out" || true
-sed -n '/^fdb (/,/^ports/p' "$LOG/out" | sed '$d'
+sed -n '/^fdb (/,/^summary/p' "$LOG/out" | sed '$d'
 
 bh_log "stopping bridgehost (SIGTERM)"
 bh_stop "$PID" TERM 10 || bh_die "bridgehost did not stop"

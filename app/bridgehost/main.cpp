@@ -1,6 +1,7 @@
 // bridgehost: the switch's command line. Parses options, loads the config, runs the bridge.
 #include "common/json_bounds.hpp"
 #include "common/log.hpp"
+#include "common/plural.hpp"
 #include "config/config.hpp"
 #include "control/bridge.hpp"
 #include "control/control_socket.hpp"
@@ -50,7 +51,9 @@ OPTIONS
 SIGNALS
     SIGINT, SIGTERM     stop: workers finish their burst, ports are stopped and
                         closed, the final counters are printed, exit status 0
-    SIGUSR1             print the MAC table and the counters to stdout
+    SIGUSR1             print the MAC table and the counters to stdout (a
+                        summary line, per-port totals, then only the drop
+                        reasons that counted, a line per port and reason)
     SIGHUP              reload the config file (as bridgehostctl reload):
                         fdb.aging_seconds, fdb.static, fdb.flapping, the
                         ports' max_macs and mac_limit_action, log, loop_guard and
@@ -73,8 +76,8 @@ COUNTERS
     vlan_filtered, no_mbuf, storm_broadcast, storm_multicast,
     storm_unknown_unicast, mirror_destination, too_big, mirror_lost,
     loop_probe, bpdu_guard, port_blocked, split_header, truncated,
-    unsegmentable; the report lists what each means; the README's
-    "Malformed frames" gives the rule for each kind of bad frame), and the
+    unsegmentable; `bridgehostctl explain REASON` says what each means;
+    docs/counters.md gives the rule for each kind of bad frame), and the
     offload work: TCP super-frames received, those cut into segments in
     software, checksums finished in software (docs/offloads.md). Per worker:
     rx packets, busy cycles/packet (TSC cycles from an rx burst that returned
@@ -85,8 +88,9 @@ COUNTERS
     cycles are kept out of busy cycles/packet). Then the
     FDB size and its counts (learned, moved, static_kept, table_full, aged,
     flushed, evicted, limit_refused, limit_evicted, flapping, move_frozen;
-    the README's "MAC limits and flapping" says what each means), and the
-    mbufs in use.
+    docs/features/mac-limits.md says what each means; the report prints
+    learned and flushed always, the others when they counted), and the
+    mbufs in use. bridgehostctl show stats --json has every counter.
 
 LOGS
     rte_log, one log type per component: bridgehost.control, .fdb, .port,
@@ -211,8 +215,10 @@ int run(const options& opt) {
         return 0;
     }
     if (opt.check) {
-        std::printf("%s: ok (%zu ports, %zu workers, fdb capacity %u)\n", opt.config_path.c_str(),
-                    cfg.ports.size(), cfg.workers.lcores.size(), cfg.fdb.capacity);
+        std::printf("%s: ok (%s, %s, fdb capacity %u)\n", opt.config_path.c_str(),
+                    bridgehost::count_of(cfg.ports.size(), "port").c_str(),
+                    bridgehost::count_of(cfg.workers.lcores.size(), "worker").c_str(),
+                    cfg.fdb.capacity);
         return 0;
     }
     if (!cfg.eal.no_huge)
@@ -278,8 +284,10 @@ int run(const options& opt) {
     if (metrics && metrics->port() != 0 && cfg.metrics.listen.ends_with(":0"))
         metrics_note += " (port " + std::to_string(metrics->port()) + ")";
     bridgehost::logs::write(bridgehost::logs::component::control, bridgehost::log_level::notice,
-                            "forwarding between %zu ports with %zu worker(s); control socket %s%s",
-                            cfg.ports.size(), cfg.workers.lcores.size(), ctl.path().c_str(),
+                            "forwarding between %s with %s; control socket %s%s",
+                            bridgehost::count_of(cfg.ports.size(), "port").c_str(),
+                            bridgehost::count_of(cfg.workers.lcores.size(), "worker").c_str(),
+                            ctl.path().c_str(),
                             metrics_note.c_str());
     sw.run([&] {
         for (int sig; (sig = signals.next()) != 0;) {

@@ -2,6 +2,7 @@
 #include "capture.hpp"
 #include "common/json_bounds.hpp"
 #include "config/config.hpp"
+#include "datapath/drop_reasons.hpp"
 
 #include <cerrno>
 #include <cinttypes>
@@ -37,7 +38,9 @@ COMMANDS
                                     learned MACs and max_macs, device stats, the
                                     promiscuous-mode diagnosis
     show workers                    rx queues, busy cycles/packet, idle %, stalls
-    show stats                      per-port counters, drops by reason, FDB counters
+    show stats [--all]              per-port counters, the drop reasons that
+                                    counted (--all: every reason, zeros too, as
+                                    a reason-by-port table), FDB counters
     show config                     the configuration in effect
     fdb add MAC PORT [--vlan V]     pin MAC to PORT in VLAN V (a static entry; replaces
                                     a learned one); default: the port's access or
@@ -56,6 +59,8 @@ COMMANDS
                                     frames (default 100), --timeout S seconds,
                                     or Ctrl-C, and prints the frames captured
                                     and the copies dropped; one at a time
+    explain [REASON]                what a drop reason means (every reason
+                                    without one); needs no running switch
     reload                          re-read the YAML file (as SIGHUP): aging,
                                     static entries, MAC limits and flapping
                                     settings, log levels, the diagnosis
@@ -69,7 +74,9 @@ OPTIONS
     --file-prefix P   the instance whose eal.file_prefix is P (default
                       "bridgehost"): socket /var/run/bridgehost/P.sock
     --socket PATH     the control socket itself (control.socket in the YAML)
-    --json            print the reply as JSON (every command)
+    --json            print the reply as JSON (every command); the JSON
+                      has every counter whatever --all says
+    --all             show stats: every drop reason, zeros too
     --timeout S       seconds to wait for the answer (default 10); for
                       capture, how long to capture
     -h, --help        this text
@@ -96,6 +103,7 @@ struct connect_error : std::runtime_error {
 struct options {
     std::string socket;
     bool as_json = false;
+    bool all = false; ///< show stats --all
     int timeout_s = 10;
     bool timeout_given = false;
     std::vector<std::string> words;
@@ -104,10 +112,11 @@ struct options {
 options parse_args(int argc, char** argv) {
     options o;
     std::string prefix = "bridgehost";
-    enum { kPrefix = 1, kSocket, kJson, kTimeout, kPort, kMac };
+    enum { kPrefix = 1, kSocket, kJson, kTimeout, kAll, kPort, kMac };
     const option longopts[] = {{"file-prefix", required_argument, nullptr, kPrefix},
                                {"socket", required_argument, nullptr, kSocket},
                                {"json", no_argument, nullptr, kJson},
+                               {"all", no_argument, nullptr, kAll},
                                {"timeout", required_argument, nullptr, kTimeout},
                                {"help", no_argument, nullptr, 'h'},
                                {nullptr, 0, nullptr, 0}};
@@ -140,6 +149,9 @@ options parse_args(int argc, char** argv) {
         case kJson:
             o.as_json = true;
             break;
+        case kAll:
+            o.all = true;
+            break;
         case kTimeout:
             o.timeout_s = std::atoi(optarg);
             if (o.timeout_s <= 0 || o.timeout_s > 3600)
@@ -158,6 +170,8 @@ options parse_args(int argc, char** argv) {
         const std::string a = rest[size_t(i)];
         if (a == "--json")
             o.as_json = true;
+        else if (a == "--all")
+            o.all = true;
         else if (a.rfind("--", 0) == 0)
             throw usage_error("unknown option " + a);
         else
@@ -317,8 +331,58 @@ std::string str(const json& v) {
     return v.dump();
 }
 
+/// show stats --all: every drop reason the switch sent (a row each) by port
+/// (a column each), zeros too.
+void print_drop_table(const json& ports) {
+    std::printf("%-22s", "drops by reason");
+    for (const auto& [name, c] : ports.items())
+        std::printf(" %12s", name.c_str());
+    std::printf("\n");
+    if (ports.empty())
+        return;
+    for (const auto& [reason, n] : ports.begin()->at("drops").items()) {
+        std::printf("%-22s", reason.c_str());
+        for (const auto& [name, c] : ports.items())
+            std::printf(" %12s", str(c.at("drops").value(reason, json())).c_str());
+        std::printf("\n");
+    }
+}
+
+/// bridgehostctl explain [REASON]: from the switch's own list, no socket.
+int explain(const options& o) {
+    using bridgehost::drop_reason;
+    if (o.words.size() > 2)
+        throw usage_error("usage: explain [REASON]");
+    std::vector<drop_reason> which;
+    if (o.words.size() == 2) {
+        const auto r = bridgehost::find_drop_reason(o.words[1]);
+        if (!r) {
+            std::string known;
+            for (unsigned i = 0; i < bridgehost::kDropReasons; ++i)
+                known += std::string(known.empty() ? "" : ", ") +
+                         bridgehost::drop_reason_name(drop_reason(i));
+            throw usage_error("no drop reason \"" + o.words[1] + "\"; the reasons: " + known);
+        }
+        which.push_back(*r);
+    } else {
+        for (unsigned i = 0; i < bridgehost::kDropReasons; ++i)
+            which.push_back(drop_reason(i));
+    }
+    if (o.as_json) {
+        json out = json::object();
+        for (drop_reason r : which)
+            out[bridgehost::drop_reason_name(r)] = bridgehost::drop_reason_text(r);
+        std::printf("%s\n", out.dump(2).c_str());
+    } else {
+        for (drop_reason r : which)
+            std::printf("%-22s %s\n", bridgehost::drop_reason_name(r),
+                        bridgehost::drop_reason_text(r));
+    }
+    return 0;
+}
+
 /// A table for people: the reply's result laid out per command.
-void print_human(const std::string& cmd, const json& r) {
+void print_human(const std::string& cmd, const json& r, bool all) {
     if (cmd == "show fdb") {
         std::printf("%-17s %4s %-12s %-7s %6s  %s\n", "MAC", "VLAN", "PORT", "TYPE", "AGE(s)",
                     "FLAGS");
@@ -403,28 +467,39 @@ void print_human(const std::string& cmd, const json& r) {
         }
     } else if (cmd == "show stats") {
         for (const auto& [name, c] : r.at("ports").items()) {
-            std::printf("port %s: rx %s frames / %s bytes, tx %s frames / %s bytes, unicast %s, "
-                        "flooded %s (multicast %s, unknown unicast %s), unicast out %s\n",
+            std::printf("port %s: rx %s frames / %s bytes, tx %s frames / %s bytes\n",
                         name.c_str(), str(c.at("rx_packets")).c_str(),
                         str(c.at("rx_bytes")).c_str(), str(c.at("tx_packets")).c_str(),
-                        str(c.at("tx_bytes")).c_str(), str(c.at("unicast")).c_str(),
-                        str(c.at("flooded")).c_str(), str(c.at("multicast")).c_str(),
-                        str(c.at("unknown_unicast")).c_str(), str(c.at("unicast_out")).c_str());
+                        str(c.at("tx_bytes")).c_str());
+            std::printf("  unicast %s, flooded %s (multicast %s, unknown unicast %s), unicast out "
+                        "%s\n",
+                        str(c.at("unicast")).c_str(), str(c.at("flooded")).c_str(),
+                        str(c.at("multicast")).c_str(), str(c.at("unknown_unicast")).c_str(),
+                        str(c.at("unicast_out")).c_str());
             if (c.value("super_frames", 0) != 0 || c.value("checksums_finished", 0) != 0)
                 std::printf("  offloads: super-frames %s (segmented %s), checksums finished %s\n",
                             str(c.at("super_frames")).c_str(), str(c.at("segmented")).c_str(),
                             str(c.at("checksums_finished")).c_str());
-            std::string drops;
-            for (const auto& [reason, n] : c.at("drops").items())
-                drops += " " + reason + "=" + str(n);
-            std::printf("  drops:%s\n", drops.c_str());
+            if (!all) { // the reasons that counted; --all: the table below
+                std::string drops;
+                for (const auto& [reason, n] : c.at("drops").items())
+                    if (n != 0)
+                        drops += " " + reason + "=" + str(n);
+                std::printf("  drops:%s\n", drops.empty() ? " none" : drops.c_str());
+            }
         }
-        // Every FDB counter the switch sends (BRIDGEHOST_FDB_COUNTERS), by name.
+        if (all)
+            print_drop_table(r.at("ports"));
+        // The FDB counters the switch sends (BRIDGEHOST_FDB_COUNTERS), by name:
+        // learned first and flushed last, the others when they counted
+        // (--all: every one).
         const json& f = r.at("fdb");
-        std::string counts;
+        std::string counts = "learned " + str(f.value("learned", json()));
         for (const auto& [name, n] : f.items())
-            if (name != "entries" && name != "capacity")
-                counts += (counts.empty() ? "" : ", ") + name + " " + str(n);
+            if (name != "entries" && name != "capacity" && name != "learned" &&
+                name != "flushed" && (all || n != 0))
+                counts += ", " + name + " " + str(n);
+        counts += ", flushed " + str(f.value("flushed", json()));
         std::printf("fdb: %s of %s entries; %s\n", str(f.at("entries")).c_str(),
                     str(f.at("capacity")).c_str(), counts.c_str());
         if (r.contains("capture")) {
@@ -487,7 +562,11 @@ int main(int argc, char** argv) {
         o = parse_args(argc, argv);
         if (!o.words.empty() && o.words[0] == "capture")
             return capture(o);
+        if (!o.words.empty() && o.words[0] == "explain")
+            return explain(o);
         request = make_request(o.words);
+        if (o.all && request["cmd"] != "show stats")
+            throw usage_error("--all goes with show stats only");
     } catch (const usage_error& e) {
         std::fprintf(stderr, "bridgehostctl: %s (see bridgehostctl --help)\n", e.what());
         return 2;
@@ -518,7 +597,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     try {
-        print_human(request["cmd"].get<std::string>(), reply["result"]);
+        print_human(request["cmd"].get<std::string>(), reply["result"], o.all);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bridgehostctl: malformed reply from %s: %s\n", o.socket.c_str(),
                      e.what());

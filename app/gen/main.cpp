@@ -6,6 +6,7 @@
 // Mpps each way, loss, misdelivered frames and the latency of timestamped
 // frames. It normally runs over virtio_user against the switch's net_vhost
 // ports, on its own core.
+#include "common/plural.hpp"
 #include "control/eal_session.hpp"
 #include "gen/traffic.hpp"
 #include "port/port.hpp"
@@ -469,8 +470,9 @@ void report(const options& o, const generator& g) {
     char offered[48] = "full speed";
     if (o.rate_mpps > 0)
         std::snprintf(offered, sizeof(offered), "%.3f Mpps offered", o.rate_mpps);
-    std::printf("bridgehost-gen: %u MACs, %u-byte frames, %u queue(s), %s, %.2f s\n", o.macs,
-                o.size, o.queues, offered, t);
+    std::printf("bridgehost-gen: %s, %u-byte frames, %s, %s, %.2f s\n",
+                bridgehost::count_of(o.macs, "MAC").c_str(), o.size,
+                bridgehost::count_of(o.queues, "queue").c_str(), offered, t);
     std::printf("  %-5s %14s %14s %9s %9s %13s\n", "port", "tx-packets", "rx-packets", "tx-Mpps",
                 "rx-Mpps", "misdelivered");
     const auto row = [&](const char* name, const side_counts& c) {

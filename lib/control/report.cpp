@@ -1,6 +1,8 @@
 // Operator-facing reports: per-port, per-worker and FDB counters, and the FDB itself.
 #include "control/bridge.hpp"
 
+#include "common/plural.hpp"
+
 #include <algorithm>
 #include <cinttypes>
 #include <string>
@@ -59,27 +61,55 @@ control_totals bridge::fdb_stats() const {
 }
 
 void bridge::print_stats(std::FILE* out) const {
-    std::fprintf(out, "ports (frames as the switch counted them; drops by reason):\n");
-    std::fprintf(out, "  %-12s %12s %14s %12s %14s %10s %10s", "port", "rx-packets", "rx-bytes",
-                 "tx-packets", "tx-bytes", "unicast", "flooded");
-    for (unsigned r = 0; r < kDropReasons; ++r)
-        std::fprintf(out, " %12s", drop_reason_name(drop_reason(r)));
-    std::fprintf(out, "\n");
+    // One screen, 100 columns: a summary, the per-port totals, then only the
+    // drop reasons that counted something (`bridgehostctl explain REASON` and
+    // docs say what each means; `show stats --all` lists every one).
+    std::vector<port_totals> totals;
+    uint64_t rx = 0, tx = 0, dropped = 0, device_lost = 0;
+    unsigned up = 0;
     for (const auto& p : ports_) {
-        const port_totals t = port_stats(p->index());
-        std::fprintf(out,
-                     "  %-12s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %10" PRIu64
-                     " %10" PRIu64,
-                     p->name().c_str(), t.rx_packets, t.rx_bytes, t.tx_packets, t.tx_bytes,
-                     t.unicast, t.flooded);
+        const port_totals& t = totals.emplace_back(port_stats(p->index()));
+        const rte_eth_stats s = device_stats(p->index());
+        rx += t.rx_packets;
+        tx += t.tx_packets;
         for (uint64_t d : t.drops)
-            std::fprintf(out, " %12" PRIu64, d);
-        std::fprintf(out, "\n");
+            dropped += d;
+        device_lost += s.imissed + s.ierrors + s.oerrors + s.rx_nombuf;
+        up += p->link().link_status ? 1 : 0;
     }
+    std::fprintf(out, "summary: %s (%u up), %s, %s; %" PRIu64 " frames in, %" PRIu64 " out\n",
+                 count_of(ports_.size(), "port").c_str(), up,
+                 count_of(workers_.size(), "worker").c_str(),
+                 count_of(fdb_->size(), "FDB entry", "FDB entries").c_str(), rx, tx);
+    std::fprintf(out,
+                 "  %" PRIu64 " dropped by the switch, %" PRIu64
+                 " lost in the devices (missed, errors, no mbuf)\n",
+                 dropped, device_lost);
 
-    for (unsigned r = 0; r < kDropReasons; ++r)
-        std::fprintf(out, "  %s: %s\n", drop_reason_name(drop_reason(r)),
-                     drop_reason_text(drop_reason(r)));
+    std::fprintf(out, "ports (frames as the switch counted them):\n");
+    std::fprintf(out, "  %-12s %11s %13s %11s %13s %10s %10s %8s\n", "port", "rx-packets",
+                 "rx-bytes", "tx-packets", "tx-bytes", "unicast", "flooded", "dropped");
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        const port_totals& t = totals[i];
+        uint64_t drops = 0;
+        for (uint64_t d : t.drops)
+            drops += d;
+        std::fprintf(out,
+                     "  %-12s %11" PRIu64 " %13" PRIu64 " %11" PRIu64 " %13" PRIu64 " %10" PRIu64
+                     " %10" PRIu64 " %8" PRIu64 "\n",
+                     ports_[i]->name().c_str(), t.rx_packets, t.rx_bytes, t.tx_packets, t.tx_bytes,
+                     t.unicast, t.flooded, drops);
+    }
+    if (dropped == 0) {
+        std::fprintf(out, "drops: none\n");
+    } else {
+        std::fprintf(out, "drops (bridgehostctl explain REASON says what each means):\n");
+        for (size_t i = 0; i < ports_.size(); ++i)
+            for (unsigned r = 0; r < kDropReasons; ++r)
+                if (totals[i].drops[r] != 0)
+                    std::fprintf(out, "  %-12s %-22s %12" PRIu64 "\n", ports_[i]->name().c_str(),
+                                 drop_reason_name(drop_reason(r)), totals[i].drops[r]);
+    }
 
     std::fprintf(out, "devices (as the PMD counted them):\n");
     std::fprintf(out, "  %-12s %12s %12s %10s %10s %10s %10s %5s %6s\n", "port", "ipackets",
@@ -117,9 +147,12 @@ void bridge::print_stats(std::FILE* out) const {
                  all.busy_cycles_per_packet(), all.busy_cycles, all.rx_packets,
                  rte_get_tsc_hz() / 1000000);
 
+    // Learned first and flushed last, always; the others when they counted.
     const control_totals fs = fdb_stats();
     std::string counts;
     const auto count = [&](std::string name, uint64_t n) {
+        if (n == 0 && name != "learned" && name != "flushed")
+            return;
         std::replace(name.begin(), name.end(), '_', '-'); // the report's spelling: table-full
         counts += (counts.empty() ? "" : ", ") + name + " " + std::to_string(n);
     };

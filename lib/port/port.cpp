@@ -1,6 +1,7 @@
 // Bringing ethdev ports up and down, with errors an operator can act on.
 #include "port/port.hpp"
 
+#include "common/plural.hpp"
 #include "config/device_args.hpp"
 #include "datapath/port_policy.hpp"
 
@@ -118,9 +119,9 @@ void eth_port::bring_up(const params& p, const std::string& what) {
         throw port_error(what + ": cannot read device info: " + reason(ret));
     if (info.max_tx_queues < p.tx_queues)
         throw port_error(what + ": " + info.driver_name + " offers " +
-                         std::to_string(info.max_tx_queues) + " tx queue(s), and each of the " +
-                         std::to_string(p.tx_queues) +
-                         " workers needs its own (for net_af_packet add qpairs=N to the device)");
+                         count_of(info.max_tx_queues, "tx queue") + ", and each of the " +
+                         count_of(p.tx_queues, "worker") +
+                         " needs its own (for net_af_packet add qpairs=N to the device)");
     rx_queues_ = RTE_MIN(p.rx_queues, info.max_rx_queues);
 
     rte_eth_conf conf{};

@@ -111,4 +111,12 @@ grep -q "^hostb: storm control broadcast 20/s" "$TMP/ports" && grep -q "^hostc: 
 bh_stop "$PID" TERM 10 || fail "bridgehost did not stop"
 PID=
 grep -q "mbufs in use: 0" "$TMP/out" && pass "no mbuf left in use" || fail "mbufs left in use"
+# The final report lists a line per port and drop reason that counted, and no other.
+sed -n '/^bridgehost: stopped; final counters/,$p' "$TMP/out" | sed -n '/^drops/,/^devices/p' >"$TMP/drops"
+final_drop() { awk -v p="$1" -v r="$2" '$1 == p && $2 == r {print $3}' "$TMP/drops"; }
+[ "$(final_drop hostc too_big)" -ge "$too_big" ] 2>/dev/null && [ "$(final_drop hostb storm_broadcast)" -ge "$storm" ] 2>/dev/null &&
+    [ "$(final_drop hostd mirror_destination)" -ge "$md" ] 2>/dev/null &&
+    awk 'NR > 1 && !/^devices/ && !($3 > 0) {bad = 1} END {exit bad}' "$TMP/drops" &&
+    pass "final report: too_big, storm_broadcast, mirror_destination by port, no zero line" ||
+    { fail "final report's drops"; cat "$TMP/drops"; }
 bh_checks_done

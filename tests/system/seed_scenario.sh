@@ -198,6 +198,20 @@ grep -q "applied: port hostc added" "$TMP/ctl.out" && grep -q "applied: port hos
     pass "reload back: hostc added again, hostd removed" || { fail "reload back of ports"; cat "$TMP/ctl.out"; }
 check "ping hosta -> hostc (its device attached again)" in_ns a ping -c 3 -i 0.2 -W 2 "${ADDR[c]}"
 
+# show stats names the drop reasons that counted only; --all is the whole
+# reason-by-port table, one row per reason the switch knows.
+"${CTL[@]}" show stats >"$TMP/stats.txt" 2>&1
+awk '/^  drops:/ {if ($0 == "  drops: none") next; for (i = 2; i <= NF; i++) {split($i, kv, "="); if (kv[2] == 0) bad = 1}} END {exit bad}' "$TMP/stats.txt" &&
+    [ "$(grep -c '^  drops:' "$TMP/stats.txt")" = 3 ] &&
+    pass "show stats: a drops line per port, no zero reason on it" || { fail "show stats drops"; cat "$TMP/stats.txt"; }
+wide=$(awk 'length > 100' "$TMP/stats.txt" | wc -l)
+[ "$wide" = 0 ] && pass "show stats fits 100 columns" || { fail "show stats: $wide lines over 100 columns"; awk 'length > 100' "$TMP/stats.txt"; }
+"${CTL[@]}" show stats --all >"$TMP/stats-all.txt" 2>&1
+reasons=$("${CTL[@]}" explain --json | jq 'length')
+[ "$(sed -n '/^drops by reason/,/^fdb:/p' "$TMP/stats-all.txt" | awk 'NR > 1 && NF == 4' | wc -l)" = "$reasons" ] &&
+    grep -Eq '^drops by reason +hosta +hostb +hostc$' "$TMP/stats-all.txt" &&
+    pass "show stats --all: $reasons reasons by 3 ports" || { fail "show stats --all"; cat "$TMP/stats-all.txt"; }
+
 # The promiscuous-mode diagnosis stays silent on a segment that delivers unicast.
 grep -q "receives no unicast" "$TMP/err" && { fail "diagnosis fired in the normal case"; grep "receives no unicast" "$TMP/err"; } ||
     pass "promiscuous-mode diagnosis silent in the normal case"
@@ -215,9 +229,18 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 [ ! -e "$SOCK" ] && pass "control socket removed at exit" || fail "control socket left behind"
 final=$(sed -n '/stopped; final counters/,$p' "$TMP/out")
 for h in a b; do
-    rx=$(awk -v p="host$h" '$1 == p && NF > 10 {print $2; exit}' <<<"$final")
+    rx=$(awk -v p="host$h" '/^ports/ {t = 1; next} /^[a-z]/ {t = 0} t && $1 == p {print $2; exit}' <<<"$final")
     [ "${rx:-0}" -gt 0 ] && pass "final counters: host$h rx-packets $rx" || fail "final counters: no rx on host$h"
 done
 grep -q "mbufs in use: 0" <<<"$final" && pass "no mbuf left in use" || fail "mbufs left in use: $(grep 'mbufs in use' <<<"$final")"
+# The report is for people: a summary first, 100 columns, drop reasons only
+# where they counted (a line per port and reason, with its count).
+wide=$(awk 'length > 100' <<<"$final" | wc -l)
+[ "$wide" = 0 ] && pass "final report fits 100 columns" || { fail "final report: $wide lines over 100 columns"; awk 'length > 100' <<<"$final"; }
+grep -Eq '^summary: 3 ports \(3 up\), 1 worker, [0-9]+ FDB entries; [0-9]+ frames in, [0-9]+ out$' <<<"$final" && pass "final report starts with its summary" ||
+    fail "final report: no summary ($(sed -n 2p <<<"$final"))"
+awk '/^drops/ {d = 1; next} /^[a-z]/ {d = 0} d && !($2 ~ /^[a-z_]+$/ && $3 > 0) {bad = 1} END {exit bad}' <<<"$final" &&
+    pass "final report: drops listed only where they counted ($(grep -A20 '^drops' <<<"$final" | sed -n '/^devices/q;p' | tr '\n' ' '))" ||
+    { fail "final report: a zero or malformed drop line"; sed -n '/^drops/,/^devices/p' <<<"$final"; }
 
 bh_checks_done
