@@ -6,7 +6,7 @@
 // a worker never calls anything here.
 #pragma once
 
-#include "config/config.hpp"
+#include "common/log_config.hpp"
 
 #include <cstdint>
 
