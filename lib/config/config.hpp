@@ -7,7 +7,7 @@
 
 #include "common/log_config.hpp"
 #include "common/mac_address.hpp"
-#include "fdb/mac_limit.hpp"
+#include "config/mac_limit.hpp"
 
 #include <cstdint>
 #include <optional>

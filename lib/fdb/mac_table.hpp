@@ -49,7 +49,7 @@
 #pragma once
 
 #include "fdb/fdb_key.hpp"
-#include "fdb/mac_limit.hpp"
+#include "config/mac_limit.hpp"
 
 #include <atomic>
 #include <cstdint>
