@@ -2,9 +2,9 @@
 #include "config/config.hpp"
 
 #include "config/device_args.hpp"
+#include "config/listen_address.hpp"
 #include "config/yaml_bounds.hpp"
 #include "config/yaml_reader.hpp"
-#include "metrics/metrics_server.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -5,6 +5,8 @@
 // directory listing: the port exposes the counters and nothing else.
 #pragma once
 
+#include "config/listen_address.hpp" // parse_metrics_listen
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,19 +15,6 @@
 struct mg_context;
 
 namespace bridgehost {
-
-/// A metrics listen address ("ADDR:PORT") taken apart.
-struct metrics_listen {
-    std::string address; ///< numeric, as inet_ntop writes it: "127.0.0.1", "::1"
-    uint16_t port = 0;   ///< 0: any free port
-    bool ipv6 = false;   ///< written in brackets: "[::1]:9417"
-};
-
-/// Checks "ADDR:PORT" the way metrics_server does, without binding (for a
-/// config check). ADDR is a numeric IPv4 address or a bracketed IPv6 one; host
-/// names are refused. Throws std::invalid_argument whose what() is the reason
-/// alone ("port 99999 is out of range ..."), for the caller to prefix.
-metrics_listen parse_metrics_listen(const std::string& listen);
 
 class metrics_server {
   public:
