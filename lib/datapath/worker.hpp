@@ -9,11 +9,11 @@
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
 #include "datapath/loop_probe.hpp"
-#include "datapath/port_policy.hpp"
 #include "datapath/storm.hpp"
 #include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
 #include "offload/port_offloads.hpp"
+#include "port/port_policy.hpp"
 
 #include <array>
 #include <atomic>

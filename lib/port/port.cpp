@@ -3,7 +3,7 @@
 
 #include "common/plural.hpp"
 #include "config/device_args.hpp"
-#include "datapath/port_policy.hpp"
+#include "port/port_policy.hpp"
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // Storm control's token bucket and frame classes, the port policy tables, and
-// the mbuf size the ports' MTUs need (lib/datapath/{storm,port_policy}.hpp).
-#include "datapath/port_policy.hpp"
+// the mbuf size the ports' MTUs need (lib/datapath/storm.hpp, lib/port/port_policy.hpp).
 #include "datapath/storm.hpp"
 #include "port/port.hpp"
+#include "port/port_policy.hpp"
 
 #include <gtest/gtest.h>
 
