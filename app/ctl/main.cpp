@@ -1,8 +1,8 @@
 // bridgehostctl: talks to a running bridgehost over its control socket.
-#include "capture.hpp"
 #include "common/json_bounds.hpp"
 #include "config/config.hpp"
 #include "datapath/drop_reasons.hpp"
+#include "features/capture/client.hpp"
 
 #include <cerrno>
 #include <cinttypes>

@@ -195,7 +195,7 @@ struct mirror_config {
 };
 
 /// Loop guard: probes sent out of every port; one of ours coming back on
-/// another port is a loop, and one port of the two is blocked (loop_guard.hpp).
+/// another port is a loop, and one port of the two is blocked (features/loop_guard/guard.hpp).
 struct loop_guard_config {
     bool enabled = true;
     uint32_t interval_ms = 1000; ///< one probe per port this often

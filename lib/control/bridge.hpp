@@ -5,12 +5,12 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "control/capture.hpp"
 #include "control/control_plane.hpp"
-#include "control/loop_guard.hpp"
-#include "control/promisc_monitor.hpp"
 #include "datapath/worker.hpp"
 #include "fdb/mac_table.hpp"
+#include "features/capture/control.hpp"
+#include "features/loop_guard/guard.hpp"
+#include "features/promisc/monitor.hpp"
 #include "metrics/prometheus.hpp"
 #include "port/port.hpp"
 
@@ -163,7 +163,7 @@ class bridge {
     /// The port index named by args[key] (a port name), or throws.
     uint16_t port_arg(const nlohmann::json& args, const char* key) const;
 
-    /// fdb_limits.cpp: puts `next`'s ports' max_macs/mac_limit_action (by port
+    /// bridge_limits.cpp: puts `next`'s ports' max_macs/mac_limit_action (by port
     /// name) and fdb.flapping on the running FDB and control plane, and into
     /// cfg_. Returns what changed, for reload's report.
     std::vector<std::string> apply_fdb_limits(const config& next);

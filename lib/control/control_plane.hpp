@@ -3,10 +3,10 @@
 #pragma once
 
 #include "common/log.hpp"
-#include "control/flap_detector.hpp"
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
 #include "fdb/mac_table.hpp"
+#include "features/limits/flap_detector.hpp"
 
 #include <string>
 #include <vector>

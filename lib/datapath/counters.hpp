@@ -115,7 +115,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
     counter learn_events;    ///< learn/move events posted to the control lcore
     counter learn_ring_full; ///< events lost because the ring was full
     counter retired_rx;      ///< rx packets of ports removed by a reload (kept in the total)
-    counter captured;        ///< copies put on the capture ring (datapath/capture_tap.hpp)
+    counter captured;        ///< copies put on the capture ring (features/capture/datapath.hpp)
     counter capture_dropped; ///< copies lost: capture pool empty or capture ring full
     std::array<port_counters, kMaxPorts> ports;
 };

@@ -5,13 +5,13 @@
 // is sized in the constructor.
 #pragma once
 
-#include "datapath/capture_tap.hpp"
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
-#include "datapath/loop_probe.hpp"
-#include "datapath/storm.hpp"
-#include "datapath/vlan.hpp"
 #include "fdb/mac_table.hpp"
+#include "features/capture/datapath.hpp"
+#include "features/loop_guard/datapath.hpp"
+#include "features/storm/datapath.hpp"
+#include "features/vlan/datapath.hpp"
 #include "offload/port_offloads.hpp"
 #include "port/port_policy.hpp"
 
@@ -101,7 +101,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// One more reference on every segment of m (a flood or a mirror shares it).
     static void share(rte_mbuf* m, int16_t extra);
 
-    // Loop and BPDU guard (worker_guard.cpp).
+    // Loop and BPDU guard (features/loop_guard/worker.cpp).
     /// Why a frame the guard looks at (a probe, or any frame on a blocked or
     /// bpdu_guard port) is dropped; drop_reason::count: it goes on as usual.
     drop_reason guard_ingress(const rte_mbuf* m, const uint8_t* eth, uint64_t src_and_type,

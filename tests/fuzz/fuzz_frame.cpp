@@ -25,7 +25,7 @@
 #include "control/eal_session.hpp"
 #include "ring_harness.hpp"
 
-#include "datapath/loop_probe.hpp"
+#include "features/loop_guard/datapath.hpp"
 
 #include <algorithm>
 #include <cstdarg>

@@ -1,7 +1,7 @@
 // bridgehostctl capture's client side: the pcap bytes, base64, and the command line.
-#include "capture.hpp"
 #include "common/base64.hpp"
-#include "pcap_writer.hpp"
+#include "features/capture/client.hpp"
+#include "features/capture/pcap_writer.hpp"
 
 #include <gtest/gtest.h>
 

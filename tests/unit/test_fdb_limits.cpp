@@ -1,8 +1,8 @@
 // MAC limits: per-port refuse / evict_oldest, fair eviction when the table is full,
 // statics never evicted, per-port counts through flush, aging, removal and renumbering;
 // MAC flapping detected once per episode, and frozen moves.
-#include "control/flap_detector.hpp"
 #include "fdb_fixture.hpp"
+#include "features/limits/flap_detector.hpp"
 
 namespace bridgehost {
 namespace {

@@ -1,7 +1,7 @@
 // Loop and BPDU guard without DPDK: the probe frame's bytes and the state
 // machine's block rule, recovery and renumbering, with explicit time.
-#include "control/loop_guard_state.hpp"
-#include "datapath/loop_probe.hpp"
+#include "features/loop_guard/datapath.hpp"
+#include "features/loop_guard/state.hpp"
 
 #include <gtest/gtest.h>
 

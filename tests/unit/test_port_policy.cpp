@@ -1,6 +1,6 @@
 // Storm control's token bucket and frame classes, the port policy tables, and
-// the mbuf size the ports' MTUs need (lib/datapath/storm.hpp, lib/port/port_policy.hpp).
-#include "datapath/storm.hpp"
+// the mbuf size the ports' MTUs need (lib/features/storm/datapath.hpp, lib/port/port_policy.hpp).
+#include "features/storm/datapath.hpp"
 #include "port/port.hpp"
 #include "port/port_policy.hpp"
 

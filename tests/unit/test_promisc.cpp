@@ -1,5 +1,5 @@
 // The promiscuous-mode diagnosis on counter sequences, without ports.
-#include "control/promisc_monitor.hpp"
+#include "features/promisc/monitor.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-// VLAN membership decisions (lib/datapath/vlan.hpp) on parsed port settings.
-#include "datapath/vlan.hpp"
+// VLAN membership decisions (lib/features/vlan/datapath.hpp) on parsed port settings.
+#include "features/vlan/datapath.hpp"
 #include "vlan_ports.hpp"
 
 #include <gtest/gtest.h>

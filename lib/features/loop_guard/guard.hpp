@@ -1,17 +1,17 @@
 // Loop guard and BPDU guard on the control lcore: probes out, workers' events
-// in, the state machine (loop_guard_state.hpp) in between, the blocked-ports
+// in, the state machine (state.hpp) in between, the blocked-ports
 // mask out to the workers, and the log.
 //
 // The control lcore has no tx queue: it queues each probe for worker 0, which
-// sends it on its own tx queue of the port between two polls (worker_guard.cpp).
+// sends it on its own tx queue of the port between two polls (loop_guard/worker.cpp).
 // A tx queue of the control's own would have needed workers + 1 queues on
 // every port, which net_af_packet gives only with qpairs=N+1, and then spreads
 // received frames over rx queues no worker polls.
 #pragma once
 
 #include "config/config.hpp"
-#include "control/loop_guard_state.hpp"
-#include "datapath/loop_probe.hpp"
+#include "features/loop_guard/datapath.hpp"
+#include "features/loop_guard/state.hpp"
 
 #include <memory>
 #include <string>

@@ -1,5 +1,5 @@
-// The loop/BPDU guard state machine; the rules are in loop_guard_state.hpp.
-#include "control/loop_guard_state.hpp"
+// The loop/BPDU guard state machine; the rules are in state.hpp.
+#include "features/loop_guard/state.hpp"
 
 #include <algorithm>
 #include <utility>

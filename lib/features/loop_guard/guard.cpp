@@ -1,5 +1,5 @@
-// Loop guard and BPDU guard on the control lcore; see loop_guard.hpp.
-#include "control/loop_guard.hpp"
+// Loop guard and BPDU guard on the control lcore; see guard.hpp.
+#include "features/loop_guard/guard.hpp"
 
 #include "common/log.hpp"
 

@@ -1,5 +1,8 @@
-// Copying captured frames on a worker. Data path rules (worker.hpp): no syscall, log or malloc.
-#include "datapath/capture_tap.hpp"
+// Copying captured frames on a worker. Data path rules (datapath/worker.hpp): no syscall,
+// log or malloc.
+#include "features/capture/datapath.hpp"
+
+#include "datapath/counters.hpp"
 
 #include <array>
 

@@ -1,6 +1,6 @@
 // The workers' half of a packet capture: copies of wanted frames, on a ring to the control lcore.
 //
-// The control lcore (lib/control/capture.hpp) arms one capture at a time by
+// The control lcore (lib/features/capture/control.hpp) arms one capture at a time by
 // setting bits in `armed`; a worker reads it once per burst with a relaxed
 // load, which is all a capture costs while none runs. A matching frame is
 // copied (rte_pktmbuf_copy: later in-place tag edits and the tx free do not
@@ -9,7 +9,7 @@
 // counted: the forwarded frame never waits for the capture.
 #pragma once
 
-#include "datapath/counters.hpp"
+#include "config/config.hpp" // kMaxPorts
 
 #include <atomic>
 #include <cstdint>
@@ -21,6 +21,8 @@ struct rte_mempool;
 struct rte_ring;
 
 namespace bridgehost {
+
+struct worker_counters; // datapath/counters.hpp: the worker's, passed through to capture_copy
 
 enum class capture_dir : uint8_t { rx = 0, tx = 1 };
 

@@ -1,5 +1,5 @@
 // MAC-flapping detection and freezing on the control lcore; the contract is in flap_detector.hpp.
-#include "control/flap_detector.hpp"
+#include "features/limits/flap_detector.hpp"
 
 #include <iterator>
 

@@ -1,6 +1,6 @@
 // The worker's side of loop and BPDU guard: spotting our probes and BPDUs,
 // dropping what a blocked port receives, sending the probes the control lcore
-// queued. Same house rules as worker.cpp: no syscall, log, allocation or lock.
+// queued. Same house rules as datapath/worker.cpp: no syscall, log, allocation or lock.
 #include "datapath/worker.hpp"
 
 #include <cstring>

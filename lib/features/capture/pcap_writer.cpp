@@ -1,5 +1,5 @@
 // The libpcap file format, written byte by byte so the file is the same on any host.
-#include "pcap_writer.hpp"
+#include "features/capture/pcap_writer.hpp"
 
 namespace bridgehost {
 

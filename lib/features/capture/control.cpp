@@ -1,5 +1,5 @@
 // Packet capture on the control lcore: arming, draining the workers' copies, the JSON requests.
-#include "control/capture.hpp"
+#include "features/capture/control.hpp"
 
 #include "common/base64.hpp"
 

@@ -9,8 +9,8 @@
 // the control lcore.
 #pragma once
 
-#include "datapath/capture_tap.hpp"
 #include "fdb/mac_table.hpp"
+#include "features/capture/datapath.hpp"
 
 #include <cstdint>
 #include <deque>

@@ -1,8 +1,8 @@
-// bridgehostctl capture: the polling loop and the pcap file (see capture.hpp).
-#include "capture.hpp"
+// bridgehostctl capture: the polling loop and the pcap file (see client.hpp).
+#include "features/capture/client.hpp"
 
 #include "common/base64.hpp"
-#include "pcap_writer.hpp"
+#include "features/capture/pcap_writer.hpp"
 
 #include <cerrno>
 #include <chrono>
