@@ -1,13 +1,13 @@
 // bridgehost: the switch's command line. Parses options, loads the config, runs the bridge.
+#include "api/control_socket.hpp"
+#include "api/metrics_server.hpp"
+#include "api/telemetry.hpp"
 #include "common/json_bounds.hpp"
 #include "common/log.hpp"
 #include "common/plural.hpp"
 #include "config/config.hpp"
 #include "control/bridge.hpp"
-#include "control/control_socket.hpp"
 #include "control/eal_session.hpp"
-#include "control/telemetry.hpp"
-#include "metrics/metrics_server.hpp"
 
 #include <csignal>
 #include <cstdio>

@@ -1,5 +1,5 @@
 // The metrics listen address (metrics.listen, "ADDR:PORT"): checked by the
-// config without binding, and taken apart by metrics/metrics_server.hpp, which binds it.
+// config without binding, and taken apart by api/metrics_server.hpp, which binds it.
 #pragma once
 
 #include <cstdint>

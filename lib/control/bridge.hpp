@@ -4,6 +4,7 @@
 // workers run on the lcores the config names, launched by start().
 #pragma once
 
+#include "api/prometheus.hpp"
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
 #include "datapath/worker.hpp"
@@ -11,7 +12,6 @@
 #include "features/capture/control.hpp"
 #include "features/loop_guard/guard.hpp"
 #include "features/promisc/monitor.hpp"
-#include "metrics/prometheus.hpp"
 #include "port/port.hpp"
 
 #include <atomic>
@@ -120,7 +120,7 @@ class bridge {
 
     /// One operator request, {"cmd": "show fdb", "args": {...}}, answered on
     /// the control lcore: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
-    /// The commands are listed in api.cpp (kCommands) and in bridgehostctl --help.
+    /// The commands are listed in api/handlers.cpp (kCommands) and in bridgehostctl --help.
     /// Runs on the control lcore only (directly there, or through call()).
     nlohmann::json handle(const nlohmann::json& request);
 
@@ -141,7 +141,7 @@ class bridge {
         void operator()(rte_ring* r) const;
     };
 
-    // api.cpp: the views and actions behind handle(), listed in kCommands.
+    // api/handlers.cpp: the views and actions behind handle(), listed in kCommands.
     struct command;
     static const command kCommands[];
     nlohmann::json show_fdb(const nlohmann::json& args) const;

@@ -2,8 +2,8 @@
 // (Prometheus drops a whole scrape over one bad line), and the HTTP server
 // checked with a plain socket client: status codes, content type, errors at
 // start, the signal mask its threads run with.
-#include "metrics/metrics_server.hpp"
-#include "metrics/prometheus.hpp"
+#include "api/metrics_server.hpp"
+#include "api/prometheus.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 // in a label, a series written twice, a sample before its # TYPE) and
 // Prometheus keeps none of the scrape. Hence one writer that owns all escaping
 // and ordering, and families described by tables rather than by hand.
-#include "metrics/prometheus.hpp"
+#include "api/prometheus.hpp"
 
 #include <charconv>
 #include <cmath>

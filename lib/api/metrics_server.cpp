@@ -1,5 +1,5 @@
 // The /metrics HTTP server on civetweb's C API (Debian's libcivetweb1).
-#include "metrics/metrics_server.hpp"
+#include "api/metrics_server.hpp"
 
 #include <atomic>
 #include <cerrno>

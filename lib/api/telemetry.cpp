@@ -1,5 +1,5 @@
 // See telemetry.hpp.
-#include "control/telemetry.hpp"
+#include "api/telemetry.hpp"
 
 #include "control/bridge.hpp"
 

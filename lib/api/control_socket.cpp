@@ -1,5 +1,5 @@
 // See control_socket.hpp.
-#include "control/control_socket.hpp"
+#include "api/control_socket.hpp"
 
 #include <cerrno>
 #include <cstring>
