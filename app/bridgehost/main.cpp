@@ -1,6 +1,7 @@
 // bridgehost: the switch's command line. Parses options, loads the config, runs the bridge.
 #include "api/control_socket.hpp"
 #include "api/metrics_server.hpp"
+#include "api/prometheus.hpp"
 #include "api/telemetry.hpp"
 #include "common/json_bounds.hpp"
 #include "common/log.hpp"

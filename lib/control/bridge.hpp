@@ -4,9 +4,9 @@
 // workers run on the lcores the config names, launched by start().
 #pragma once
 
-#include "api/prometheus.hpp"
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
+#include "control/metrics_snapshot.hpp"
 #include "datapath/worker.hpp"
 #include "fdb/mac_table.hpp"
 #include "features/capture/control.hpp"

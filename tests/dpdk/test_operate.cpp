@@ -4,6 +4,7 @@
 #include "ring_harness.hpp"
 #include "vlan_ports.hpp"
 
+#include "api/prometheus.hpp"
 #include "common/log.hpp"
 
 #include <cstdio>
