@@ -12,7 +12,7 @@
 #   /etc/default/bridgehost                      conffile
 #   /etc/bridgehost/bridgehost.yaml              conffile (config/example.yaml)
 #   /usr/share/bridgehost/examples/*.yaml        config/*.yaml
-#   /usr/share/doc/bridgehost/                   README.md, README.packaging.md, pktgen/
+#   /usr/share/doc/bridgehost/                   README.md, docs/, README.packaging.md, pktgen/
 #
 # Everything is installed as component "bridgehost" and only that component
 # goes into the package, so install() rules of third-party subprojects never
@@ -38,6 +38,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/config/example.yaml DESTINATION /etc/bridgehos
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/config/ DESTINATION share/bridgehost/examples
         COMPONENT ${_bh_component} FILES_MATCHING PATTERN "*.yaml")
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION share/doc/bridgehost COMPONENT ${_bh_component})
+# The pages README.md links to, at the same relative paths (docs/...).
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION share/doc/bridgehost/docs
+        COMPONENT ${_bh_component} FILES_MATCHING PATTERN "*.md")
 install(FILES ${_bh_pkg}/README.md DESTINATION share/doc/bridgehost RENAME README.packaging.md
         COMPONENT ${_bh_component})
 # The pktgen README keeps its name in its own directory (README.md is taken).

@@ -87,13 +87,16 @@ for f in "$src"/config/*.yaml; do
 done
 has usr/share/doc/bridgehost/README.md
 has usr/share/doc/bridgehost/README.packaging.md
+for f in $(cd "$src" && find docs -name '*.md'); do
+    has "usr/share/doc/bridgehost/$f"
+done
 has usr/share/doc/bridgehost/pktgen/README.md
 for f in "$src"/scripts/pktgen/*.lua; do
     has "usr/share/doc/bridgehost/pktgen/$(basename "$f")"
 done
 # Nothing else: no headers, static libraries or test binaries slip in.
 stray=$(awk -F'\t' '$2 !~ /^d/ { print $1 }' "$tmp/files" |
-    grep -Ev '^(usr/bin/bridgehost(-gen|ctl)?|usr/lib/bridgehost/bridgehost-(hugepages|bind)|lib/systemd/system/bridgehost(-bind)?@\.service|etc/bridgehost/bridgehost\.yaml|etc/default/bridgehost|usr/share/bridgehost/examples/[^/]+\.yaml|usr/share/doc/bridgehost/(README(\.packaging)?\.md|pktgen/(README\.md|[^/]+\.lua)))$')
+    grep -Ev '^(usr/bin/bridgehost(-gen|ctl)?|usr/lib/bridgehost/bridgehost-(hugepages|bind)|lib/systemd/system/bridgehost(-bind)?@\.service|etc/bridgehost/bridgehost\.yaml|etc/default/bridgehost|usr/share/bridgehost/examples/[^/]+\.yaml|usr/share/doc/bridgehost/(README(\.packaging)?\.md|docs/([^/]+/)?[^/]+\.md|pktgen/(README\.md|[^/]+\.lua)))$')
 check "no unexpected files${stray:+: $stray}" test -z "$stray"
 
 # --- Control fields ------------------------------------------------------------------
