@@ -64,18 +64,23 @@ void bridge::print_stats(std::FILE* out) const {
     // One screen, 100 columns: a summary, the per-port totals, then only the
     // drop reasons that counted something (`bridgehostctl explain REASON` and
     // docs say what each means; `show stats --all` lists every one).
-    std::vector<port_totals> totals;
+    // One look at each port: the summary and the tables show the same numbers.
+    struct port_look {
+        port_totals totals;
+        rte_eth_stats device;
+        bool up;
+    };
+    std::vector<port_look> looks;
     uint64_t rx = 0, tx = 0, dropped = 0, device_lost = 0;
     unsigned up = 0;
     for (const auto& p : ports_) {
-        const port_totals& t = totals.emplace_back(port_stats(p->index()));
-        const rte_eth_stats s = device_stats(p->index());
-        rx += t.rx_packets;
-        tx += t.tx_packets;
-        for (uint64_t d : t.drops)
-            dropped += d;
-        device_lost += s.imissed + s.ierrors + s.oerrors + s.rx_nombuf;
-        up += p->link().link_status ? 1 : 0;
+        const port_look& l = looks.emplace_back(port_look{
+            port_stats(p->index()), device_stats(p->index()), p->link().link_status != 0});
+        rx += l.totals.rx_packets;
+        tx += l.totals.tx_packets;
+        dropped += l.totals.dropped();
+        device_lost += l.device.imissed + l.device.ierrors + l.device.oerrors + l.device.rx_nombuf;
+        up += l.up ? 1 : 0;
     }
     std::fprintf(out, "summary: %s (%u up), %s, %s; %" PRIu64 " frames in, %" PRIu64 " out\n",
                  count_of(ports_.size(), "port").c_str(), up,
@@ -90,15 +95,12 @@ void bridge::print_stats(std::FILE* out) const {
     std::fprintf(out, "  %-12s %11s %13s %11s %13s %10s %10s %8s\n", "port", "rx-packets",
                  "rx-bytes", "tx-packets", "tx-bytes", "unicast", "flooded", "dropped");
     for (size_t i = 0; i < ports_.size(); ++i) {
-        const port_totals& t = totals[i];
-        uint64_t drops = 0;
-        for (uint64_t d : t.drops)
-            drops += d;
+        const port_totals& t = looks[i].totals;
         std::fprintf(out,
                      "  %-12s %11" PRIu64 " %13" PRIu64 " %11" PRIu64 " %13" PRIu64 " %10" PRIu64
                      " %10" PRIu64 " %8" PRIu64 "\n",
                      ports_[i]->name().c_str(), t.rx_packets, t.rx_bytes, t.tx_packets, t.tx_bytes,
-                     t.unicast, t.flooded, drops);
+                     t.unicast, t.flooded, t.dropped());
     }
     if (dropped == 0) {
         std::fprintf(out, "drops: none\n");
@@ -106,22 +108,22 @@ void bridge::print_stats(std::FILE* out) const {
         std::fprintf(out, "drops (bridgehostctl explain REASON says what each means):\n");
         for (size_t i = 0; i < ports_.size(); ++i)
             for (unsigned r = 0; r < kDropReasons; ++r)
-                if (totals[i].drops[r] != 0)
+                if (looks[i].totals.drops[r] != 0)
                     std::fprintf(out, "  %-12s %-22s %12" PRIu64 "\n", ports_[i]->name().c_str(),
-                                 drop_reason_name(drop_reason(r)), totals[i].drops[r]);
+                                 drop_reason_name(drop_reason(r)), looks[i].totals.drops[r]);
     }
 
     std::fprintf(out, "devices (as the PMD counted them):\n");
     std::fprintf(out, "  %-12s %12s %12s %10s %10s %10s %10s %5s %6s\n", "port", "ipackets",
                  "opackets", "imissed", "ierrors", "oerrors", "rx-nombuf", "link", "promisc");
-    for (const auto& p : ports_) {
-        const rte_eth_stats s = device_stats(p->index());
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        const rte_eth_stats& d = looks[i].device;
         std::fprintf(out,
                      "  %-12s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
                      " %10" PRIu64 " %5s %6s\n",
-                     p->name().c_str(), s.ipackets, s.opackets, s.imissed, s.ierrors, s.oerrors,
-                     s.rx_nombuf, p->link().link_status ? "up" : "down",
-                     p->promiscuous() ? "on" : "OFF");
+                     ports_[i]->name().c_str(), d.ipackets, d.opackets, d.imissed, d.ierrors,
+                     d.oerrors, d.rx_nombuf, looks[i].up ? "up" : "down",
+                     ports_[i]->promiscuous() ? "on" : "OFF");
     }
 
     std::fprintf(out, "workers:\n");

@@ -84,6 +84,13 @@ struct port_totals {
     uint64_t drop(drop_reason r) const {
         return drops[unsigned(r)];
     }
+    /// Frames dropped, every reason together.
+    uint64_t dropped() const {
+        uint64_t n = 0;
+        for (uint64_t d : drops)
+            n += d;
+        return n;
+    }
     /// Unicast frames received for MACs other than the port's own: forwarded,
     /// filtered or flooded as unknown. A port that gets none while it hears
     /// broadcasts is not being given the segment's unicast (promiscuous mode refused).
