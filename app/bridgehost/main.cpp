@@ -288,8 +288,7 @@ int run(const options& opt) {
                             "forwarding between %s with %s; control socket %s%s",
                             bridgehost::count_of(cfg.ports.size(), "port").c_str(),
                             bridgehost::count_of(cfg.workers.lcores.size(), "worker").c_str(),
-                            ctl.path().c_str(),
-                            metrics_note.c_str());
+                            ctl.path().c_str(), metrics_note.c_str());
     sw.run([&] {
         for (int sig; (sig = signals.next()) != 0;) {
             if (sig == SIGHUP) {

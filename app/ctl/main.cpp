@@ -467,10 +467,9 @@ void print_human(const std::string& cmd, const json& r, bool all) {
         }
     } else if (cmd == "show stats") {
         for (const auto& [name, c] : r.at("ports").items()) {
-            std::printf("port %s: rx %s frames / %s bytes, tx %s frames / %s bytes\n",
-                        name.c_str(), str(c.at("rx_packets")).c_str(),
-                        str(c.at("rx_bytes")).c_str(), str(c.at("tx_packets")).c_str(),
-                        str(c.at("tx_bytes")).c_str());
+            std::printf("port %s: rx %s frames / %s bytes, tx %s frames / %s bytes\n", name.c_str(),
+                        str(c.at("rx_packets")).c_str(), str(c.at("rx_bytes")).c_str(),
+                        str(c.at("tx_packets")).c_str(), str(c.at("tx_bytes")).c_str());
             std::printf("  unicast %s, flooded %s (multicast %s, unknown unicast %s), unicast out "
                         "%s\n",
                         str(c.at("unicast")).c_str(), str(c.at("flooded")).c_str(),
@@ -496,8 +495,8 @@ void print_human(const std::string& cmd, const json& r, bool all) {
         const json& f = r.at("fdb");
         std::string counts = "learned " + str(f.value("learned", json()));
         for (const auto& [name, n] : f.items())
-            if (name != "entries" && name != "capacity" && name != "learned" &&
-                name != "flushed" && (all || n != 0))
+            if (name != "entries" && name != "capacity" && name != "learned" && name != "flushed" &&
+                (all || n != 0))
                 counts += ", " + name + " " + str(n);
         counts += ", flushed " + str(f.value("flushed", json()));
         std::printf("fdb: %s of %s entries; %s\n", str(f.at("entries")).c_str(),
