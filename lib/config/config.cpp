@@ -598,6 +598,10 @@ const char* offload_mode_name(port_offloads::mode_t mode) {
     return names[unsigned(mode)];
 }
 
+const char* stp_mode_name(stp_config::mode_t mode) {
+    return mode == stp_config::mode_t::stp ? "stp" : "rstp";
+}
+
 std::string port_config::dpdk_name() const {
     if (!is_pci())
         return device.substr(0, device.find(','));

@@ -110,6 +110,20 @@ struct port_offloads {
 /// "auto", "on", "off".
 const char* offload_mode_name(port_offloads::mode_t mode);
 
+/// A port's spanning-tree settings (ports[].stp; features/stp).
+struct port_stp {
+    /// Whether the port's link is point-to-point, as RSTP's rapid transitions
+    /// (proposal/agreement, edge auto-detection in 3 s) need. auto: yes, as
+    /// every full-duplex link is, and every software port is full duplex.
+    enum class p2p_t : uint8_t { automatic, yes, no };
+    uint8_t priority = 128; ///< port priority, 0..240 in steps of 16
+    uint32_t path_cost = 0; ///< 1..200000000; 0: from the link speed (802.1D-2004 table 17-3)
+    bool edge = false;      ///< AdminEdge: an end station's port, forwarding at once
+    p2p_t point_to_point = p2p_t::automatic;
+
+    bool operator==(const port_stp&) const = default;
+};
+
 struct port_config {
     std::string name;               ///< unique; used in logs, counters, static entries
     std::string device;             ///< vdev string ("net_af_packet0,iface=x") or PCI address
@@ -122,6 +136,7 @@ struct port_config {
     storm_limits storm;       ///< storm_control
     port_mac_limit mac_limit; ///< max_macs, mac_limit_action (reloadable)
     bool bpdu_guard = false;  ///< block the port when an STP BPDU arrives on it
+    port_stp stp;             ///< priority, path_cost, edge, point_to_point (reloadable)
     port_offloads offloads;   ///< tso, checksum, gro
 
     bool is_pci() const; ///< device is a PCI address
@@ -204,6 +219,25 @@ struct loop_guard_config {
     bool operator==(const loop_guard_config&) const = default;
 };
 
+/// The spanning tree (features/stp): RSTP, IEEE 802.1D-2004 clause 17, with
+/// 802.1D STP BPDUs towards a neighbour that speaks only those. Times in
+/// seconds; 2 x (forward_delay - 1) >= max_age >= 2 x (hello_time + 1).
+/// Everything is reloadable.
+struct stp_config {
+    enum class mode_t : uint8_t { rstp, stp }; ///< stp: ForceProtocolVersion 0
+    bool enabled = false;
+    mode_t mode = mode_t::rstp;
+    uint16_t priority = 32768;   ///< bridge priority, 0..61440 in steps of 4096
+    uint16_t hello_time = 2;     ///< 1..10
+    uint16_t max_age = 20;       ///< 6..40
+    uint16_t forward_delay = 15; ///< 4..30
+    uint16_t tx_hold_count = 6;  ///< BPDUs a port may send per second, 1..10
+
+    bool operator==(const stp_config&) const = default;
+};
+/// "rstp", "stp".
+const char* stp_mode_name(stp_config::mode_t mode);
+
 struct metrics_config {
     bool enabled = true;
     std::string listen = "127.0.0.1:9417"; ///< "ADDR:PORT", checked by parse_metrics_listen
@@ -222,6 +256,7 @@ struct config {
     log_config log;
     mirror_config mirror;
     loop_guard_config loop_guard;
+    stp_config stp;
 
     /// Index of the port with this name, or nullopt.
     std::optional<uint16_t> port_index(std::string_view name) const;

@@ -40,6 +40,29 @@ struct metrics_snapshot {
         uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0, stall_cycles = 0, stalls = 0;
         uint64_t learn_events = 0, learn_ring_full = 0;
     };
+    /// The spanning tree (features/stp); exported only when stp.enabled.
+    struct stp_port {
+        std::string name;     ///< the `port` label
+        std::string role;     ///< "disabled", "root", "designated", "alternate", "backup"
+        std::string state;    ///< "discarding", "learning", "forwarding"
+        uint32_t path_cost = 0;
+        bool oper_edge = false;
+        bool rstp = true;     ///< false: the port sends 802.1D BPDUs (a legacy neighbour)
+        uint64_t bpdus_in = 0, bpdus_out = 0;
+        uint64_t bpdus_bad = 0;  ///< malformed, truncated, unknown version or type: ignored
+        uint64_t bpdus_lost = 0; ///< the workers' ring to the control lcore was full (a flood)
+        uint64_t topology_changes = 0; ///< TCs this port detected or received
+    };
+    struct stp_bridge {
+        bool enabled = false;
+        bool is_root = false;
+        uint32_t root_path_cost = 0;
+        uint64_t topology_changes = 0;
+        double seconds_since_topology_change = -1; ///< -1: none since start
+        std::vector<stp_port> ports;
+    };
+    stp_bridge stp;
+
     std::vector<port> ports;     ///< names must be unique: they identify the series
     std::vector<worker> workers; ///< indexes must be unique
     uint64_t fdb_entries = 0, fdb_capacity = 0;
