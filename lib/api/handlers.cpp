@@ -154,6 +154,7 @@ const bridge::command bridge::kCommands[] = {
     {"show workers", [](bridge& b, const json&) { return b.show_workers(); }},
     {"show stats", [](bridge& b, const json&) { return b.show_stats(); }},
     {"show config", [](bridge& b, const json&) { return b.show_config(); }},
+    {"show stp", [](bridge& b, const json&) { return b.show_stp(); }},
     {"fdb add", [](bridge& b, const json& a) { return b.fdb_add(a); }},
     {"fdb del", [](bridge& b, const json& a) { return b.fdb_del(a); }},
     {"fdb flush", [](bridge& b, const json& a) { return b.fdb_flush(a); }},
@@ -292,6 +293,15 @@ json bridge::show_ports() const {
                {"oerrors", dev.oerrors},
                {"rx_nombuf", dev.rx_nombuf}}}});
         ports.back().update(port_guard_json(p->index()));
+        json stp = port_stp_json(p->index());
+        json& shown = ports.back();
+        if (stp.is_object() && stp.at("state") != "forwarding" && shown.at("state") == "forwarding") {
+            // Loop guard lets it forward; the spanning tree does not.
+            shown["state"] = stp.at("state");
+            shown["state_text"] = "stp " + stp.at("role").get<std::string>() + ", " +
+                                  stp.at("state").get<std::string>();
+        }
+        shown["stp"] = std::move(stp);
     }
     return ports;
 }

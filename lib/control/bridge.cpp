@@ -104,6 +104,12 @@ bridge::bridge(const config& cfg)
     base_.workers.resize(nworkers);
 
     guard_ = std::make_unique<loop_guard>(cfg_.loop_guard, nworkers, pool_->get(), guard_ports());
+    stp_ = std::make_unique<spanning_tree>(
+        cfg_.stp, stp_ports(),
+        spanning_tree::io{[this](uint16_t port, const uint8_t* frame, size_t len) {
+                              return guard_->send_frame(port, frame, len);
+                          },
+                          [this](uint16_t port) { control_->flush_port(port); }});
     const layout l = datapath_layout();
     capture_ = std::make_unique<packet_capture>(int(rte_socket_id()), [this] {
         uint64_t dropped = 0;
@@ -111,8 +117,9 @@ bridge::bridge(const config& cfg)
             dropped += w->counters().capture_dropped.get();
         return dropped;
     });
-    const worker_shared shared{fdb_.get(),         &clock_,           &running_, rcu_.get(),
-                               capture_->shared(), &guard_->shared(), &caps_};
+    const worker_shared shared{fdb_.get(),        &clock_,           &running_,
+                               rcu_.get(),        capture_->shared(), &guard_->shared(),
+                               &stp_->shared(),   &caps_};
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
         workers_.push_back(std::make_unique<worker>(worker::params{

@@ -12,6 +12,7 @@
 #include "features/capture/control.hpp"
 #include "features/loop_guard/guard.hpp"
 #include "features/promisc/monitor.hpp"
+#include "features/stp/control.hpp"
 #include "port/port.hpp"
 
 #include <atomic>
@@ -149,6 +150,7 @@ class bridge {
     nlohmann::json show_workers() const;
     nlohmann::json show_stats() const;
     nlohmann::json show_config() const;
+    nlohmann::json show_stp() const;
     nlohmann::json capture_json() const; ///< show stats' "capture"
     nlohmann::json fdb_add(const nlohmann::json& args);
     nlohmann::json fdb_del(const nlohmann::json& args);
@@ -160,6 +162,17 @@ class bridge {
     nlohmann::json port_guard_json(uint16_t index) const;
     /// What the loop guard needs of the running ports.
     std::vector<loop_guard::port_info> guard_ports() const;
+    // bridge_stp.cpp: the spanning tree's side of the bridge.
+    /// What the spanning tree needs of the running ports.
+    std::vector<spanning_tree::port_info> stp_ports() const;
+    /// One spanning-tree pass: the BPDUs the guard step took off the rings, then the clock.
+    void stp_step(uint64_t now_ms);
+    /// reload(): `next`'s stp settings and ports' stp settings (by name). Returns what changed.
+    std::vector<std::string> apply_stp(const config& next);
+    /// show ports' "stp" field for port `index`; null when STP is off.
+    nlohmann::json port_stp_json(uint16_t index) const;
+    /// metrics()' spanning-tree part.
+    void stp_metrics(metrics_snapshot& s) const;
     /// The port index named by args[key] (a port name), or throws.
     uint16_t port_arg(const nlohmann::json& args, const char* key) const;
 
@@ -227,6 +240,7 @@ class bridge {
     std::unique_ptr<control_plane> control_;
     std::vector<std::unique_ptr<worker>> workers_;
     std::unique_ptr<loop_guard> guard_;   ///< owns the rings workers_ use; after pool_
+    std::unique_ptr<spanning_tree> stp_;  ///< sends through guard_
     std::unique_ptr<vlan_map> vlans_;     ///< null: no port has VLAN settings
     std::unique_ptr<port_policy> policy_; ///< null: no storm limits, mirror or mtu
     /// Builds policy_ for the running ports (after they are up: it needs their queues).

@@ -32,8 +32,10 @@ void bridge::guard_step(uint64_t now_ms) {
             no_probe |= 1u << i;
     if (cfg_.mirror.enabled())
         no_probe |= 1u << cfg_.mirror.to;
-    for (uint16_t port : guard_->step(now_ms, no_probe))
+    const uint32_t stp_off = stp_->enabled() ? stp_->not_forwarding() : 0;
+    for (uint16_t port : guard_->step(now_ms, no_probe, stp_off))
         control_->flush_port(port);
+    stp_step(now_ms);
 }
 
 json bridge::port_enable(const json& args) {

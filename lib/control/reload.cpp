@@ -31,6 +31,7 @@ rte_device* device_of(uint16_t id) {
 bool needs_reopen(const port_config& running, const port_config& next) {
     port_config same = next;
     same.mac_limit = running.mac_limit;
+    same.stp = running.stp; // the spanning tree takes new port settings at once
     return same != running;
 }
 
@@ -143,6 +144,9 @@ json bridge::reload(const config& next) {
         note("loop_guard " + text(cfg_.loop_guard) + " -> " + text(next.loop_guard));
         cfg_.loop_guard = next.loop_guard;
     }
+
+    for (const std::string& what : apply_stp(next))
+        note(what);
 
     for (const json& r : restart)
         logs::write(logs::component::control, log_level::warning,
@@ -283,6 +287,7 @@ std::vector<std::string> bridge::replace_ports(const config& next, json& restart
     vlans_ = vlan_map::build(cfg_.ports);
     build_policy();
     guard_->set_ports(guard_ports(), to);
+    stp_->restart(stp_ports()); // new port numbers: the tree starts again
     for (const auto& w : workers_)
         w->reconfigure(l.rx[w->index()], l.port_ids, l.port_macs, to, vlans_.get(), policy_.get(),
                        offloads());

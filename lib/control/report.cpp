@@ -220,6 +220,7 @@ metrics_snapshot bridge::metrics() const {
 #define X(name, help) m.fdb_counts.push_back({#name, help, f.name});
     BRIDGEHOST_FDB_COUNTERS(X)
 #undef X
+    stp_metrics(m);
     m.mbufs_in_use = mbufs_in_use();
     m.tsc_hz = rte_get_tsc_hz();
     m.uptime_seconds = double(clock_.load(std::memory_order_relaxed) - started_);

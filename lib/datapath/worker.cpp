@@ -126,9 +126,16 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     port_counters& in = counters_.ports[in_port];
     // Loop and BPDU guard: which ports are blocked, read once per burst; frames
     // on a blocked or bpdu_guard port, and probes, take the guard's look.
-    blocked_ = p_.shared.guard->blocked.load(std::memory_order_relaxed);
-    const bool guarded_in =
-        ((blocked_ | p_.shared.guard->bpdu_guard.load(std::memory_order_relaxed)) >> in_port) & 1;
+    guard_blocked_ = p_.shared.guard->blocked.load(std::memory_order_relaxed);
+    const uint64_t stp = p_.shared.stp->ports.load(std::memory_order_relaxed);
+    stp_discarding_ = uint32_t(stp);
+    stp_learning_ = uint32_t(stp >> 32);
+    stp_on_ = p_.shared.stp->enabled.load(std::memory_order_relaxed);
+    blocked_ = guard_blocked_ | stp_discarding_ | stp_learning_;
+    const bool guarded_in = ((guard_blocked_ | stp_discarding_ |
+                              p_.shared.guard->bpdu_guard.load(std::memory_order_relaxed)) >>
+                             in_port) &
+                            1;
     caps_checksum_ = p_.shared.caps->checksum.load(std::memory_order_relaxed);
     caps_tso4_ = p_.shared.caps->tso4.load(std::memory_order_relaxed);
     caps_tso6_ = p_.shared.caps->tso6.load(std::memory_order_relaxed);
@@ -179,11 +186,15 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
         const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
         uint64_t src_and_type; // the source MAC and the ethertype, as they lie in memory
         std::memcpy(&src_and_type, eth + RTE_ETHER_ADDR_LEN, sizeof(src_and_type));
-        if (guarded_in || (src_and_type >> 48) == kProbeEthertypeInMemory) [[unlikely]] {
+        // An 802.3 length below 0x600 where the ethertype would be (its high
+        // byte below 6) is an LLC frame, a BPDU perhaps: the spanning tree's.
+        if (guarded_in || (src_and_type >> 48) == kProbeEthertypeInMemory ||
+            (stp_on_ && ((src_and_type >> 48) & 0xff) < 0x06)) [[unlikely]] {
             const drop_reason why = guard_ingress(m, eth, src_and_type, in_port);
             if (why != drop_reason::count) {
                 ++drops[unsigned(why)];
-                dropped_[ndropped++] = m;
+                if (why != drop_reason::stp_bpdu) // that one is the control lcore's now
+                    dropped_[ndropped++] = m;
                 continue;
             }
         }
@@ -245,6 +256,14 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
         if (const fdb_ref* ref = found(sources_[k]))
             rte_prefetch0(p_.shared.fdb->last_seen_address(ref->slot()));
 
+    if (((stp_learning_ >> in_port) & 1) != 0) [[unlikely]] {
+        // The spanning tree's learning state: the sources are learned (below),
+        // nothing is forwarded.
+        drops[unsigned(drop_reason::stp_learning)] += uint16_t(nvalid);
+        for (unsigned i = 0; i < nvalid; ++i)
+            dropped_[ndropped++] = frames_[i];
+        nvalid = 0;
+    }
     unsigned unicast = 0, flooded = 0;
     flood_kinds kinds;
     // One flow's burst (every frame valid, one destination) to a learned port:
@@ -271,7 +290,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
             switch (fd.action) {
             case verdict::unicast:
                 if (port_blocked(fd.out_port)) [[unlikely]] {
-                    ++drops[unsigned(drop_reason::port_blocked)];
+                    ++drops[unsigned(blocked_reason(fd.out_port))];
                     dropped_[ndropped++] = m;
                     break;
                 }

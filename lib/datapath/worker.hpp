@@ -10,6 +10,7 @@
 #include "fdb/mac_table.hpp"
 #include "features/capture/datapath.hpp"
 #include "features/loop_guard/datapath.hpp"
+#include "features/stp/datapath.hpp"
 #include "features/storm/datapath.hpp"
 #include "features/vlan/datapath.hpp"
 #include "offload/port_offloads.hpp"
@@ -44,6 +45,7 @@ struct worker_shared {
     rte_rcu_qsbr* rcu;                  ///< report quiescence here once per loop
     capture_shared* capture = nullptr;  ///< what the capture tap reads (null: no capture)
     const guard_shared* guard;          ///< blocked ports, bpdu_guard ports, probe id
+    const stp_shared* stp;              ///< the spanning tree's port states
     const offload_caps_shared* caps;    ///< what each port's peer finishes itself
 };
 
@@ -102,12 +104,21 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     static void share(rte_mbuf* m, int16_t extra);
 
     // Loop and BPDU guard (features/loop_guard/worker.cpp).
-    /// Why a frame the guard looks at (a probe, or any frame on a blocked or
-    /// bpdu_guard port) is dropped; drop_reason::count: it goes on as usual.
-    drop_reason guard_ingress(const rte_mbuf* m, const uint8_t* eth, uint64_t src_and_type,
+    /// Why a frame the guard looks at (a probe, a BPDU, any frame on a
+    /// blocked, discarding or bpdu_guard port) is dropped; drop_reason::count:
+    /// it goes on as usual. drop_reason::stp_bpdu: the frame went to the
+    /// control lcore, which frees it.
+    drop_reason guard_ingress(rte_mbuf* m, const uint8_t* eth, uint64_t src_and_type,
                               uint16_t in_port);
-    void post_guard_event(guard_event e);
+    /// False when the ring was full (the event is lost).
+    bool post_guard_event(guard_event e);
+    /// Not to be sent to: blocked by loop or BPDU guard, or not forwarding in the spanning tree.
     bool port_blocked(uint16_t port) const { return (blocked_ >> port) & 1; }
+    /// Why a frame for blocked `port` is dropped.
+    drop_reason blocked_reason(uint16_t port) const {
+        return (guard_blocked_ >> port) & 1 ? drop_reason::port_blocked
+                                            : drop_reason::stp_discarding;
+    }
     /// Sends what the control lcore queued on probe_ring (once per loop, not per burst).
     void send_probes();
 
@@ -220,7 +231,10 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     params p_;
     uint16_t nb_ports_;
     uint32_t flood_ports_ = 0; ///< bits: the ports a flood may reach (not a mirror destination)
-    uint32_t blocked_ = 0;     ///< guard_shared::blocked as read at the start of the burst
+    uint32_t blocked_ = 0;       ///< ports not to send to (loop guard's, the spanning tree's)
+    uint32_t guard_blocked_ = 0; ///< guard_shared::blocked as read at the start of the burst
+    uint32_t stp_discarding_ = 0, stp_learning_ = 0; ///< stp_shared::ports, likewise
+    bool stp_on_ = false;
     uint16_t in_port_ = 0;     ///< the burst's ingress port (offload drops and work count there)
     // offload_caps_shared as read at the start of the burst
     uint32_t caps_checksum_ = 0, caps_tso4_ = 0, caps_tso6_ = 0;

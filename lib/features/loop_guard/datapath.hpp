@@ -79,14 +79,18 @@ struct guard_shared {
 
 /// A worker's message to the control lcore, on its own guard ring.
 struct guard_event {
-    enum kind_t : uint8_t { probe_returned, bpdu };
+    /// probe_returned: one of our probes came back; bpdu: a BPDU on a
+    /// bpdu_guard port; stp_bpdu: a BPDU for the spanning tree, in `m`, which
+    /// the control lcore now owns (it frees it).
+    enum kind_t : uint8_t { probe_returned, bpdu, stp_bpdu };
     kind_t kind;
     uint8_t reserved = 0;
     uint16_t in_port; ///< where it arrived
     uint16_t origin;  ///< probe_returned: the port the probe was sent on
     uint16_t reserved2 = 0;
+    rte_mbuf* m = nullptr; ///< stp_bpdu: the frame
 };
-static_assert(sizeof(guard_event) == 8);
+static_assert(sizeof(guard_event) == 16);
 
 /// A probe for a worker to send: the control lcore has no tx queue of its own.
 struct probe_tx {

@@ -69,17 +69,29 @@ void loop_guard::discard_queued_probes() {
     probe_tx probe;
     while (rte_ring_sc_dequeue_elem(probe_ring_, &probe, sizeof(probe)) == 0)
         rte_pktmbuf_free(probe.m);
+    guard_event e;
+    for (rte_ring* ring : event_rings_)
+        while (rte_ring_sc_dequeue_elem(ring, &e, sizeof(e)) == 0)
+            if (e.kind == guard_event::stp_bpdu)
+                rte_pktmbuf_free(e.m);
+    for (const bpdu_frame& b : bpdus_)
+        rte_pktmbuf_free(b.m);
+    bpdus_.clear();
 }
 
-std::vector<uint16_t> loop_guard::step(uint64_t now_ms, uint32_t links_down) {
+std::vector<uint16_t> loop_guard::step(uint64_t now_ms, uint32_t links_down, uint32_t stp_off) {
     std::vector<uint16_t> blocked;
     guard_event events[32];
     for (rte_ring* ring : event_rings_) {
         unsigned n;
         while ((n = rte_ring_sc_dequeue_burst_elem(ring, events, sizeof(guard_event),
                                                    std::size(events), nullptr)) != 0)
-            for (unsigned i = 0; i < n; ++i)
-                apply(events[i], now_ms, blocked);
+            for (unsigned i = 0; i < n; ++i) {
+                if (events[i].kind == guard_event::stp_bpdu)
+                    bpdus_.push_back({events[i].in_port, events[i].m});
+                else
+                    apply(events[i], now_ms, stp_off, blocked);
+            }
     }
     const std::vector<loop_guard_state::change> cleared = state_.expire(now_ms);
     for (const loop_guard_state::change& c : cleared)
@@ -90,12 +102,18 @@ std::vector<uint16_t> loop_guard::step(uint64_t now_ms, uint32_t links_down) {
     if (!blocked.empty() || !cleared.empty())
         publish();
     if (cfg_.enabled && state_.probe_due(now_ms))
-        send_round(links_down);
+        send_round(links_down | stp_off);
     return blocked;
 }
 
-void loop_guard::apply(const guard_event& e, uint64_t now_ms, std::vector<uint16_t>& blocked) {
+void loop_guard::apply(const guard_event& e, uint64_t now_ms, uint32_t stp_off,
+                       std::vector<uint16_t>& blocked) {
     using change = loop_guard_state::change;
+    // A probe sent before the spanning tree stopped a port, or heard on a
+    // port it keeps discarding, went round no loop that forwards frames.
+    if (e.kind == guard_event::probe_returned &&
+        (((stp_off >> e.in_port) & 1) != 0 || ((stp_off >> e.origin) & 1) != 0))
+        return;
     const std::optional<change> c = e.kind == guard_event::bpdu
                                         ? state_.bpdu_seen(e.in_port)
                                         : state_.probe_returned(e.origin, e.in_port, now_ms);
@@ -125,6 +143,24 @@ void loop_guard::apply(const guard_event& e, uint64_t now_ms, std::vector<uint16
     case change::loop_cleared:
         break;
     }
+}
+
+bool loop_guard::send_frame(uint16_t port, const uint8_t* frame, size_t len) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    if (m == nullptr)
+        return false;
+    char* data = rte_pktmbuf_append(m, uint16_t(len));
+    if (data == nullptr) {
+        rte_pktmbuf_free(m);
+        return false;
+    }
+    std::memcpy(data, frame, len); // before the worker can see it
+    probe_tx tx{m, port, {}};
+    if (rte_ring_sp_enqueue_elem(probe_ring_, &tx, sizeof(tx)) != 0) {
+        rte_pktmbuf_free(m);
+        return false;
+    }
+    return true;
 }
 
 void loop_guard::send_round(uint32_t links_down) {

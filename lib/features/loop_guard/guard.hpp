@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct rte_mempool;
@@ -45,11 +46,24 @@ class loop_guard {
 
     /// One pass at `now_ms`: the workers' events, unblocking after the hold
     /// time, a round of probes when one is due (none to the ports in
-    /// `links_down`, bit p for port p). Returns the ports it blocked (their
-    /// learned entries are the caller's to flush).
-    std::vector<uint16_t> step(uint64_t now_ms, uint32_t links_down = 0);
-    /// Frees the probes no worker has sent (the workers have stopped: at exit,
-    /// or before a reload renumbers the ports the probes name).
+    /// `links_down`, bit p for port p). Probes sent on or come back to the
+    /// ports in `stp_off` (the spanning tree's non-forwarding ports, which
+    /// close no loop) are not sent and not counted. Returns the ports it
+    /// blocked (their learned entries are the caller's to flush).
+    std::vector<uint16_t> step(uint64_t now_ms, uint32_t links_down = 0, uint32_t stp_off = 0);
+    /// A BPDU a worker handed over for the spanning tree: the frame is the caller's to free.
+    struct bpdu_frame {
+        uint16_t port;
+        rte_mbuf* m;
+    };
+    /// The BPDUs the last step() took off the rings.
+    std::vector<bpdu_frame> take_bpdus() { return std::exchange(bpdus_, {}); }
+    /// Queues `len` bytes as a frame for worker 0 to send out of `port`
+    /// (the spanning tree's BPDUs); false when no mbuf or no room.
+    bool send_frame(uint16_t port, const uint8_t* frame, size_t len);
+    /// Frees the probes no worker has sent and the BPDUs nobody took (the
+    /// workers have stopped: at exit, or before a reload renumbers the ports
+    /// the probes name).
     void discard_queued_probes();
     /// The operator unblocks `port`; false if it was not blocked.
     bool enable(uint16_t port);
@@ -64,7 +78,8 @@ class loop_guard {
     std::string describe(uint16_t port) const;
 
   private:
-    void apply(const guard_event& e, uint64_t now_ms, std::vector<uint16_t>& blocked);
+    void apply(const guard_event& e, uint64_t now_ms, uint32_t stp_off,
+               std::vector<uint16_t>& blocked);
     void send_round(uint32_t links_down);
     void publish();
 
@@ -76,6 +91,7 @@ class loop_guard {
     std::vector<rte_ring*> event_rings_;
     rte_ring* probe_ring_ = nullptr;
     uint32_t seq_ = 0;
+    std::vector<bpdu_frame> bpdus_;
 };
 
 } // namespace bridgehost

@@ -1,5 +1,6 @@
-// The worker's side of loop and BPDU guard: spotting our probes and BPDUs,
-// dropping what a blocked port receives, sending the probes the control lcore
+// The worker's side of loop and BPDU guard and of the spanning tree: spotting
+// our probes and BPDUs (handing the spanning tree's to the control lcore),
+// dropping what a blocked or discarding port receives, sending the probes the control lcore
 // queued. Same house rules as datapath/worker.cpp: no syscall, log, allocation or lock.
 #include "datapath/worker.hpp"
 
@@ -11,7 +12,7 @@
 
 namespace bridgehost {
 
-drop_reason worker::guard_ingress(const rte_mbuf* m, const uint8_t* eth, uint64_t src_and_type,
+drop_reason worker::guard_ingress(rte_mbuf* m, const uint8_t* eth, uint64_t src_and_type,
                                   uint16_t in_port) {
     // Our own probe is consumed wherever it arrives, a blocked port included:
     // that is how the loop is still seen while the port is blocked. Another
@@ -23,18 +24,30 @@ drop_reason worker::guard_ingress(const rte_mbuf* m, const uint8_t* eth, uint64_
         post_guard_event({guard_event::probe_returned, 0, in_port, origin, 0});
         return drop_reason::loop_probe;
     }
-    if (((p_.shared.guard->bpdu_guard.load(std::memory_order_relaxed) >> in_port) & 1) &&
-        std::memcmp(eth, kStpDst.data(), kStpDst.size()) == 0) {
-        post_guard_event({guard_event::bpdu, 0, in_port, 0, 0});
-        return drop_reason::bpdu_guard;
+    if (std::memcmp(eth, kStpDst.data(), kStpDst.size()) == 0) {
+        // BPDU guard first: an edge port that hears a bridge is blocked, with
+        // or without the spanning tree. Then the spanning tree's, whatever the
+        // port's state: BPDUs are how a discarding port learns it may forward.
+        if ((p_.shared.guard->bpdu_guard.load(std::memory_order_relaxed) >> in_port) & 1) {
+            post_guard_event({guard_event::bpdu, 0, in_port, 0, 0});
+            return drop_reason::bpdu_guard;
+        }
+        if (stp_on_)
+            return post_guard_event({guard_event::stp_bpdu, 0, in_port, 0, 0, m})
+                       ? drop_reason::stp_bpdu
+                       : drop_reason::stp_bpdu_lost;
     }
-    return port_blocked(in_port) ? drop_reason::port_blocked : drop_reason::count;
+    if ((guard_blocked_ >> in_port) & 1)
+        return drop_reason::port_blocked;
+    if ((stp_discarding_ >> in_port) & 1)
+        return drop_reason::stp_discarding;
+    return drop_reason::count;
 }
 
-void worker::post_guard_event(guard_event e) {
+bool worker::post_guard_event(guard_event e) {
     // A full ring loses the event: the next probe (or BPDU) says it again.
-    if (p_.guard_ring != nullptr)
-        rte_ring_sp_enqueue_elem(p_.guard_ring, &e, sizeof(e));
+    return p_.guard_ring != nullptr &&
+           rte_ring_sp_enqueue_elem(p_.guard_ring, &e, sizeof(e)) == 0;
 }
 
 void worker::send_probes() {
