@@ -72,10 +72,11 @@ enum class bpdu_error : uint8_t {
     ok,
     not_bridge_group, ///< destination is not 01:80:c2:00:00:00
     not_llc,          ///< an Ethernet II frame, or LLC other than 42 42 03
-    bad_length,       ///< the 802.3 length field overruns the frame, or is shorter than the BPDU
+    bad_length,       ///< the 802.3 length field overruns the frame, or is under 3 (the LLC header)
     bad_protocol,     ///< protocol identifier not 0
     bad_type,         ///< unknown type, or RST with version < 2
-    too_short,        ///< fewer bytes than its type needs
+    too_short,        ///< the length field leaves fewer bytes than its type needs, or the
+                      ///< frame is shorter than a TCN's 21
     bad_message_age,  ///< Config/RST whose message age is not less than its max age
 };
 const char* bpdu_error_name(bpdu_error e);
