@@ -1,11 +1,13 @@
 // bridgehostctl: talks to a running bridgehost over its control socket.
 #include "common/json_bounds.hpp"
+#include "common/plural.hpp"
 #include "config/config.hpp"
 #include "datapath/drop_reasons.hpp"
 #include "features/capture/client.hpp"
 
 #include <cerrno>
 #include <cinttypes>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,6 +39,15 @@ COMMANDS
                                     or BPDU guard), promiscuous mode, counters,
                                     learned MACs and max_macs, device stats, the
                                     promiscuous-mode diagnosis
+    show stp                        the spanning tree: this bridge's and the
+                                    root's IDs, the root port and path cost,
+                                    the root's timers, topology changes; per
+                                    port its ID, role, state, path cost, edge
+                                    (auto: found to be one), point-to-point,
+                                    protocol (stp: an 802.1D-only neighbour),
+                                    designated bridge, BPDUs in/out/bad; then
+                                    the ports blocked by a guard, down, no
+                                    longer edge, or losing BPDUs
     show workers                    rx queues, busy cycles/packet, idle %, stalls
     show stats [--all]              per-port counters, the drop reasons that
                                     counted (--all: every reason, zeros too, as
@@ -215,8 +226,8 @@ json make_request(const std::vector<std::string>& w) {
             args["mac"] = *m;
         return {{"cmd", "show fdb"}, {"args", args}};
     }
-    if (verb == "show" &&
-        (noun == "ports" || noun == "workers" || noun == "stats" || noun == "config")) {
+    if (verb == "show" && (noun == "ports" || noun == "stp" || noun == "workers" ||
+                           noun == "stats" || noun == "config")) {
         expect_flags_only(2, {});
         return {{"cmd", "show " + noun}, {"args", args}};
     }
@@ -348,6 +359,129 @@ void print_drop_table(const json& ports) {
     }
 }
 
+/// printf into a string, whatever its length.
+[[gnu::format(printf, 1, 2)]] std::string strf(const char* fmt, ...) {
+    va_list args, again;
+    va_start(args, fmt);
+    va_copy(again, args);
+    const int n = std::vsnprintf(nullptr, 0, fmt, args);
+    va_end(args);
+    std::string text(size_t(n > 0 ? n : 0), '\0');
+    std::vsnprintf(text.data(), text.size() + 1, fmt, again);
+    va_end(again);
+    return text;
+}
+
+/// An age for people: "12 s", "5 min 3 s", "3 h 4 min", "2 d 3 h"; o[key] is
+/// seconds. A negative one is a malformed reply.
+std::string duration_text(const json& o, const char* key) {
+    const double seconds = o.at(key).get<double>();
+    if (!(seconds >= 0) || seconds > 1e15) // negative, or no time a switch has run
+        throw std::runtime_error(std::string("\"") + key + "\" is " + o.at(key).dump() +
+                                 ", not a duration");
+    const uint64_t s = uint64_t(seconds);
+    const auto two = [](uint64_t big, const char* big_unit, uint64_t small,
+                        const char* small_unit) {
+        return std::to_string(big) + " " + big_unit +
+               (small != 0 ? " " + std::to_string(small) + " " + small_unit : std::string());
+    };
+    if (s < 60)
+        return std::to_string(s) + " s";
+    if (s < 3600)
+        return two(s / 60, "min", s % 60, "s");
+    if (s < 86400)
+        return two(s / 3600, "h", s % 3600 / 60, "min");
+    return two(s / 86400, "d", s % 86400 / 3600, "h");
+}
+
+/// o[key] as a count: 0 when absent or null; a negative or non-integer value
+/// is a malformed reply.
+uint64_t count_field(const json& o, const char* key) {
+    const json v = o.value(key, json());
+    if (v.is_null())
+        return 0;
+    if (!v.is_number_unsigned())
+        throw std::runtime_error(std::string("\"") + key + "\" is " + v.dump() + ", not a count");
+    return v.get<uint64_t>();
+}
+
+/// show stp for people: the bridge, the root and its timers, topology changes,
+/// a row per port (100 columns), then what needs an operator's eye.
+std::string stp_text(const json& r) {
+    std::string out;
+    const auto line = [&out](const std::string& text) { out += text + "\n"; };
+    const json& ports = r.at("ports");
+    if (!ports.is_array())
+        throw std::runtime_error("\"ports\" is not an array");
+    if (!r.at("enabled").get<bool>()) {
+        line("spanning tree off (stp.enabled: false in the config); loop guard still guards");
+        return out;
+    }
+    const bool is_root = r.value("is_root", false);
+    line("bridge " + str(r.value("bridge_id", json())) + ", " + str(r.value("mode", json())) +
+         "; " +
+         (is_root ? std::string("this bridge is the root")
+                  : "root " + str(r.value("root_id", json())) + " via " +
+                        str(r.value("root_port", json())) + ", path cost " +
+                        str(r.value("root_path_cost", json()))));
+    const auto times = [](const json& t) {
+        return "hello " + str(t.value("hello_time", json())) + " s, max age " +
+               str(t.value("max_age", json())) + " s, forward delay " +
+               str(t.value("forward_delay", json())) + " s";
+    };
+    const json root_times = r.value("root_times", json::object());
+    line("times (the root's): " + times(root_times));
+    if (!is_root && r.contains("hello_time") && times(r) != times(root_times))
+        line("this bridge's own times (in use when it is the root): " + times(r));
+
+    const json changes = r.value("topology_changes", json());
+    const json since = r.value("seconds_since_topology_change", json());
+    std::string tc = "topology changes: ";
+    if (!since.is_null())
+        tc += str(changes) + ", the last " + duration_text(r, "seconds_since_topology_change") +
+              " ago";
+    else if (changes.is_null() || changes == 0)
+        tc += "none since start";
+    else
+        tc += str(changes);
+    if (r.value("topology_change", false))
+        tc += "; one is being propagated now";
+    line(tc);
+
+    line(strf("%-12s %-5s %-10s %-10s %-9s %-4s %-3s %-5s %-17s %s", "PORT", "ID", "ROLE", "STATE",
+              "COST", "EDGE", "P2P", "PROTO", "DESIGNATED BRIDGE", "BPDUS IN/OUT/BAD"));
+    std::string notes;
+    for (const json& p : ports) {
+        const std::string name = str(p.at("name"));
+        const bool edge = p.value("edge", false), oper_edge = p.value("oper_edge", false);
+        const char* edge_text = edge ? "yes" : oper_edge ? "auto" : "no";
+        const json p2p = p.value("point_to_point", json());
+        if (!p2p.is_null() && !p2p.is_boolean())
+            throw std::runtime_error("\"point_to_point\" is " + p2p.dump() + ", not a boolean");
+        const char* p2p_text = p2p.is_null() ? "-" : p2p.get<bool>() ? "yes" : "no";
+        const std::string bpdus = str(p.value("bpdus_in", json())) + "/" +
+                                  str(p.value("bpdus_out", json())) + "/" +
+                                  str(p.value("bpdus_bad", json()));
+        line(strf("%-12s %-5s %-10s %-10s %-9s %-4s %-3s %-5s %-17s %s", name.c_str(),
+                  str(p.value("port_id", json())).c_str(), str(p.value("role", json())).c_str(),
+                  str(p.value("state", json())).c_str(), str(p.value("path_cost", json())).c_str(),
+                  edge_text, p2p_text, str(p.value("protocol", json())).c_str(),
+                  str(p.value("designated_bridge", json())).c_str(), bpdus.c_str()));
+        const json link = p.value("link", json());
+        if (link.is_string() && link != "up")
+            notes += name + ": link " + link.get<std::string>() + "\n";
+        if (p.value("guard_blocked", false))
+            notes += name + ": blocked by loop guard or BPDU guard (show ports says which; " +
+                     "port enable unblocks it)\n";
+        if (edge && !oper_edge)
+            notes += name + ": configured as an edge port, but a BPDU arrived: not an edge now\n";
+        if (const uint64_t lost = count_field(p, "bpdus_lost"))
+            notes +=
+                name + ": " + bridgehost::count_of(lost, "BPDU") + " lost (a flood on the port?)\n";
+    }
+    return out + notes;
+}
+
 /// bridgehostctl explain [REASON]: from the switch's own list, no socket.
 int explain(const options& o) {
     using bridgehost::drop_reason;
@@ -452,6 +586,8 @@ void print_human(const std::string& cmd, const json& r, bool all) {
         for (const json& p : r)
             if (p.contains("diagnosis") && p.at("diagnosis").is_string())
                 std::printf("warning: %s\n", p.at("diagnosis").get<std::string>().c_str());
+    } else if (cmd == "show stp") {
+        std::fputs(stp_text(r).c_str(), stdout); // all or nothing: a bad field prints no half
     } else if (cmd == "show workers") {
         std::printf("%-6s %5s %-24s %12s %16s %6s %8s\n", "WORKER", "LCORE", "RX QUEUES",
                     "RX PACKETS", "BUSY CYCLES/PKT", "IDLE%", "STALLS");

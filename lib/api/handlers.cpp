@@ -151,10 +151,10 @@ struct bridge::command {
 const bridge::command bridge::kCommands[] = {
     {"show fdb", [](bridge& b, const json& a) { return b.show_fdb(a); }},
     {"show ports", [](bridge& b, const json&) { return b.show_ports(); }},
+    {"show stp", [](bridge& b, const json&) { return b.show_stp(); }},
     {"show workers", [](bridge& b, const json&) { return b.show_workers(); }},
     {"show stats", [](bridge& b, const json&) { return b.show_stats(); }},
     {"show config", [](bridge& b, const json&) { return b.show_config(); }},
-    {"show stp", [](bridge& b, const json&) { return b.show_stp(); }},
     {"fdb add", [](bridge& b, const json& a) { return b.fdb_add(a); }},
     {"fdb del", [](bridge& b, const json& a) { return b.fdb_del(a); }},
     {"fdb flush", [](bridge& b, const json& a) { return b.fdb_flush(a); }},

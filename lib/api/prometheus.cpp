@@ -204,6 +204,104 @@ constexpr worker_counter kWorkerCounters[] = {
      &worker::learn_ring_full},
 };
 
+using stp_port = metrics_snapshot::stp_port;
+
+// The spanning tree (features/stp): exported only when stp.enabled.
+constexpr std::string_view kStpRoles[] = {"disabled", "root", "designated", "alternate", "backup"};
+constexpr std::string_view kStpStates[] = {"discarding", "learning", "forwarding"};
+
+struct stp_port_counter {
+    const char* name;
+    const char* help;
+    uint64_t stp_port::*field;
+};
+
+constexpr stp_port_counter kStpPortCounters[] = {
+    {"stp_bpdus_received_total",
+     "Spanning-tree BPDUs received on the port and processed (bad and lost ones are "
+     "counted apart).",
+     &stp_port::bpdus_in},
+    {"stp_bpdus_sent_total", "Spanning-tree BPDUs sent out of the port.", &stp_port::bpdus_out},
+    {"stp_bpdus_bad_total",
+     "BPDUs received on the port and ignored: malformed, truncated, or of an unknown version "
+     "or type.",
+     &stp_port::bpdus_bad},
+    {"stp_bpdus_lost_total",
+     "BPDUs received on the port that the spanning tree never saw: the workers' ring to the "
+     "control lcore was full (a flood of BPDUs).",
+     &stp_port::bpdus_lost},
+    {"stp_port_topology_changes_total",
+     "Topology changes the port detected (it went forwarding) or received from its neighbour.",
+     &stp_port::topology_changes},
+};
+
+struct stp_port_flag {
+    const char* name;
+    const char* help;
+    bool stp_port::*field;
+};
+
+constexpr stp_port_flag kStpPortFlags[] = {
+    {"stp_port_oper_edge",
+     "1 if the port is an edge port now: configured as one (ports[].stp.edge) or found to be "
+     "one, and no BPDU arrived since.",
+     &stp_port::oper_edge},
+    {"stp_port_rstp",
+     "1 if the port sends RSTP BPDUs; 0 once it fell back to 802.1D STP BPDUs for a "
+     "neighbour that speaks only those.",
+     &stp_port::rstp},
+};
+
+/// The spanning tree's families; nothing when it is off.
+void render_stp(exposition& ex, const metrics_snapshot::stp_bridge& stp) {
+    if (!stp.enabled)
+        return;
+    ex.family("stp_port_role", "gauge",
+              "The port's spanning-tree role, one series per role: 1 for the one it has "
+              "(disabled, root, designated, alternate, backup), 0 for the others.");
+    for (const stp_port& p : stp.ports)
+        for (std::string_view role : kStpRoles)
+            ex.sample({{"port", p.name}, {"role", role}}, uint64_t(p.role == role ? 1 : 0));
+    ex.family("stp_port_state", "gauge",
+              "The port's spanning-tree state, one series per state: 1 for the one it is in "
+              "(discarding, learning, forwarding), 0 for the others. Only a forwarding port "
+              "passes frames.");
+    for (const stp_port& p : stp.ports)
+        for (std::string_view state : kStpStates)
+            ex.sample({{"port", p.name}, {"state", state}}, uint64_t(p.state == state ? 1 : 0));
+    ex.family("stp_port_path_cost", "gauge",
+              "The port's path cost: what a path to the root through it adds "
+              "(ports[].stp.path_cost, or from the link speed).");
+    for (const stp_port& p : stp.ports)
+        ex.sample({{"port", p.name}}, uint64_t(p.path_cost));
+    for (const stp_port_flag& f : kStpPortFlags) {
+        ex.family(f.name, "gauge", f.help);
+        for (const stp_port& p : stp.ports)
+            ex.sample({{"port", p.name}}, uint64_t(p.*f.field ? 1 : 0));
+    }
+    for (const stp_port_counter& f : kStpPortCounters) {
+        ex.family(f.name, "counter", f.help);
+        for (const stp_port& p : stp.ports)
+            ex.sample({{"port", p.name}}, p.*f.field);
+    }
+
+    ex.family("stp_is_root", "gauge", "1 if this bridge is the spanning tree's root.");
+    ex.sample({}, uint64_t(stp.is_root ? 1 : 0));
+    ex.family("stp_root_path_cost", "gauge",
+              "The cost of this bridge's path to the root: the sum of the path costs on the "
+              "way; 0 at the root.");
+    ex.sample({}, uint64_t(stp.root_path_cost));
+    ex.family("stp_topology_changes_total", "counter",
+              "Topology changes since start, detected here or received from a neighbour.");
+    ex.sample({}, stp.topology_changes);
+    if (stp.seconds_since_topology_change >= 0) { // none since start: left out
+        ex.family("stp_seconds_since_topology_change", "gauge",
+                  "Seconds since the last topology change; absent when there was none since "
+                  "start.");
+        ex.sample({}, stp.seconds_since_topology_change);
+    }
+}
+
 struct global {
     const char* name;
     const char* type;
@@ -277,6 +375,8 @@ std::string render_prometheus(const metrics_snapshot& s) {
         for (const port& p : s.ports)
             ex.sample({{"port", p.name}}, p.*f.field);
     }
+
+    render_stp(ex, s.stp);
 
     std::vector<std::pair<std::string, std::string>> worker_labels;
     for (const worker& w : s.workers)

@@ -14,7 +14,8 @@ namespace bridgehost {
 /// Prometheus text exposition format 0.0.4: # HELP and # TYPE for every family,
 /// counters end in _total, label values escaped. Every name starts with
 /// "bridgehost_". A per-port or per-worker family with no series (no ports, no
-/// drop reasons) is left out rather than printed empty.
+/// drop reasons) is left out rather than printed empty; the spanning tree's
+/// families (bridgehost_stp_*) are there only when s.stp.enabled.
 std::string render_prometheus(const metrics_snapshot& s);
 
 } // namespace bridgehost

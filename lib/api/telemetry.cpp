@@ -135,6 +135,7 @@ int run_command(const char* cmd, rte_tel_data* d) {
     int tel_##path(const char*, const char*, rte_tel_data* d) { return run_command(command, d); }
 BRIDGEHOST_TELEMETRY(fdb, "show fdb")
 BRIDGEHOST_TELEMETRY(ports, "show ports")
+BRIDGEHOST_TELEMETRY(stp, "show stp")
 BRIDGEHOST_TELEMETRY(workers, "show workers")
 BRIDGEHOST_TELEMETRY(stats, "show stats")
 BRIDGEHOST_TELEMETRY(config, "show config")
@@ -157,6 +158,8 @@ void attach_telemetry(bridge* sw) {
                                    "The MAC table (up to 256 entries; bridgehostctl shows all).");
         rte_telemetry_register_cmd("/bridgehost/ports", tel_ports,
                                    "Ports: link, promiscuous mode, counters, device stats.");
+        rte_telemetry_register_cmd("/bridgehost/stp", tel_stp,
+                                   "Spanning tree: root, each port's role, state, BPDU counters.");
         rte_telemetry_register_cmd("/bridgehost/workers", tel_workers,
                                    "Workers: rx queues, busy cycles/packet, idle %, stalls.");
         rte_telemetry_register_cmd("/bridgehost/stats", tel_stats,

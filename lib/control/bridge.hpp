@@ -147,10 +147,12 @@ class bridge {
     static const command kCommands[];
     nlohmann::json show_fdb(const nlohmann::json& args) const;
     nlohmann::json show_ports() const;
+    /// The spanning tree: the bridge's and each port's role, state, designated
+    /// vector and BPDU counters (control/bridge_stp.cpp).
+    nlohmann::json show_stp() const;
     nlohmann::json show_workers() const;
     nlohmann::json show_stats() const;
     nlohmann::json show_config() const;
-    nlohmann::json show_stp() const;
     nlohmann::json capture_json() const; ///< show stats' "capture"
     nlohmann::json fdb_add(const nlohmann::json& args);
     nlohmann::json fdb_del(const nlohmann::json& args);

@@ -102,6 +102,13 @@ TEST_F(api, show_ports_workers_and_config_describe_the_running_switch) {
     EXPECT_EQ(cfg.at("ports").size(), 3u);
 }
 
+// show stp's contract with the spanning tree off (the harness's default):
+// docs/operations.md has the reply with it on.
+TEST_F(api, show_stp_with_the_spanning_tree_off_says_so_and_lists_no_port) {
+    EXPECT_EQ(ok({{"cmd", "show stp"}}),
+              (json{{"enabled", false}, {"mode", "rstp"}, {"ports", json::array()}}));
+}
+
 TEST_F(api, bad_requests_are_refused_with_the_reason) {
     EXPECT_EQ(refused(json::array()), "a request is a JSON object with a string \"cmd\"");
     EXPECT_NE(refused({{"cmd", "show routes"}}).find("unknown command \"show routes\""),

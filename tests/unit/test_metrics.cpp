@@ -37,6 +37,7 @@ namespace bridgehost {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // ---- A strict parser of the text exposition format 0.0.4 ---------------------
@@ -526,6 +527,165 @@ TEST(RenderPrometheus, UptimeSpelledAsTheFormatWants) {
     parse_strictly(render_prometheus(s));
 }
 
+// ---- the spanning tree's families ----------------------------------------------
+
+/// two_ports_two_workers() with the spanning tree on: a root port and a
+/// blocked alternate port that speaks 802.1D, with the odd name.
+metrics_snapshot with_stp() {
+    metrics_snapshot s = two_ports_two_workers();
+    s.stp.enabled = true;
+    s.stp.is_root = false;
+    s.stp.root_path_cost = 20000;
+    s.stp.topology_changes = 3;
+    s.stp.seconds_since_topology_change = 12.5;
+    metrics_snapshot::stp_port a;
+    a.name = "eth0";
+    a.role = "root";
+    a.state = "forwarding";
+    a.path_cost = 20000;
+    a.bpdus_in = 10;
+    a.bpdus_out = 11;
+    a.topology_changes = 1;
+    metrics_snapshot::stp_port b;
+    b.name = kOddName;
+    b.role = "alternate";
+    b.state = "discarding";
+    b.path_cost = 200'000'000; // the largest 802.1D-2004 allows
+    b.oper_edge = true;
+    b.rstp = false;
+    b.bpdus_in = std::numeric_limits<uint64_t>::max();
+    b.bpdus_bad = 4;
+    b.bpdus_lost = 70000;
+    s.stp.ports = {a, b};
+    return s;
+}
+
+TEST(RenderPrometheus, StpFamiliesWithTheirTypes) {
+    const parsed_exposition p = parse_strictly(render_prometheus(with_stp()));
+    const std::map<std::string, std::string> expected = {
+        {"bridgehost_stp_port_role", "gauge"},
+        {"bridgehost_stp_port_state", "gauge"},
+        {"bridgehost_stp_port_path_cost", "gauge"},
+        {"bridgehost_stp_port_oper_edge", "gauge"},
+        {"bridgehost_stp_port_rstp", "gauge"},
+        {"bridgehost_stp_bpdus_received_total", "counter"},
+        {"bridgehost_stp_bpdus_sent_total", "counter"},
+        {"bridgehost_stp_bpdus_bad_total", "counter"},
+        {"bridgehost_stp_bpdus_lost_total", "counter"},
+        {"bridgehost_stp_port_topology_changes_total", "counter"},
+        {"bridgehost_stp_is_root", "gauge"},
+        {"bridgehost_stp_root_path_cost", "gauge"},
+        {"bridgehost_stp_topology_changes_total", "counter"},
+        {"bridgehost_stp_seconds_since_topology_change", "gauge"},
+    };
+    std::map<std::string, std::string> stp;
+    for (const auto& [name, type] : p.types)
+        if (name.starts_with("bridgehost_stp_"))
+            stp.emplace(name, type);
+    EXPECT_EQ(stp, expected);
+    for (const auto& [name, type] : expected) {
+        ASSERT_TRUE(p.helps.contains(name)) << name << " has no # HELP";
+        EXPECT_FALSE(p.helps.at(name).empty()) << name;
+    }
+    // On top of the rest: 5 roles + 3 states + 8 other per-port families, 2
+    // ports; 4 bridge-wide.
+    EXPECT_EQ(p.samples.size(), 22u * 2 + 4 * 2 + 7 * 2 + 14 + (5 + 3 + 8) * 2 + 4);
+}
+
+TEST(RenderPrometheus, StpExactLines) {
+    const std::string text = render_prometheus(with_stp());
+    const std::string odd = "port=\"we\\\"ird\\\\po\\nrt\"";
+    // One-hot over the five roles and the three states, in the standard's order.
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_port_role gauge\n"
+                                "bridgehost_stp_port_role{port=\"eth0\",role=\"disabled\"} 0\n"
+                                "bridgehost_stp_port_role{port=\"eth0\",role=\"root\"} 1\n"
+                                "bridgehost_stp_port_role{port=\"eth0\",role=\"designated\"} 0\n"
+                                "bridgehost_stp_port_role{port=\"eth0\",role=\"alternate\"} 0\n"
+                                "bridgehost_stp_port_role{port=\"eth0\",role=\"backup\"} 0\n"
+                                "bridgehost_stp_port_role{" +
+                                odd + ",role=\"disabled\"} 0\n"));
+    EXPECT_THAT(text, HasSubstr("\nbridgehost_stp_port_role{" + odd + ",role=\"alternate\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_port_state gauge\n"
+                                "bridgehost_stp_port_state{port=\"eth0\",state=\"discarding\"} 0\n"
+                                "bridgehost_stp_port_state{port=\"eth0\",state=\"learning\"} 0\n"
+                                "bridgehost_stp_port_state{port=\"eth0\",state=\"forwarding\"} 1\n"
+                                "bridgehost_stp_port_state{" +
+                                odd +
+                                ",state=\"discarding\"} 1\n"
+                                "bridgehost_stp_port_state{" +
+                                odd +
+                                ",state=\"learning\"} 0\n"
+                                "bridgehost_stp_port_state{" +
+                                odd + ",state=\"forwarding\"} 0\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_port_path_cost gauge\n"
+                                "bridgehost_stp_port_path_cost{port=\"eth0\"} 20000\n"
+                                "bridgehost_stp_port_path_cost{" +
+                                odd + "} 200000000\n"));
+    EXPECT_THAT(text, HasSubstr("\nbridgehost_stp_port_oper_edge{port=\"eth0\"} 0\n"
+                                "bridgehost_stp_port_oper_edge{" +
+                                odd + "} 1\n"));
+    EXPECT_THAT(text, HasSubstr("\nbridgehost_stp_port_rstp{port=\"eth0\"} 1\n"
+                                "bridgehost_stp_port_rstp{" +
+                                odd + "} 0\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_bpdus_received_total counter\n"
+                                "bridgehost_stp_bpdus_received_total{port=\"eth0\"} 10\n"
+                                "bridgehost_stp_bpdus_received_total{" +
+                                odd + "} 18446744073709551615\n"));
+    EXPECT_THAT(text, HasSubstr("\nbridgehost_stp_bpdus_sent_total{port=\"eth0\"} 11\n"));
+    EXPECT_THAT(text, HasSubstr("\nbridgehost_stp_bpdus_bad_total{" + odd + "} 4\n"));
+    EXPECT_THAT(text, HasSubstr("\nbridgehost_stp_bpdus_lost_total{" + odd + "} 70000\n"));
+    EXPECT_THAT(text, HasSubstr("\nbridgehost_stp_port_topology_changes_total{port=\"eth0\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_is_root gauge\n"
+                                "bridgehost_stp_is_root 0\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_root_path_cost gauge\n"
+                                "bridgehost_stp_root_path_cost 20000\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_topology_changes_total counter\n"
+                                "bridgehost_stp_topology_changes_total 3\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE bridgehost_stp_seconds_since_topology_change gauge\n"
+                                "bridgehost_stp_seconds_since_topology_change 12.5\n"));
+}
+
+TEST(RenderPrometheus, StpRootWithoutTopologyChangeLeavesTheAgeOut) {
+    metrics_snapshot s = with_stp();
+    s.stp.is_root = true;
+    s.stp.root_path_cost = 0;
+    s.stp.topology_changes = 0;
+    s.stp.seconds_since_topology_change = -1;
+    s.stp.ports[0].role = "designated";
+    s.stp.ports[1].role = "something new"; // not one of the five: every role series 0
+    const std::string text = render_prometheus(s);
+    const parsed_exposition p = parse_strictly(text);
+    EXPECT_EQ(p.value("bridgehost_stp_is_root"), 1);
+    EXPECT_EQ(p.value("bridgehost_stp_root_path_cost"), 0);
+    EXPECT_EQ(p.value("bridgehost_stp_topology_changes_total"), 0);
+    EXPECT_FALSE(p.types.contains("bridgehost_stp_seconds_since_topology_change"));
+    EXPECT_THAT(text, Not(HasSubstr("seconds_since_topology_change")));
+    EXPECT_EQ(p.value("bridgehost_stp_port_role", {{"port", "eth0"}, {"role", "designated"}}), 1);
+    EXPECT_EQ(p.value("bridgehost_stp_port_role", {{"port", "eth0"}, {"role", "root"}}), 0);
+    for (const char* role : {"disabled", "root", "designated", "alternate", "backup"})
+        EXPECT_EQ(p.value("bridgehost_stp_port_role", {{"port", kOddName}, {"role", role}}), 0)
+            << role;
+}
+
+TEST(RenderPrometheus, StpNoPortsLeavesOnlyTheBridgeWide) {
+    metrics_snapshot s;
+    s.stp.enabled = true;
+    s.stp.is_root = true;
+    const parsed_exposition p = parse_strictly(render_prometheus(s));
+    EXPECT_FALSE(p.types.contains("bridgehost_stp_port_role"));
+    EXPECT_FALSE(p.types.contains("bridgehost_stp_bpdus_received_total"));
+    EXPECT_EQ(p.value("bridgehost_stp_is_root"), 1);
+    EXPECT_EQ(p.value("bridgehost_stp_topology_changes_total"), 0);
+}
+
+TEST(RenderPrometheus, StpOffPrintsNothingOfIt) {
+    metrics_snapshot s = with_stp();
+    s.stp.enabled = false; // whatever else the snapshot holds
+    const std::string text = render_prometheus(s);
+    EXPECT_THAT(text, Not(HasSubstr("_stp_")));
+    EXPECT_EQ(text, render_prometheus(two_ports_two_workers()));
+}
+
 // promtool's own check, where it is installed (it is not a build dependency).
 TEST(RenderPrometheus, PromtoolAgrees) {
     if (std::system("command -v promtool >/dev/null 2>&1") != 0)
@@ -533,7 +693,7 @@ TEST(RenderPrometheus, PromtoolAgrees) {
     char path[] = "/tmp/bridgehost-metrics-XXXXXX";
     const int fd = mkstemp(path);
     ASSERT_GE(fd, 0);
-    const std::string text = render_prometheus(two_ports_two_workers());
+    const std::string text = render_prometheus(with_stp());
     ASSERT_EQ(write(fd, text.data(), text.size()), ssize_t(text.size()));
     close(fd);
     const int status = std::system(("promtool check metrics < " + std::string(path)).c_str());
