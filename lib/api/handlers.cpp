@@ -129,6 +129,18 @@ json mac_limit_json(const port_mac_limit& limit) {
         {"mac_limit_action", limit.action == mac_limit_action::refuse ? "refuse" : "evict_oldest"}};
 }
 
+/// A port's spanning-tree settings as the config has them (point_to_point
+/// as written: "auto", true or false).
+json port_stp_json(const port_stp& stp) {
+    using p2p = port_stp::p2p_t;
+    return {{"priority", stp.priority},
+            {"path_cost", stp.path_cost},
+            {"edge", stp.edge},
+            {"point_to_point", stp.point_to_point == p2p::automatic
+                                   ? json("auto")
+                                   : json(stp.point_to_point == p2p::yes)}};
+}
+
 json log_json(const log_config& log) {
     json components = json::object();
     for (const auto& [name, level] : log.components)
@@ -377,6 +389,7 @@ json bridge::show_config() const {
         if (p.storm.any())
             j["storm_control"] = storm_json(p.storm);
         j["bpdu_guard"] = p.bpdu_guard;
+        j["stp"] = port_stp_json(p.stp);
         j["offloads"] = offloads_json(p);
         ports.push_back(std::move(j));
     }
@@ -418,7 +431,15 @@ json bridge::show_config() const {
             {"loop_guard",
              {{"enabled", cfg_.loop_guard.enabled},
               {"interval_ms", cfg_.loop_guard.interval_ms},
-              {"hold_seconds", cfg_.loop_guard.hold_seconds}}}};
+              {"hold_seconds", cfg_.loop_guard.hold_seconds}}},
+            {"stp",
+             {{"enabled", cfg_.stp.enabled},
+              {"mode", stp_mode_name(cfg_.stp.mode)},
+              {"priority", cfg_.stp.priority},
+              {"hello_time", cfg_.stp.hello_time},
+              {"max_age", cfg_.stp.max_age},
+              {"forward_delay", cfg_.stp.forward_delay},
+              {"tx_hold_count", cfg_.stp.tx_hold_count}}}};
 }
 
 json bridge::fdb_add(const json& args) {

@@ -29,6 +29,15 @@ constexpr uint32_t kMinMemoryMb = 64;
 constexpr uint32_t kMaxMemoryMb = 1024 * 1024;
 constexpr size_t kMaxPortNameLength = 32;
 constexpr uint32_t kMaxStormRate = 1000000000; // frames per second; far above any port's rate
+// The spanning tree's ranges: IEEE 802.1D-2004 17.14 and table 17-1 (the
+// Linux bridge takes the same). Priorities are set in steps because only the
+// top 4 bits of a bridge or port ID are the priority: the low 12 bits are the
+// system ID extension (0 for one tree) or the port number (802.1D-2004 9.2).
+constexpr uint16_t kMaxStpBridgePriority = 61440;
+constexpr uint16_t kStpBridgePriorityStep = 4096;
+constexpr uint8_t kMaxStpPortPriority = 240;
+constexpr uint8_t kStpPortPriorityStep = 16;
+constexpr uint32_t kMaxStpPathCost = 200000000; // 802.1D-2004 table 17-3, 100 Kb/s
 
 std::string quoted(std::string_view text) {
     return "\"" + std::string(text) + "\"";
@@ -197,10 +206,32 @@ port_offloads read_offloads(const yaml::reader& node, const port_config& port) {
     return o;
 }
 
+port_stp::p2p_t read_point_to_point(const yaml::reader& node) {
+    if (node.is_boolean())
+        return node.boolean() ? port_stp::p2p_t::yes : port_stp::p2p_t::no;
+    if (node.string() == "auto")
+        return port_stp::p2p_t::automatic;
+    node.fail("expected auto, true or false, got " + node.describe());
+}
+
+port_stp read_port_stp(const yaml::reader& node) {
+    node.expect_mapping({"priority", "path_cost", "edge", "point_to_point"});
+    port_stp stp;
+    if (const auto priority = node.find("priority"))
+        stp.priority = priority->integer(uint8_t{0}, kMaxStpPortPriority, kStpPortPriorityStep);
+    if (const auto cost = node.find("path_cost"))
+        stp.path_cost = cost->integer(uint32_t{0}, kMaxStpPathCost);
+    if (const auto edge = node.find("edge"))
+        stp.edge = edge->boolean();
+    if (const auto p2p = node.find("point_to_point"))
+        stp.point_to_point = read_point_to_point(*p2p);
+    return stp;
+}
+
 port_config read_port(const yaml::reader& node, const std::vector<port_config>& earlier) {
     node.expect_mapping({"name", "device", "rx_descriptors", "tx_descriptors", "mtu", "mode",
                          "vlan", "allowed_vlans", "native_vlan", "max_macs", "mac_limit_action",
-                         "storm_control", "bpdu_guard", "offloads"});
+                         "storm_control", "bpdu_guard", "stp", "offloads"});
     port_config port;
     const yaml::reader name = node.require("name");
     port.name = name.string();
@@ -231,6 +262,8 @@ port_config read_port(const yaml::reader& node, const std::vector<port_config>& 
         port.storm = read_storm_limits(*storm);
     if (const auto bpdu = node.find("bpdu_guard"))
         port.bpdu_guard = bpdu->boolean();
+    if (const auto stp = node.find("stp"))
+        port.stp = read_port_stp(*stp);
     if (const auto offloads = node.find("offloads"))
         port.offloads = read_offloads(*offloads, port);
     if (const auto conflict = device_offload_conflict(port))
@@ -441,6 +474,58 @@ loop_guard_config read_loop_guard(const yaml::reader& node) {
                        std::to_string(guard.hold_seconds) + " s");
     }
     return guard;
+}
+
+stp_config read_stp(const yaml::reader& node) {
+    node.expect_mapping(
+        {"enabled", "mode", "priority", "hello_time", "max_age", "forward_delay", "tx_hold_count"});
+    stp_config stp;
+    if (const auto enabled = node.find("enabled"))
+        stp.enabled = enabled->boolean();
+    if (const auto mode = node.find("mode")) {
+        const std::string name = mode->string();
+        if (name == stp_mode_name(stp_config::mode_t::stp))
+            stp.mode = stp_config::mode_t::stp;
+        else if (name != stp_mode_name(stp_config::mode_t::rstp))
+            mode->fail("expected rstp or stp, got " + quoted(name));
+    }
+    if (const auto priority = node.find("priority"))
+        stp.priority =
+            priority->integer(uint16_t{0}, kMaxStpBridgePriority, kStpBridgePriorityStep);
+    const auto hello = node.find("hello_time");
+    if (hello)
+        stp.hello_time = hello->integer(uint16_t{1}, uint16_t{10});
+    const auto max_age = node.find("max_age");
+    if (max_age)
+        stp.max_age = max_age->integer(uint16_t{6}, uint16_t{40});
+    const auto delay = node.find("forward_delay");
+    if (delay)
+        stp.forward_delay = delay->integer(uint16_t{4}, uint16_t{30});
+    if (const auto hold = node.find("tx_hold_count"))
+        stp.tx_hold_count = hold->integer(uint16_t{1}, uint16_t{10});
+    // 802.1D-2004 17.14: a BPDU must outlive its way across the tree (max_age
+    // against forward_delay), and a root's hellos must arrive before its
+    // information ages out (max_age against hello_time).
+    const unsigned longest = 2u * (stp.forward_delay - 1u), shortest = 2u * (stp.hello_time + 1u);
+    // The error points at max_age when it is given, else at the other key of
+    // the two (the defaults meet both).
+    const auto broken = [&](const std::optional<yaml::reader>& other, const std::string& why) {
+        const std::optional<yaml::reader>& key = max_age ? max_age : other;
+        (key ? *key : node)
+            .fail("expected 2 x (forward_delay - 1) >= max_age >= 2 x (hello_time + 1) (IEEE "
+                  "802.1D-2004 17.14), got forward_delay " +
+                  std::to_string(stp.forward_delay) + ", max_age " + std::to_string(stp.max_age) +
+                  ", hello_time " + std::to_string(stp.hello_time) + ": " + why);
+    };
+    if (stp.max_age > longest)
+        broken(delay, "2 x (" + std::to_string(stp.forward_delay) +
+                          " - 1) = " + std::to_string(longest) + " is less than max_age " +
+                          std::to_string(stp.max_age));
+    if (stp.max_age < shortest)
+        broken(hello, "2 x (" + std::to_string(stp.hello_time) +
+                          " + 1) = " + std::to_string(shortest) + " is more than max_age " +
+                          std::to_string(stp.max_age));
+    return stp;
 }
 
 log_level read_log_level(const yaml::reader& node) {
@@ -656,8 +741,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
     const yaml::reader root = yaml::reader::load(yaml_text, source);
     if (root.is_null())
         root.fail("the file is empty; expected a mapping with at least \"ports\"");
-    root.expect_mapping(
-        {"eal", "ports", "fdb", "workers", "control", "metrics", "log", "mirror", "loop_guard"});
+    root.expect_mapping({"eal", "ports", "fdb", "workers", "control", "metrics", "log", "mirror",
+                         "loop_guard", "stp"});
     config cfg;
     cfg.source = source;
     lcore_keys lcores;
@@ -678,6 +763,8 @@ config parse_config(std::string_view yaml_text, const std::string& source) {
         cfg.mirror = read_mirror(*mirror, cfg);
     if (const auto guard = root.find("loop_guard"))
         cfg.loop_guard = read_loop_guard(*guard);
+    if (const auto stp = root.find("stp"))
+        cfg.stp = read_stp(*stp);
     resolve_lcores(lcores, cfg);
     return cfg;
 }

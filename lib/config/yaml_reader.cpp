@@ -26,6 +26,18 @@ bool is_plain_scalar(const YAML::Node& node) {
     return node.IsScalar() && node.Tag() == "?";
 }
 
+// An unquoted true or false (YAML 1.2's core schema; not yes, no, on, off).
+std::optional<bool> plain_boolean(const YAML::Node& node) {
+    if (!is_plain_scalar(node))
+        return std::nullopt;
+    const std::string& text = node.Scalar();
+    if (text == "true" || text == "True" || text == "TRUE")
+        return true;
+    if (text == "false" || text == "False" || text == "FALSE")
+        return false;
+    return std::nullopt;
+}
+
 /// Parser events that only note where the last document started.
 struct document_start : YAML::EventHandler {
     YAML::Mark mark = YAML::Mark::null_mark();
@@ -160,28 +172,28 @@ std::string reader::string() const {
 }
 
 bool reader::boolean() const {
-    if (is_plain_scalar(node_)) {
-        const std::string& text = node_.Scalar();
-        if (text == "true" || text == "True" || text == "TRUE")
-            return true;
-        if (text == "false" || text == "False" || text == "FALSE")
-            return false;
-    }
+    if (const std::optional<bool> value = plain_boolean(node_))
+        return *value;
     fail("expected true or false, got " + describe());
 }
 
-uint64_t reader::unsigned_integer(uint64_t min, uint64_t max) const {
+bool reader::is_boolean() const {
+    return plain_boolean(node_).has_value();
+}
+
+uint64_t reader::unsigned_integer(uint64_t min, uint64_t max, uint64_t step) const {
     if (is_plain_scalar(node_)) {
         const std::string& text = node_.Scalar();
         uint64_t value = 0;
         // from_chars takes neither sign nor "0x", so "-1" and "1.5" stop early.
         const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (error == std::errc() && end == text.data() + text.size() && value >= min &&
-            value <= max)
+            value <= max && value % step == 0)
             return value;
     }
     fail("expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-         ", got " + describe());
+         (step > 1 ? " in steps of " + std::to_string(step) : std::string()) + ", got " +
+         describe());
 }
 
 std::string reader::describe() const {

@@ -40,18 +40,26 @@ class reader {
     std::string string() const;
     /// An unquoted true or false.
     bool boolean() const;
+    /// The value is what boolean() reads (an unquoted true or false).
+    bool is_boolean() const;
     /// An unquoted decimal integer in [min, max].
     template <std::unsigned_integral T> T integer(T min, T max) const {
-        return static_cast<T>(unsigned_integer(min, max));
+        return static_cast<T>(unsigned_integer(min, max, 1));
     }
+    /// An unquoted decimal integer in [min, max] that is a multiple of `step`.
+    template <std::unsigned_integral T> T integer(T min, T max, T step) const {
+        return static_cast<T>(unsigned_integer(min, max, step));
+    }
+
+    /// The value as a message shows it: "\"lots\"", "the quoted string \"32\"",
+    /// "a mapping", "nothing".
+    std::string describe() const;
 
   private:
     reader(const YAML::Node& node, std::string path, std::string source, YAML::Mark mark);
     reader child(const YAML::Node& node, std::string path, YAML::Mark fallback) const;
     std::string child_path(std::string_view key) const;
-    uint64_t unsigned_integer(uint64_t min, uint64_t max) const;
-    /// The value as a message shows it: "\"lots\"", "a mapping", "nothing".
-    std::string describe() const;
+    uint64_t unsigned_integer(uint64_t min, uint64_t max, uint64_t step) const;
     /// "in fdb", "at the top level".
     std::string where() const;
 

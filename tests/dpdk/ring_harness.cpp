@@ -61,6 +61,7 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
     cfg_.fdb.flapping = o.flapping;
     cfg_.loop_guard = o.loop_guard;
+    cfg_.stp = o.stp;
     for (unsigned p = 0; p < o.ports; ++p) {
         cfg_.ports.push_back(
             add_ring_port(p < o.tx_ring_sizes.size() ? o.tx_ring_sizes[p] : o.tx_ring_size));
@@ -73,6 +74,8 @@ ring_harness::ring_harness(const harness_options& o) {
         if (p < o.mac_limits.size())
             cfg_.ports.back().mac_limit = o.mac_limits[p];
         cfg_.ports.back().bpdu_guard = (o.bpdu_guard_ports >> p) & 1;
+        if (p < o.port_stps.size())
+            cfg_.ports.back().stp = o.port_stps[p];
     }
     cfg_.mirror = o.mirror;
     bridge_ = std::make_unique<bridge>(cfg_);

@@ -54,6 +54,8 @@ struct harness_options {
     flapping_config flapping;
     loop_guard_config loop_guard;
     uint32_t bpdu_guard_ports = 0; ///< bit p: port p has bpdu_guard
+    stp_config stp;
+    std::vector<port_stp> port_stps; ///< per port, when given (default: the struct's)
     /// false: the worker is not launched; poll() runs it on the caller's thread.
     bool launch_workers = true;
 };

@@ -100,6 +100,41 @@ TEST_F(api, show_ports_workers_and_config_describe_the_running_switch) {
     const json cfg = ok({{"cmd", "show config"}});
     EXPECT_EQ(cfg.at("fdb").at("capacity"), 1024);
     EXPECT_EQ(cfg.at("ports").size(), 3u);
+    EXPECT_EQ(cfg.at("stp"), (json{{"enabled", false},
+                                   {"mode", "rstp"},
+                                   {"priority", 32768},
+                                   {"hello_time", 2},
+                                   {"max_age", 20},
+                                   {"forward_delay", 15},
+                                   {"tx_hold_count", 6}}));
+    EXPECT_EQ(
+        cfg.at("ports").at(0).at("stp"),
+        (json{{"priority", 128}, {"path_cost", 0}, {"edge", false}, {"point_to_point", "auto"}}));
+}
+
+// A bridge started with settings of the test's own.
+class api_configured : public harness_test {};
+
+// show config has the stp section and each port's stp keys as the YAML has them.
+TEST_F(api_configured, show_config_prints_stp_as_configured) {
+    harness_options o;
+    o.stp = {true, stp_config::mode_t::stp, 4096, 1, 6, 4, 3};
+    o.port_stps = {{16, 2000, true, port_stp::p2p_t::yes}, {240, 0, false, port_stp::p2p_t::no}};
+    start(o);
+    const json cfg = ok({{"cmd", "show config"}});
+    EXPECT_EQ(cfg.at("stp"), (json{{"enabled", true},
+                                   {"mode", "stp"},
+                                   {"priority", 4096},
+                                   {"hello_time", 1},
+                                   {"max_age", 6},
+                                   {"forward_delay", 4},
+                                   {"tx_hold_count", 3}}));
+    const json& ports = cfg.at("ports");
+    EXPECT_EQ(
+        ports.at(0).at("stp"),
+        (json{{"priority", 16}, {"path_cost", 2000}, {"edge", true}, {"point_to_point", true}}));
+    EXPECT_EQ(ports.at(1).at("stp").at("point_to_point"), false);
+    EXPECT_EQ(ports.at(2).at("stp").at("point_to_point"), "auto");
 }
 
 // show stp's contract with the spanning tree off (the harness's default):

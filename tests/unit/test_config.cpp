@@ -65,7 +65,7 @@ const bad_config kBadConfigs[] = {
     // Unknown keys, at each level.
     {"UnknownTopLevelKey", kPorts + "fdbb:\n  capacity: 8\n",
      "t.yaml:6:1: fdbb: unknown key \"fdbb\" at the top level "
-     "(expected one of: eal, ports, fdb, workers, control, metrics, log, mirror, loop_guard)"},
+     "(expected one of: eal, ports, fdb, workers, control, metrics, log, mirror, loop_guard, stp)"},
     {"UnknownSectionKey", kPorts + "fdb:\n  agng_seconds: 300\n",
      "t.yaml:7:3: fdb.agng_seconds: unknown key \"agng_seconds\" in fdb "
      "(expected one of: capacity, aging_seconds, static, flapping)"},
@@ -304,13 +304,101 @@ const bad_config kBadConfigs[] = {
      "enabled, interval_ms, hold_seconds)"},
     {"BpduGuardNotBool", kPortA + "    bpdu_guard: on_bpdu\n" + kPortB,
      "t.yaml:4:17: ports[0].bpdu_guard: "},
+    // stp (IEEE 802.1D-2004 17.14, table 17-1) and ports[].stp.
+    {"StpUnknownKey", kPorts + "stp:\n  hello: 2\n",
+     "t.yaml:7:3: stp.hello: unknown key \"hello\" in stp (expected one of: enabled, mode, "
+     "priority, hello_time, max_age, forward_delay, tx_hold_count)"},
+    {"StpNotAMapping", kPorts + "stp: true\n",
+     "t.yaml:6:6: stp: expected a mapping with keys enabled, mode, priority, hello_time, max_age, "
+     "forward_delay, tx_hold_count, got \"true\""},
+    {"StpEnabledNotBool", kPorts + "stp:\n  enabled: yes\n",
+     "t.yaml:7:12: stp.enabled: expected true or false, got \"yes\""},
+    {"StpModeMstp", kPorts + "stp:\n  mode: mstp\n",
+     "t.yaml:7:9: stp.mode: expected rstp or stp, got \"mstp\""},
+    {"StpModeCapitalised", kPorts + "stp:\n  mode: RSTP\n",
+     "t.yaml:7:9: stp.mode: expected rstp or stp, got \"RSTP\""},
+    {"StpPriorityNotAStep", kPorts + "stp:\n  priority: 1000\n",
+     "t.yaml:7:13: stp.priority: expected an integer from 0 to 61440 in steps of 4096, got \"1000\""},
+    {"StpPriorityOneOff", kPorts + "stp:\n  priority: 32769\n",
+     "t.yaml:7:13: stp.priority: expected an integer from 0 to 61440 in steps of 4096, got \"32769\""},
+    {"StpPriorityTooHigh", kPorts + "stp:\n  priority: 65536\n",
+     "t.yaml:7:13: stp.priority: expected an integer from 0 to 61440 in steps of 4096, got \"65536\""},
+    {"StpPriorityNegative", kPorts + "stp:\n  priority: -4096\n",
+     "t.yaml:7:13: stp.priority: expected an integer from 0 to 61440 in steps of 4096, got \"-4096\""},
+    {"StpHelloTimeZero", kPorts + "stp:\n  hello_time: 0\n",
+     "t.yaml:7:15: stp.hello_time: expected an integer from 1 to 10, got \"0\""},
+    {"StpHelloTimeTooLong", kPorts + "stp:\n  hello_time: 11\n",
+     "t.yaml:7:15: stp.hello_time: expected an integer from 1 to 10, got \"11\""},
+    {"StpHelloTimeFractional", kPorts + "stp:\n  hello_time: 1.5\n",
+     "t.yaml:7:15: stp.hello_time: expected an integer from 1 to 10, got \"1.5\""},
+    {"StpMaxAgeTooShort", kPorts + "stp:\n  max_age: 5\n",
+     "t.yaml:7:12: stp.max_age: expected an integer from 6 to 40, got \"5\""},
+    {"StpMaxAgeTooLong", kPorts + "stp:\n  max_age: 41\n",
+     "t.yaml:7:12: stp.max_age: expected an integer from 6 to 40, got \"41\""},
+    {"StpForwardDelayTooShort", kPorts + "stp:\n  forward_delay: 3\n",
+     "t.yaml:7:18: stp.forward_delay: expected an integer from 4 to 30, got \"3\""},
+    {"StpForwardDelayTooLong", kPorts + "stp:\n  forward_delay: 31\n",
+     "t.yaml:7:18: stp.forward_delay: expected an integer from 4 to 30, got \"31\""},
+    {"StpForwardDelayQuoted", kPorts + "stp:\n  forward_delay: \"15\"\n",
+     "t.yaml:7:18: stp.forward_delay: expected an integer from 4 to 30, got the quoted string \"15\""},
+    {"StpTxHoldCountZero", kPorts + "stp:\n  tx_hold_count: 0\n",
+     "t.yaml:7:18: stp.tx_hold_count: expected an integer from 1 to 10, got \"0\""},
+    {"StpTxHoldCountTooMany", kPorts + "stp:\n  tx_hold_count: 11\n",
+     "t.yaml:7:18: stp.tx_hold_count: expected an integer from 1 to 10, got \"11\""},
+    // 2 x (forward_delay - 1) >= max_age >= 2 x (hello_time + 1): at max_age
+    // when it is given, else at the key that broke it.
+    {"StpMaxAgeOverForwardDelay", kPorts + "stp:\n  forward_delay: 10\n  max_age: 20\n",
+     "t.yaml:8:12: stp.max_age: expected 2 x (forward_delay - 1) >= max_age >= 2 x (hello_time + 1) "
+     "(IEEE 802.1D-2004 17.14), got forward_delay 10, max_age 20, hello_time 2: "
+     "2 x (10 - 1) = 18 is less than max_age 20"},
+    {"StpForwardDelayUnderDefaultMaxAge", kPorts + "stp:\n  forward_delay: 4\n",
+     "t.yaml:7:18: stp.forward_delay: expected 2 x (forward_delay - 1) >= max_age >= "
+     "2 x (hello_time + 1) (IEEE 802.1D-2004 17.14), got forward_delay 4, max_age 20, "
+     "hello_time 2: 2 x (4 - 1) = 6 is less than max_age 20"},
+    {"StpMaxAgeUnderHelloTime", kPorts + "stp:\n  hello_time: 4\n  max_age: 8\n",
+     "t.yaml:8:12: stp.max_age: expected 2 x (forward_delay - 1) >= max_age >= 2 x (hello_time + 1) "
+     "(IEEE 802.1D-2004 17.14), got forward_delay 15, max_age 8, hello_time 4: "
+     "2 x (4 + 1) = 10 is more than max_age 8"},
+    {"StpHelloTimeOverDefaultMaxAge", kPorts + "stp:\n  hello_time: 10\n",
+     "t.yaml:7:15: stp.hello_time: expected 2 x (forward_delay - 1) >= max_age >= "
+     "2 x (hello_time + 1) (IEEE 802.1D-2004 17.14), got forward_delay 15, max_age 20, "
+     "hello_time 10: 2 x (10 + 1) = 22 is more than max_age 20"},
+    {"StpMaxAgeJustOverBoth", kPorts + "stp:\n  hello_time: 1\n  max_age: 7\n  forward_delay: 4\n",
+     "t.yaml:8:12: stp.max_age: expected 2 x (forward_delay - 1) >= max_age >= 2 x (hello_time + 1) "
+     "(IEEE 802.1D-2004 17.14), got forward_delay 4, max_age 7, hello_time 1: "
+     "2 x (4 - 1) = 6 is less than max_age 7"},
+    {"PortStpUnknownKey", kPortA + "    stp:\n      cost: 10\n" + kPortB,
+     "t.yaml:5:7: ports[0].stp.cost: unknown key \"cost\" in ports[0].stp (expected one of: "
+     "priority, path_cost, edge, point_to_point)"},
+    {"PortStpNotAMapping", kPortA + "    stp: true\n" + kPortB,
+     "t.yaml:4:10: ports[0].stp: expected a mapping with keys priority, path_cost, edge, "
+     "point_to_point, got \"true\""},
+    {"PortStpPriorityNotAStep", kPortA + "    stp:\n      priority: 100\n" + kPortB,
+     "t.yaml:5:17: ports[0].stp.priority: expected an integer from 0 to 240 in steps of 16, got \"100\""},
+    {"PortStpPriorityTooHigh", kPortA + "    stp:\n      priority: 256\n" + kPortB,
+     "t.yaml:5:17: ports[0].stp.priority: expected an integer from 0 to 240 in steps of 16, got \"256\""},
+    {"PortStpPathCostTooHigh", kPortA + "    stp:\n      path_cost: 200000001\n" + kPortB,
+     "t.yaml:5:18: ports[0].stp.path_cost: expected an integer from 0 to 200000000, got \"200000001\""},
+    {"PortStpPathCostNegative", kPortA + "    stp:\n      path_cost: -1\n" + kPortB,
+     "t.yaml:5:18: ports[0].stp.path_cost: expected an integer from 0 to 200000000, got \"-1\""},
+    {"PortStpEdgeNotBool", kPortA + "    stp:\n      edge: maybe\n" + kPortB,
+     "t.yaml:5:13: ports[0].stp.edge: expected true or false, got \"maybe\""},
+    {"PortStpPointToPointYes", kPortA + "    stp:\n      point_to_point: yes\n" + kPortB,
+     "t.yaml:5:23: ports[0].stp.point_to_point: expected auto, true or false, got \"yes\""},
+    {"PortStpPointToPointQuotedTrue", kPortA + "    stp:\n      point_to_point: \"true\"\n" + kPortB,
+     "t.yaml:5:23: ports[0].stp.point_to_point: expected auto, true or false, got the quoted "
+     "string \"true\""},
+    {"PortStpPointToPointList", kPortA + "    stp:\n      point_to_point: [auto]\n" + kPortB,
+     "t.yaml:5:23: ports[0].stp.point_to_point: expected a string, got a list"},
+    {"PortStpOnTheSecondPort", kPorts + "    stp: { edge: on }\n",
+     "t.yaml:6:18: ports[1].stp.edge: expected true or false, got \"on\""},
     // The document as a whole.
     {"SyntaxError", "ports: [a\n", "t.yaml:2:1: syntax error: end of sequence flow not found"},
     {"TabIndentation", "ports:\n\t- a\n", "t.yaml:2:2: syntax error:"},
     {"EmptyFile", "", "t.yaml:1:1: (top level): the file is empty"},
     {"OnlyComments", "# nothing here\n", "t.yaml:1:1: (top level): the file is empty"},
     {"TopLevelList", "- a\n- b\n",
-     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, mirror, loop_guard, got a list"},
+     "t.yaml:1:1: (top level): expected a mapping with keys eal, ports, fdb, workers, control, metrics, log, mirror, loop_guard, stp, got a list"},
     {"TopLevelScalar", "hello\n", "t.yaml:1:1: (top level): expected a mapping with keys"},
     {"TwoDocuments", kPorts + "---\nports: []\n",
      "t.yaml:6:1: found a second YAML document, or text after the first that is not YAML; a config is a single document"},
@@ -559,6 +647,90 @@ TEST(Config, ReadsLoopGuard) {
     EXPECT_EQ(cfg.loop_guard.hold_seconds, 1u);
 }
 
+TEST(Config, StpDefaultsAreOffRstpAndTheStandardsTimes) {
+    const config cfg = parse_config(kPorts, "t.yaml");
+    EXPECT_EQ(cfg.stp, stp_config{});
+    EXPECT_FALSE(cfg.stp.enabled);
+    EXPECT_EQ(cfg.stp.mode, stp_config::mode_t::rstp);
+    EXPECT_EQ(cfg.stp.priority, 32768);
+    EXPECT_EQ(cfg.stp.hello_time, 2);
+    EXPECT_EQ(cfg.stp.max_age, 20);
+    EXPECT_EQ(cfg.stp.forward_delay, 15);
+    EXPECT_EQ(cfg.stp.tx_hold_count, 6);
+    for (const port_config& p : cfg.ports) {
+        EXPECT_EQ(p.stp, port_stp{});
+        EXPECT_EQ(p.stp.priority, 128);
+        EXPECT_EQ(p.stp.path_cost, 0u);
+        EXPECT_FALSE(p.stp.edge);
+        EXPECT_EQ(p.stp.point_to_point, port_stp::p2p_t::automatic);
+    }
+    // An empty mapping is the defaults too.
+    EXPECT_EQ(parse_config(kPortA + "    stp: {}\n" + kPortB + "stp: {}\n", "t.yaml").stp,
+              stp_config{});
+}
+
+TEST(Config, ReadsEveryStpKey) {
+    const config cfg = parse_config(kPorts + "stp:\n  enabled: true\n  mode: stp\n"
+                                             "  priority: 61440\n  hello_time: 1\n"
+                                             "  max_age: 6\n  forward_delay: 4\n"
+                                             "  tx_hold_count: 10\n",
+                                    "t.yaml");
+    EXPECT_EQ(cfg.stp, (stp_config{true, stp_config::mode_t::stp, 61440, 1, 6, 4, 10}));
+    EXPECT_EQ(parse_config(kPorts + "stp: { mode: rstp, priority: 0 }\n", "t.yaml").stp,
+              (stp_config{false, stp_config::mode_t::rstp, 0, 2, 20, 15, 6}));
+    EXPECT_STREQ(stp_mode_name(stp_config::mode_t::rstp), "rstp");
+    EXPECT_STREQ(stp_mode_name(stp_config::mode_t::stp), "stp");
+}
+
+TEST(Config, StpTimersAtTheEdgesOfTheConstraint) {
+    const auto stp = [](const std::string& keys) {
+        return parse_config(kPorts + "stp: { " + keys + " }\n", "t.yaml").stp;
+    };
+    // 2 x (4 - 1) = 6 >= 6 >= 2 x (2 + 1) = 6: both sides equal.
+    const stp_config tight = stp("hello_time: 2, max_age: 6, forward_delay: 4");
+    EXPECT_EQ(tight.hello_time, 2);
+    EXPECT_EQ(tight.max_age, 6);
+    EXPECT_EQ(tight.forward_delay, 4);
+    // Every maximum: 2 x 29 = 58 >= 40 >= 22.
+    const stp_config widest = stp("hello_time: 10, max_age: 40, forward_delay: 30");
+    EXPECT_EQ(widest.hello_time, 10);
+    EXPECT_EQ(widest.max_age, 40);
+    EXPECT_EQ(widest.forward_delay, 30);
+    // max_age 20 with the default forward_delay 15 (28) and hello_time 9 (20).
+    EXPECT_EQ(stp("hello_time: 9").hello_time, 9);
+    // forward_delay 11 with the default max_age 20: 2 x 10 = 20.
+    EXPECT_EQ(stp("forward_delay: 11").forward_delay, 11);
+    EXPECT_THAT(error_of(kPorts + "stp: { forward_delay: 10 }\n"),
+                HasSubstr("t.yaml:6:23: stp.forward_delay: expected 2 x (forward_delay - 1) >= "
+                          "max_age >= 2 x (hello_time + 1)"));
+}
+
+TEST(Config, ReadsEveryPortStpKey) {
+    const config cfg =
+        parse_config(kPortA +
+                         "    stp:\n      priority: 240\n      path_cost: 200000000\n"
+                         "      edge: true\n      point_to_point: false\n" +
+                         kPortB + "    stp: { priority: 0, path_cost: 1, point_to_point: true }\n",
+                     "t.yaml");
+    EXPECT_EQ(cfg.ports[0].stp, (port_stp{240, 200000000, true, port_stp::p2p_t::no}));
+    EXPECT_EQ(cfg.ports[1].stp, (port_stp{0, 1, false, port_stp::p2p_t::yes}));
+    const auto p2p = [](const std::string& value) {
+        return parse_config(kPortA + "    stp: { point_to_point: " + value + " }\n" + kPortB,
+                            "t.yaml")
+            .ports[0]
+            .stp.point_to_point;
+    };
+    EXPECT_EQ(p2p("auto"), port_stp::p2p_t::automatic);
+    EXPECT_EQ(p2p("\"auto\""), port_stp::p2p_t::automatic);
+    EXPECT_EQ(p2p("True"), port_stp::p2p_t::yes);
+    EXPECT_EQ(p2p("FALSE"), port_stp::p2p_t::no);
+    // path_cost 0 is "from the link speed", as when it is left out.
+    EXPECT_EQ(parse_config(kPortA + "    stp: { path_cost: 0 }\n" + kPortB, "t.yaml")
+                  .ports[0]
+                  .stp.path_cost,
+              0u);
+}
+
 TEST(Config, PortsAreTrunksForEveryVlanByDefault) {
     const config cfg = parse_config(kPorts, "t.yaml");
     const port_vlan& v = cfg.ports[0].vlan;
@@ -697,6 +869,9 @@ TEST(Config, ReadsEveryKey) {
     EXPECT_TRUE(cfg.loop_guard.enabled);
     EXPECT_EQ(cfg.loop_guard.interval_ms, 1000u);
     EXPECT_EQ(cfg.loop_guard.hold_seconds, 10u);
+    EXPECT_EQ(cfg.stp, stp_config{});        // every key, at its default
+    EXPECT_EQ(cfg.ports[0].stp, port_stp{}); // shown at the defaults on lan0 only
+    EXPECT_EQ(cfg.ports[1].stp, port_stp{});
 }
 
 struct lcore_case {
