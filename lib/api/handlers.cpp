@@ -131,7 +131,7 @@ json mac_limit_json(const port_mac_limit& limit) {
 
 /// A port's spanning-tree settings as the config has them (point_to_point
 /// as written: "auto", true or false).
-json port_stp_json(const port_stp& stp) {
+json port_stp_settings_json(const port_stp& stp) {
     using p2p = port_stp::p2p_t;
     return {{"priority", stp.priority},
             {"path_cost", stp.path_cost},
@@ -389,7 +389,7 @@ json bridge::show_config() const {
         if (p.storm.any())
             j["storm_control"] = storm_json(p.storm);
         j["bpdu_guard"] = p.bpdu_guard;
-        j["stp"] = port_stp_json(p.stp);
+        j["stp"] = port_stp_settings_json(p.stp);
         j["offloads"] = offloads_json(p);
         ports.push_back(std::move(j));
     }
