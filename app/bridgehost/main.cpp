@@ -57,7 +57,8 @@ SIGNALS
                         reasons that counted, a line per port and reason)
     SIGHUP              reload the config file (as bridgehostctl reload):
                         fdb.aging_seconds, fdb.static, fdb.flapping, the
-                        ports' max_macs and mac_limit_action, log, loop_guard and
+                        ports' max_macs and mac_limit_action, log, loop_guard,
+                        stp and the ports' stp, and
                         control.promisc_check_seconds apply at once and
                         learned entries stay. Ports added to or removed from
                         the list are attached or detached (workers pause for
@@ -77,7 +78,7 @@ COUNTERS
     vlan_filtered, no_mbuf, storm_broadcast, storm_multicast,
     storm_unknown_unicast, mirror_destination, too_big, mirror_lost,
     loop_probe, bpdu_guard, port_blocked, split_header, truncated,
-    unsegmentable; `bridgehostctl explain REASON` says what each means;
+    unsegmentable, stp_bpdu, stp_bpdu_lost, stp_discarding, stp_learning; `bridgehostctl explain REASON` says what each means;
     docs/counters.md gives the rule for each kind of bad frame), and the
     offload work: TCP super-frames received, those cut into segments in
     software, checksums finished in software (docs/offloads.md). Per worker:

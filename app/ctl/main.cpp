@@ -414,7 +414,11 @@ std::string stp_text(const json& r) {
     if (!ports.is_array())
         throw std::runtime_error("\"ports\" is not an array");
     if (!r.at("enabled").get<bool>()) {
-        line("spanning tree off (stp.enabled: false in the config); loop guard still guards");
+        // loop_guard: whether loop guard runs (absent in older replies: say nothing of it).
+        const json lg = r.value("loop_guard", json());
+        line(std::string("spanning tree off (stp.enabled: false in the config)") +
+             (lg.is_boolean() ? lg.get<bool>() ? "; loop guard on" : "; loop guard off too"
+                              : ""));
         return out;
     }
     const bool is_root = r.value("is_root", false);

@@ -82,7 +82,9 @@ json bridge::port_stp_json(uint16_t index) const {
 
 json bridge::show_stp() const {
     const stp_config& c = cfg_.stp;
-    json out = {{"enabled", c.enabled}, {"mode", stp_mode_name(c.mode)}};
+    json out = {{"enabled", c.enabled},
+                {"mode", stp_mode_name(c.mode)},
+                {"loop_guard", cfg_.loop_guard.enabled}};
     const stp::rstp* r = stp_->machines();
     if (r == nullptr) {
         out["ports"] = json::array();

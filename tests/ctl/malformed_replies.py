@@ -164,7 +164,15 @@ run("show stp --json: the reply as it came", ok(STP), ["show", "stp", "--json"],
     want_stdout=json.dumps(STP, indent=2, sort_keys=True).split("\n"))
 run("show stp, spanning tree off", ok({"enabled": False, "mode": "rstp", "ports": []}),
     ["show", "stp"], 0, "", want_stdout=[
-        "spanning tree off (stp.enabled: false in the config); loop guard still guards"])
+        "spanning tree off (stp.enabled: false in the config)"])
+run("show stp, spanning tree off, loop guard on",
+    ok({"enabled": False, "mode": "rstp", "loop_guard": True, "ports": []}),
+    ["show", "stp"], 0, "", want_stdout=[
+        "spanning tree off (stp.enabled: false in the config); loop guard on"])
+run("show stp, spanning tree and loop guard off",
+    ok({"enabled": False, "mode": "rstp", "loop_guard": False, "ports": []}),
+    ["show", "stp"], 0, "", want_stdout=[
+        "spanning tree off (stp.enabled: false in the config); loop guard off too"])
 # The root, a change under way, its own times differing from none (it is the
 # root); ports that are blocked, down, lost their edge status, detected as
 # edge, speak 802.1D, and lost BPDUs.

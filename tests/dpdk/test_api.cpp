@@ -141,7 +141,10 @@ TEST_F(api_configured, show_config_prints_stp_as_configured) {
 // docs/operations.md has the reply with it on.
 TEST_F(api, show_stp_with_the_spanning_tree_off_says_so_and_lists_no_port) {
     EXPECT_EQ(ok({{"cmd", "show stp"}}),
-              (json{{"enabled", false}, {"mode", "rstp"}, {"ports", json::array()}}));
+              (json{{"enabled", false},
+                    {"mode", "rstp"},
+                    {"loop_guard", true},
+                    {"ports", json::array()}}));
 }
 
 TEST_F(api, bad_requests_are_refused_with_the_reason) {
