@@ -12,9 +12,24 @@
 # ports` and /metrics; hosta still pings hostc; `port enable` unblocks it (and
 # the loop blocks it again); once br0 is deleted (the loop is
 # gone) seg2 forwards again after the hold time.
-# Usage: loop_guard.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
+#
+# STP=1 (system.loop_guard_stp): the same loop with the spanning tree on as
+# well (hello 1 s, max_age 6 s, forward_delay 4 s). Both guard, and the
+# spanning tree must cut the loop first: every port starts discarding, seg1's
+# BPDUs come back on seg2, which becomes a backup port (its designated bridge
+# is bridgehost itself) and keeps discarding. Loop guard still probes out of
+# the forwarding ports and its probes still come back on seg2 (counted
+# loop_probe), but a probe heard on a port the spanning tree discards is no
+# loop that forwards frames: loop guard must not block anything nor log a
+# loop, before, during or after convergence. Checks: seg1 designated
+# forwarding, seg2 backup discarding (show stp, show ports, /metrics); hosta
+# pings hostc; seg2 counts stp_discarding and loop_probe drops, no
+# port_blocked; once br0 is deleted seg2 forwards (its information ages out
+# in 3 hellos, it becomes designated, an edge port since no BPDU comes).
+# Usage: [STP=1] loop_guard.sh PATH/TO/bridgehost   (root; exit 77 = skipped)
 set -uo pipefail
 BIN=${1:?usage: $0 PATH/TO/bridgehost}
+STP=${STP:-0}
 source "$(dirname "$0")/../../scripts/lib/systest.sh"
 
 TMP=$(mktemp -d "/tmp/bh-loop.$ID.XXXX")
@@ -74,10 +89,81 @@ loop_guard:
   interval_ms: 200
   hold_seconds: 2
 YAML
+[ "$STP" = 1 ] && cat >>"$TMP/bridgehost.yaml" <<YAML
+stp:
+  enabled: true
+  hello_time: 1
+  max_age: 6
+  forward_delay: 4
+YAML
 
 bh_start_switch "$TMP/bridgehost.yaml" "$TMP/out" "$TMP/err"
 CTL=("$(dirname "$BIN")/bridgehostctl" --file-prefix "$PREFIX")
 mport=$(sed -n 's|.*metrics on http://127.0.0.1:0/metrics (port \([0-9]*\)).*|\1|p' "$TMP/err")
+
+finish() {
+    bh_stop "$PID" TERM 10 || fail "bridgehost did not stop"
+    PID=
+    grep -q "mbufs in use: 0" "$TMP/out" && pass "no mbuf left in use" || fail "mbufs left in use"
+    bh_checks_done
+}
+
+if [ "$STP" = 1 ]; then
+    source "$BH_LIB/faults.sh" # until_true
+    source "$BH_LIB/stp.sh"
+    cut() {
+        "${CTL[@]}" show stp --json >"$TMP/stp.json" 2>&1 && jq -e '
+            (.ports[] | select(.name == "seg1") | .role == "designated" and .state == "forwarding") and
+            (.ports[] | select(.name == "seg2") | .role == "backup" and .state == "discarding") and
+            (.ports[] | select(.name == "hostc") | .state == "forwarding")' "$TMP/stp.json" >/dev/null
+    }
+    t=$(until_true 20 cut) && pass "STP cut the loop in $t s: seg1 designated forwarding, seg2 backup discarding" ||
+        { fail "STP did not cut the loop in 20 s"; stp_brief "$TMP/stp.json" 2>/dev/null || cat "$TMP/stp.json"; }
+    stp_brief "$TMP/stp.json"
+    ip netns exec "$NSA" ping -c 3 -i 0.3 -W 2 "$NET.3" >"$TMP/ping" 2>&1 &&
+        pass "hosta pings hostc across the cut loop" || { fail "ping hosta -> hostc"; cat "$TMP/ping"; }
+    sleep 1 # five more probe rounds around the loop
+    "${CTL[@]}" show ports --json >"$TMP/ports.json" 2>&1
+    jq -e '(map(select(.state == "blocked")) | length) == 0 and
+           (map(select(.name == "seg2"))[0] | .state == "discarding" and .loop_guard.loops == 0) and
+           (map(select(.name == "seg1"))[0] | .loop_guard.probes_sent > 0)' "$TMP/ports.json" >/dev/null &&
+        pass "show ports --json: nothing blocked by loop guard, seg2 discarding, probes sent" ||
+        { fail "show ports --json"; cat "$TMP/ports.json"; }
+    "${CTL[@]}" show ports >"$TMP/ports" 2>&1
+    grep -Eq "^seg2 +up +stp backup, discarding " "$TMP/ports" && ! grep -q "blocked" "$TMP/ports" &&
+        pass "bridgehostctl show ports: seg2 \"stp backup, discarding\", nothing blocked" || { fail "show ports"; cat "$TMP/ports"; }
+    "${CTL[@]}" show stats --json >"$TMP/stats.json" 2>&1
+    jq -e '.ports.seg2.drops as $d | $d.stp_discarding > 0 and $d.loop_probe > 0 and ($d.port_blocked // 0) == 0' \
+        "$TMP/stats.json" >/dev/null &&
+        pass "seg2 drops what it receives (stp_discarding) and seg1's returning probes (loop_probe), none as port_blocked" ||
+        { fail "drop counters"; jq -c .ports.seg2.drops "$TMP/stats.json"; }
+    curl -sf --max-time 5 "http://127.0.0.1:$mport/metrics" >"$TMP/metrics" &&
+        python3 "$(dirname "$0")/check_prometheus.py" "$TMP/metrics" \
+            'bridgehost_port_blocked{port="seg2"} == 0' \
+            'bridgehost_port_loops_detected_total{port="seg2"} == 0' \
+            'bridgehost_port_loops_detected_total{port="seg1"} == 0' \
+            'bridgehost_stp_port_role{port="seg2",role="backup"} == 1' \
+            'bridgehost_stp_port_state{port="seg2",state="discarding"} == 1' >"$TMP/check" &&
+        pass "/metrics: nothing blocked, no loop detected, seg2 backup discarding" || { fail "/metrics"; cat "$TMP/check"; }
+    grep -q "loop detected" "$TMP/err" && { fail "loop guard fired although STP cut the loop"; grep "loop detected" "$TMP/err"; } ||
+        pass "loop guard logged no loop"
+
+    # The loop goes: br0 deleted, seg1's BPDUs stop coming back.
+    ip -n "$LOOP" link del br0
+    all_forward() {
+        "${CTL[@]}" show stp --json >"$TMP/stp.json" 2>&1 &&
+            jq -e '[.ports[] | .role == "designated" and .state == "forwarding"] | all' "$TMP/stp.json" >/dev/null
+    }
+    t=$(until_true 20 all_forward) && pass "the loop gone, seg2 designated forwarding after $t s" ||
+        { fail "seg2 not forwarding 20 s after the loop went"; stp_brief "$TMP/stp.json"; }
+    "${CTL[@]}" show ports >"$TMP/ports2" 2>&1
+    [ "$(grep -c " forwarding " "$TMP/ports2")" -eq 3 ] &&
+        pass "show ports: every port forwarding" || { fail "show ports after"; cat "$TMP/ports2"; }
+    grep -q "loop detected" "$TMP/err" && { fail "loop guard fired"; grep "loop detected" "$TMP/err"; } ||
+        pass "loop guard logged no loop all along"
+    finish
+    exit
+fi
 
 bh_wait_for "loop detected: probe sent on seg[12] came back on seg[12]; seg2 blocked" 5 "$TMP/err" &&
     pass "loop detected, seg2 blocked" || { fail "no loop detected"; cat "$TMP/err"; }
@@ -128,7 +214,4 @@ bh_wait_for "seg2: no loop-guard probe came back for 2 s: the loop is gone, forw
 [ "$(grep -c " forwarding " "$TMP/ports2")" -eq 3 ] &&
     pass "show ports: every port forwarding" || { fail "show ports after"; cat "$TMP/ports2"; }
 
-bh_stop "$PID" TERM 10 || fail "bridgehost did not stop"
-PID=
-grep -q "mbufs in use: 0" "$TMP/out" && pass "no mbuf left in use" || fail "mbufs left in use"
-bh_checks_done
+finish

@@ -80,9 +80,11 @@ void spanning_tree::receive(uint16_t port, const uint8_t* frame, size_t len, uin
         ++counts_[port].bad;
         return;
     }
-    const uint64_t before = rstp_->status(port).bpdus_in;
+    const stp::rstp::port_status before = rstp_->status(port);
     rstp_->receive(port, b);
-    if (rstp_->status(port).bpdus_in == before) // our own, or the port is disabled
+    // Not read although the port is enabled: our own BPDU come back. (On a
+    // port not yet enabled, its link not yet seen up, a BPDU is not bad.)
+    if (before.enabled && rstp_->status(port).bpdus_in == before.bpdus_in)
         ++counts_[port].bad;
     drain();
 }

@@ -954,6 +954,15 @@ bool rstp::role_transitions(port_data& p) {
             return go(prt_t::root_proposed);
         if ((all_synced() && !p.agree) || (p.proposed && p.agree))
             return go(prt_t::root_agreed);
+        if (p.sync && p.agree) {
+            // ROOT_SYNCED, as 802.1Q-2005 adds it: a sync set after this port
+            // agreed (an alternate port took a proposal) is already met here;
+            // left set, it would send the port to DESIGNATED_DISCARD the day
+            // it turns designated.
+            p.sync = false;
+            p.synced = true;
+            return true;
+        }
         if (!p.forward && !p.re_root)
             return go(prt_t::reroot);
         if (p.rr_while != fwd_delay)
