@@ -95,11 +95,13 @@ TEST(drop_reasons, names_come_from_one_list) {
     EXPECT_STREQ(drop_reason_name(drop_reason::mirror_lost), "mirror_lost");
     EXPECT_STREQ(drop_reason_text(drop_reason::too_big),
                  "longer than the output port's mtu allows (mtu + 22 bytes)");
-    EXPECT_EQ(kDropReasons, 18u);
+    EXPECT_EQ(kDropReasons, 22u);
     EXPECT_STREQ(drop_reason_name(drop_reason::port_blocked), "port_blocked");
     EXPECT_STREQ(drop_reason_name(drop_reason::split_header), "split_header");
     EXPECT_STREQ(drop_reason_name(drop_reason::truncated), "truncated");
     EXPECT_STREQ(drop_reason_name(drop_reason::unsegmentable), "unsegmentable");
+    EXPECT_STREQ(drop_reason_name(drop_reason::stp_bpdu), "stp_bpdu");
+    EXPECT_STREQ(drop_reason_name(drop_reason::stp_learning), "stp_learning");
 }
 
 } // namespace
