@@ -25,6 +25,19 @@ cmp compare(const priority_vector& a, const priority_vector& b) {
     return better || same_sender ? cmp::superior : cmp::inferior;
 }
 
+/// Plain "better than or the same as" (17.6), for betterorsameInfo: no
+/// same-sender rule, which is for a message replacing the port priority vector
+/// only (in UPDATE both vectors always name this bridge and port).
+bool better_or_same(const priority_vector& a, const priority_vector& b) {
+    if (a.root != b.root)
+        return a.root < b.root;
+    if (a.cost != b.cost)
+        return a.cost < b.cost;
+    if (a.bridge != b.bridge)
+        return a.bridge < b.bridge;
+    return a.port <= b.port;
+}
+
 /// The root path priority vectors compare with the receiving port as the last component.
 bool better_root_path(const priority_vector& a, const priority_vector& b) {
     if (a.root != b.root)
@@ -469,10 +482,11 @@ bool rstp::port_transmit(unsigned index, port_data& p) {
 // ---- 17.27 Port Information ---------------------------------------------------
 
 bool rstp::better_or_same_info(const port_data& p, info_is_t new_info_is) const {
+    // 17.21.1 (802.1Q-2005 13.26.1): better than or the same as.
     if (new_info_is == info_is_t::received && p.info_is == info_is_t::received)
-        return compare(p.msg_priority, p.port_priority) != cmp::inferior;
+        return better_or_same(p.msg_priority, p.port_priority);
     if (new_info_is == info_is_t::mine && p.info_is == info_is_t::mine)
-        return compare(p.designated_priority, p.port_priority) != cmp::inferior;
+        return better_or_same(p.designated_priority, p.port_priority);
     return false;
 }
 
