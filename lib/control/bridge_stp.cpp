@@ -11,7 +11,9 @@ using json = nlohmann::json;
 
 namespace {
 
-json id_or_null(bool known, uint64_t id) { return known ? json(stp::bridge_id_str(id)) : json(); }
+json id_or_null(bool known, uint64_t id) {
+    return known ? json(stp::bridge_id_str(id)) : json();
+}
 
 } // namespace
 
@@ -46,9 +48,9 @@ std::vector<std::string> bridge::apply_stp(const config& next) {
         const auto text = [](const stp_config& s) {
             if (!s.enabled)
                 return std::string("off");
-            return std::string(stp_mode_name(s.mode)) + ", priority " +
-                   std::to_string(s.priority) + ", hello " + std::to_string(s.hello_time) +
-                   " s, max age " + std::to_string(s.max_age) + " s, forward delay " +
+            return std::string(stp_mode_name(s.mode)) + ", priority " + std::to_string(s.priority) +
+                   ", hello " + std::to_string(s.hello_time) + " s, max age " +
+                   std::to_string(s.max_age) + " s, forward delay " +
                    std::to_string(s.forward_delay) + " s, tx hold " +
                    std::to_string(s.tx_hold_count);
         };
@@ -94,23 +96,24 @@ json bridge::show_stp() const {
     const int root_port = r->root_port();
     const stp::times& rt = r->root_times();
     const int64_t since = stp_->ms_since_topology_change(now_ms);
-    out.update({{"bridge_id", stp::bridge_id_str(r->bridge().bridge_id)},
-                {"root_id", stp::bridge_id_str(r->root_id())},
-                {"is_root", r->is_root()},
-                {"root_port", root_port < 0 ? json() : json(ports_[size_t(root_port)]->name())},
-                {"root_path_cost", r->root_path_cost()},
-                {"hello_time", c.hello_time},
-                {"max_age", c.max_age},
-                {"forward_delay", c.forward_delay},
-                {"tx_hold_count", c.tx_hold_count},
-                {"root_times",
-                 {{"hello_time", rt.hello_time},
-                  {"max_age", rt.max_age},
-                  {"forward_delay", rt.forward_delay},
-                  {"message_age", rt.message_age}}},
-                {"topology_change", r->topology_change()},
-                {"topology_changes", r->topology_changes()},
-                {"seconds_since_topology_change", since < 0 ? json() : json(double(since) / 1000)}});
+    out.update(
+        {{"bridge_id", stp::bridge_id_str(r->bridge().bridge_id)},
+         {"root_id", stp::bridge_id_str(r->root_id())},
+         {"is_root", r->is_root()},
+         {"root_port", root_port < 0 ? json() : json(ports_[size_t(root_port)]->name())},
+         {"root_path_cost", r->root_path_cost()},
+         {"hello_time", c.hello_time},
+         {"max_age", c.max_age},
+         {"forward_delay", c.forward_delay},
+         {"tx_hold_count", c.tx_hold_count},
+         {"root_times",
+          {{"hello_time", rt.hello_time},
+           {"max_age", rt.max_age},
+           {"forward_delay", rt.forward_delay},
+           {"message_age", rt.message_age}}},
+         {"topology_change", r->topology_change()},
+         {"topology_changes", r->topology_changes()},
+         {"seconds_since_topology_change", since < 0 ? json() : json(double(since) / 1000)}});
     const uint32_t guard_blocked = guard_->shared().blocked.load(std::memory_order_relaxed);
     json ports = json::array();
     for (uint16_t i = 0; i < r->size() && i < ports_.size(); ++i) {

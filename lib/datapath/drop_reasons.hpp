@@ -31,13 +31,14 @@ namespace bridgehost {
     X(truncated, "shorter than its IP header says: cut by the PMD (a super-frame larger than "     \
                  "net_af_packet's framesz)")                                                       \
     X(unsegmentable, "an offload the switch cannot carry out: a super-frame that is not TCP (UDP " \
-                     "GSO) or needs more than 128 segments, or headers it cannot read")             \
-    X(stp_bpdu, "an STP BPDU, handed to the spanning tree (consumed, never forwarded)")             \
-    X(stp_bpdu_lost, "an STP BPDU the spanning tree had no room for (a flood of them filled the "    \
-                     "worker's ring to the control lcore)")                                          \
-    X(stp_discarding, "received on a port the spanning tree keeps discarding, or unicast to a port " \
-                      "that is not forwarding")                                                      \
-    X(stp_learning, "received on a port in the spanning tree's learning state (its source is "      \
+                     "GSO) or needs more than 128 segments, or headers it cannot read")            \
+    X(stp_bpdu, "an STP BPDU, handed to the spanning tree (consumed, never forwarded)")            \
+    X(stp_bpdu_lost, "an STP BPDU the spanning tree had no room for (a flood of them filled the "  \
+                     "worker's ring to the control lcore)")                                        \
+    X(stp_discarding,                                                                              \
+      "received on a port the spanning tree keeps discarding, or unicast to a port "               \
+      "that is not forwarding")                                                                    \
+    X(stp_learning, "received on a port in the spanning tree's learning state (its source is "     \
                     "learned, the frame not forwarded)")
 
 enum class drop_reason : uint8_t {

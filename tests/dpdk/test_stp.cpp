@@ -33,8 +33,8 @@ frame neighbour_bpdu(uint16_t priority = 0x8000) {
 }
 
 bool is_bpdu(const frame& f) {
-    return f.size() >= 6 && std::equal(stp::kBridgeGroupAddress.begin(),
-                                       stp::kBridgeGroupAddress.end(), f.begin());
+    return f.size() >= 6 &&
+           std::equal(stp::kBridgeGroupAddress.begin(), stp::kBridgeGroupAddress.end(), f.begin());
 }
 
 /// The frames sent on a port that are not our own BPDUs.
@@ -92,7 +92,8 @@ TEST_F(stp_test, a_bpdu_goes_to_the_spanning_tree_and_is_never_forwarded) {
     const std::vector<frame> ours = h_->wait_tx(2, 1);
     ASSERT_FALSE(ours.empty());
     stp::bpdu b;
-    EXPECT_EQ(stp::parse_bpdu_frame(ours.back().data(), ours.back().size(), b), stp::bpdu_error::ok);
+    EXPECT_EQ(stp::parse_bpdu_frame(ours.back().data(), ours.back().size(), b),
+              stp::bpdu_error::ok);
 }
 
 // Before the tree has given a port a forwarding role, the port discards
@@ -113,7 +114,8 @@ TEST_F(stp_test, a_discarding_port_drops_everything_but_bpdus_and_floods_leave_i
     EXPECT_EQ(data_frames(h_->drain(0)), std::vector<frame>{});
     EXPECT_EQ(data_frames(h_->drain(1)), std::vector<frame>{});
     // Unicast to a station behind a discarding port: dropped, counted.
-    const json added = h_->sw().handle({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p1"}}}});
+    const json added =
+        h_->sw().handle({{"cmd", "fdb add"}, {"args", {{"mac", kS}, {"port", "p1"}}}});
     ASSERT_TRUE(added.contains("result")) << added.dump();
     send(2, make_frame(kS, kB));
     EXPECT_EQ(drops(2, drop_reason::stp_discarding), 1u);

@@ -46,8 +46,7 @@ drop_reason worker::guard_ingress(rte_mbuf* m, const uint8_t* eth, uint64_t src_
 
 bool worker::post_guard_event(guard_event e) {
     // A full ring loses the event: the next probe (or BPDU) says it again.
-    return p_.guard_ring != nullptr &&
-           rte_ring_sp_enqueue_elem(p_.guard_ring, &e, sizeof(e)) == 0;
+    return p_.guard_ring != nullptr && rte_ring_sp_enqueue_elem(p_.guard_ring, &e, sizeof(e)) == 0;
 }
 
 void worker::send_probes() {

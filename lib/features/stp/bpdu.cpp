@@ -9,9 +9,15 @@ namespace bridgehost::stp {
 
 namespace {
 
-uint16_t get16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
-uint32_t get32(const uint8_t* p) { return uint32_t(get16(p)) << 16 | get16(p + 2); }
-uint64_t get64(const uint8_t* p) { return uint64_t(get32(p)) << 32 | get32(p + 4); }
+uint16_t get16(const uint8_t* p) {
+    return uint16_t(p[0] << 8 | p[1]);
+}
+uint32_t get32(const uint8_t* p) {
+    return uint32_t(get16(p)) << 16 | get16(p + 2);
+}
+uint64_t get64(const uint8_t* p) {
+    return uint64_t(get32(p)) << 32 | get32(p + 4);
+}
 void put16(uint8_t* p, uint16_t v) {
     p[0] = uint8_t(v >> 8);
     p[1] = uint8_t(v);

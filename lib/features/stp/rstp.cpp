@@ -13,7 +13,8 @@ namespace {
 /// bridge and port that `b` was recorded from replaces it whatever it says.
 enum class cmp { inferior, same, superior };
 cmp compare(const priority_vector& a, const priority_vector& b) {
-    const bool same = a.root == b.root && a.cost == b.cost && a.bridge == b.bridge && a.port == b.port;
+    const bool same =
+        a.root == b.root && a.cost == b.cost && a.bridge == b.bridge && a.port == b.port;
     if (same)
         return cmp::same;
     const bool better =
@@ -56,7 +57,9 @@ void decrement(uint16_t& timer) {
         --timer;
 }
 
-uint16_t wire_time(uint16_t seconds) { return uint16_t(std::min(seconds * 256u, 0xffffu)); }
+uint16_t wire_time(uint16_t seconds) {
+    return uint16_t(std::min(seconds * 256u, 0xffffu));
+}
 
 } // namespace
 
@@ -211,9 +214,15 @@ void rstp::mcheck(unsigned index) {
 
 // ---- outputs --------------------------------------------------------------
 
-std::vector<rstp::transmit> rstp::take_transmits() { return std::exchange(tx_, {}); }
-std::vector<unsigned> rstp::take_flushes() { return std::exchange(flushes_, {}); }
-std::vector<rstp::change> rstp::take_changes() { return std::exchange(changes_, {}); }
+std::vector<rstp::transmit> rstp::take_transmits() {
+    return std::exchange(tx_, {});
+}
+std::vector<unsigned> rstp::take_flushes() {
+    return std::exchange(flushes_, {});
+}
+std::vector<rstp::change> rstp::take_changes() {
+    return std::exchange(changes_, {});
+}
 
 port_state rstp::state(unsigned index) const {
     const port_data& p = ports_.at(index);
@@ -224,10 +233,9 @@ port_state rstp::state(unsigned index) const {
 
 rstp::port_status rstp::status(unsigned index) const {
     const port_data& p = ports_.at(index);
-    return {p.role,          state(index),     p.port_id,       p.cfg.path_cost,
-            p.cfg.admin_edge, p.oper_edge,     p.cfg.point_to_point, p.port_enabled,
-            p.send_rstp,     p.port_priority,  p.bpdus_in,      p.bpdus_out,
-            p.topology_changes};
+    return {p.role,      state(index),         p.port_id,         p.cfg.path_cost, p.cfg.admin_edge,
+            p.oper_edge, p.cfg.point_to_point, p.port_enabled,    p.send_rstp,     p.port_priority,
+            p.bpdus_in,  p.bpdus_out,          p.topology_changes};
 }
 
 int rstp::root_port() const {
@@ -705,8 +713,8 @@ void rstp::update_roles_tree() {
         if (p.info_is != info_is_t::received || is_own_bridge(p.port_priority.bridge))
             continue;
         priority_vector candidate = p.port_priority;
-        candidate.cost = uint32_t(std::min<uint64_t>(uint64_t(candidate.cost) + p.cfg.path_cost,
-                                                     UINT32_MAX));
+        candidate.cost =
+            uint32_t(std::min<uint64_t>(uint64_t(candidate.cost) + p.cfg.path_cost, UINT32_MAX));
         candidate.rx_port = p.port_id;
         if (better_root_path(candidate, best)) {
             best = candidate;
@@ -746,8 +754,8 @@ void rstp::update_roles_tree() {
             } else if (compare(p.designated_priority, p.port_priority) == cmp::inferior ||
                        compare(p.designated_priority, p.port_priority) == cmp::same) {
                 // The segment has a better designated port than this one would be.
-                p.selected_role =
-                    is_own_bridge(p.port_priority.bridge) ? port_role::backup : port_role::alternate;
+                p.selected_role = is_own_bridge(p.port_priority.bridge) ? port_role::backup
+                                                                        : port_role::alternate;
                 p.updt_info = false;
             } else {
                 p.selected_role = port_role::designated;
@@ -774,8 +782,7 @@ bool rstp::role_selection() {
 
 bool rstp::all_synced() const {
     return std::all_of(ports_.begin(), ports_.end(), [](const port_data& p) {
-        return p.selected && p.role == p.selected_role &&
-               (p.role == port_role::root || p.synced);
+        return p.selected && p.role == p.selected_role && (p.role == port_role::root || p.synced);
     });
 }
 

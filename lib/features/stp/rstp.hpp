@@ -63,18 +63,18 @@ uint32_t path_cost_for_speed(uint32_t speed_mbps);
 class rstp {
   public:
     struct bridge_settings {
-        uint64_t bridge_id = 0;     ///< priority << 48 | MAC
-        bool force_stp = false;     ///< ForceProtocolVersion 0: 802.1D BPDUs only
-        uint16_t hello_time = 2;    ///< BridgeHelloTime
-        uint16_t max_age = 20;      ///< BridgeMaxAge
-        uint16_t forward_delay = 15;///< BridgeForwardDelay
-        uint16_t tx_hold_count = 6; ///< TxHoldCount
-        uint16_t migrate_time = 3;  ///< MigrateTime (17.13.9, fixed)
+        uint64_t bridge_id = 0;      ///< priority << 48 | MAC
+        bool force_stp = false;      ///< ForceProtocolVersion 0: 802.1D BPDUs only
+        uint16_t hello_time = 2;     ///< BridgeHelloTime
+        uint16_t max_age = 20;       ///< BridgeMaxAge
+        uint16_t forward_delay = 15; ///< BridgeForwardDelay
+        uint16_t tx_hold_count = 6;  ///< TxHoldCount
+        uint16_t migrate_time = 3;   ///< MigrateTime (17.13.9, fixed)
         bool operator==(const bridge_settings&) const = default;
     };
     struct port_settings {
-        uint16_t number = 1;       ///< port number, 1..4095
-        uint8_t priority = 128;    ///< 0..240 in steps of 16
+        uint16_t number = 1;    ///< port number, 1..4095
+        uint8_t priority = 128; ///< 0..240 in steps of 16
         uint32_t path_cost = 20000;
         bool admin_edge = false;
         bool auto_edge = true;
@@ -100,7 +100,8 @@ class rstp {
         uint32_t path_cost;
         bool admin_edge, oper_edge, point_to_point, enabled;
         bool send_rstp; ///< false: 802.1D BPDUs (migrated, or mode stp)
-        priority_vector designated; ///< the port priority vector (what the segment's designated port says)
+        priority_vector
+            designated; ///< the port priority vector (what the segment's designated port says)
         uint64_t bpdus_in = 0, bpdus_out = 0, topology_changes = 0;
     };
 
@@ -224,8 +225,8 @@ class rstp {
         port_settings cfg;
         uint16_t port_id = 0;
         // 17.17 timers
-        uint16_t edge_delay_while = 0, fd_while = 0, hello_when = 0, mdelay_while = 0,
-                 rb_while = 0, rcvd_info_while = 0, rr_while = 0, tc_while = 0;
+        uint16_t edge_delay_while = 0, fd_while = 0, hello_when = 0, mdelay_while = 0, rb_while = 0,
+                 rcvd_info_while = 0, rr_while = 0, tc_while = 0;
         // 17.19 variables
         bool agree = false, agreed = false, disputed = false, fdb_flush = false;
         bool forward = false, forwarding = false, learn = false, learning = false;
