@@ -583,6 +583,7 @@ control:
   lcore: 0
 workers:
   lcores: $wl
+  fdb_cache: ${BH_BENCH_FDB_CACHE:-16384}
 ports:
   - name: vh0
     device: "$vdev0"

@@ -403,7 +403,7 @@ bool contains(const std::vector<unsigned>& lcores, unsigned lcore) {
 }
 
 workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
-    node.expect_mapping({"lcores", "burst", "stall_us"});
+    node.expect_mapping({"lcores", "burst", "stall_us", "fdb_cache"});
     workers_config workers;
     if (const auto list = node.find("lcores")) {
         lcores.workers = list->items("lcore ids");
@@ -420,6 +420,13 @@ workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
         workers.burst = burst->integer(uint16_t{1}, static_cast<uint16_t>(kMaxBurst));
     if (const auto stall = node.find("stall_us"))
         workers.stall_us = stall->integer(1u, 1000000u);
+    if (const auto cache = node.find("fdb_cache")) {
+        workers.fdb_cache = cache->integer(0u, 1u << 20);
+        const uint32_t n = workers.fdb_cache;
+        if (n != 0 && (n < 256 || (n & (n - 1)) != 0))
+            cache->fail("expected 0 (off) or a power of two from 256 to 1048576, got \"" +
+                        std::to_string(n) + "\"");
+    }
     return workers;
 }
 

@@ -174,6 +174,9 @@ struct workers_config {
     /// descheduled or interrupted), counted apart from busy cycles. The YAML
     /// takes 1..1000000; 0 (tests only) makes every burst a stall.
     uint32_t stall_us = 100;
+    /// Entries of each worker's cache in front of the FDB (fdb/fdb_cache.hpp):
+    /// 0 (off) or a power of two from 256 to 1048576, 16 bytes each.
+    uint32_t fdb_cache = 16384;
 
     bool operator==(const workers_config&) const = default;
 };

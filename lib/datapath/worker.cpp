@@ -18,6 +18,7 @@ namespace bridgehost {
 worker::worker(params p)
     : p_(std::move(p)), nb_ports_(uint16_t(p_.port_ids.size())),
       tx_buf_(size_t(nb_ports_) * p_.burst) {
+    cache_.resize(p_.fdb_cache_entries);
     for (unsigned i = 0; i < key_ptrs_.size(); ++i)
         key_ptrs_[i] = &keys_[i];
     apply_policy();
@@ -68,6 +69,7 @@ void worker::reconfigure(std::vector<rx_queue_ref> rx, std::vector<uint16_t> por
     unicast_out_.fill(0);
     nb_pending_ = 0;
     post_filter_.fill(posted{}); // port numbers in it may mean other ports now
+    cache_.invalidate();         // likewise (the table's epoch moved too, if it remapped)
     apply_policy();
 }
 
@@ -124,6 +126,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     const uint16_t in_port = rxq.port_index;
     in_port_ = in_port;
     port_counters& in = counters_.ports[in_port];
+    fdb_epoch_ = p_.shared.fdb->epoch(); // before any lookup (fdb_cache.hpp says why)
     // Loop and BPDU guard: which ports are blocked, read once per burst; frames
     // on a blocked or bpdu_guard port, and probes, take the guard's look.
     guard_blocked_ = p_.shared.guard->blocked.load(std::memory_order_relaxed);
@@ -164,6 +167,7 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
     arp_counts arp;
     unsigned nvalid = 0, ndropped = 0;
     nkeys_ = nsources_ = 0;
+    is_source_.fill(0);
     // Sentinels no real key equals (a key has 12 bits of VLAN and 48 of MAC).
     run_key last_dst{~fdb_key(0), 0}, last_src{~fdb_key(0), 0};
     unsigned dst_runs = 0;
@@ -238,8 +242,10 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
         dst_runs += nkeys_ != before_dst;
         const unsigned before_src = nkeys_;
         src_of_[nvalid] = add_key(src, last_src);
-        if (nkeys_ != before_src)
+        if (nkeys_ != before_src) {
             sources_[nsources_++] = src_of_[nvalid];
+            is_source_[before_src / 64] |= uint64_t(1) << (before_src % 64);
+        }
         ++nvalid;
     }
     if (!inspected && (any_flags & RTE_MBUF_F_TX_TCP_SEG) != 0) [[unlikely]] {
@@ -250,10 +256,10 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
             super += (frames_[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
         in.super_frames.add(super);
     }
-    lookup(nkeys_);
+    lookup(nkeys_, in_port, now);
     // Known sources get their last_seen checked after forwarding: start the load now.
     for (unsigned k = 0; k < nsources_; ++k)
-        if (const fdb_ref* ref = found(sources_[k]))
+        if (const fdb_ref* ref = found(sources_[k]); ref != nullptr && !cached(sources_[k]))
             rte_prefetch0(p_.shared.fdb->last_seen_address(ref->slot()));
 
     if (((stp_learning_ >> in_port) & 1) != 0) [[unlikely]] {
@@ -389,13 +395,49 @@ uint16_t worker::add_key(fdb_key key, run_key& last) {
     return last.index;
 }
 
-void worker::lookup(unsigned nkeys) {
+void worker::lookup(unsigned nkeys, uint16_t in_port, fdb_time now) {
+    hits_.fill(0);
+    cached_.fill(0);
     for (unsigned i = 0; i < nkeys; ++i)
         sigs_[i] = fdb_hash(keys_[i]);
-    for (unsigned base = 0; base < nkeys; base += mac_table::kMaxBulk) {
-        const unsigned chunk = RTE_MIN(nkeys - base, mac_table::kMaxBulk);
-        hits_[base / 64] =
-            p_.shared.fdb->lookup_bulk(&key_ptrs_[base], &sigs_[base], chunk, &refs_[base]);
+    unsigned nmiss = 0;
+    if (!cache_.enabled()) {
+        for (unsigned i = 0; i < nkeys; ++i)
+            misses_[nmiss++] = uint16_t(i);
+    } else {
+        cache_.begin_burst(now, fdb_epoch_);
+        for (unsigned i = 0; i < nkeys; ++i)
+            cache_.prefetch(sigs_[i]);
+        for (unsigned i = 0; i < nkeys; ++i) {
+            const fdb_cache::entry* e = cache_.find(keys_[i], sigs_[i]);
+            const bool source = (is_source_[i / 64] >> (i % 64)) & 1;
+            if (e != nullptr &&
+                (!source || e->verified != 0 || e->is_static != 0 || e->port != in_port)) {
+                refs_[i] = fdb_ref(0, e->port, e->is_static != 0);
+                hits_[i / 64] |= uint64_t(1) << (i % 64);
+                cached_[i / 64] |= uint64_t(1) << (i % 64);
+            } else {
+                misses_[nmiss++] = uint16_t(i);
+            }
+        }
+    }
+    for (unsigned base = 0; base < nmiss; base += mac_table::kMaxBulk)
+        lookup_table(&misses_[base], RTE_MIN(nmiss - base, mac_table::kMaxBulk));
+}
+
+void worker::lookup_table(const uint16_t* which, unsigned n) {
+    for (unsigned j = 0; j < n; ++j) {
+        bulk_keys_[j] = key_ptrs_[which[j]];
+        bulk_sigs_[j] = sigs_[which[j]];
+    }
+    uint64_t hit = p_.shared.fdb->lookup_bulk(bulk_keys_.data(), bulk_sigs_.data(), n,
+                                              bulk_refs_.data());
+    for (; hit != 0; hit &= hit - 1) {
+        const unsigned j = unsigned(__builtin_ctzll(hit)), u = which[j];
+        refs_[u] = bulk_refs_[j];
+        hits_[u / 64] |= uint64_t(1) << (u % 64);
+        if (cache_.enabled()) // a source is verified once learn_sources refreshes it
+            cache_.fill(keys_[u], sigs_[u], refs_[u].port(), refs_[u].is_static(), false);
     }
 }
 
@@ -412,7 +454,11 @@ void worker::learn_sources(uint16_t in_port, fdb_time now) {
                 events_[nevents++] = learn_event{keys_[u], in_port, {}};
             break;
         case learn_action::refresh:
+            if (cached(u))
+                break; // verified this generation, so refreshed this tick
             p_.shared.fdb->refresh(ref->slot(), now);
+            if (cache_.enabled())
+                cache_.fill(keys_[u], sigs_[u], in_port, false, true);
             break;
         case learn_action::none:
             break;
@@ -423,9 +469,9 @@ void worker::learn_sources(uint16_t in_port, fdb_time now) {
 
 bool worker::first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now) {
     posted& slot = post_filter_[sig % kFilterSlots];
-    if (slot.key == key && slot.port == port && slot.tick == now)
+    if (slot.key == key && slot.port == port && slot.tick == now && slot.epoch == fdb_epoch_)
         return false;
-    slot = {key, now, port};
+    slot = {key, now, fdb_epoch_, port};
     return true;
 }
 

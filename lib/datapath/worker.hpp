@@ -7,6 +7,7 @@
 
 #include "datapath/counters.hpp"
 #include "datapath/learn_event.hpp"
+#include "fdb/fdb_cache.hpp"
 #include "fdb/mac_table.hpp"
 #include "features/capture/datapath.hpp"
 #include "features/loop_guard/datapath.hpp"
@@ -67,6 +68,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         rte_ring* guard_ring = nullptr;      ///< its single-producer ring of guard_events
         rte_ring* probe_ring = nullptr; ///< probes the control lcore asks it to send; may be null
         offload_layout offloads;        ///< which ports' frames to look into, MTUs, large pool
+        uint32_t fdb_cache_entries = 0; ///< its fdb_cache (a power of two; 0: none)
     };
 
     explicit worker(params p);
@@ -160,11 +162,19 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     };
     /// Appends `key` to the lookup list unless it equals `last`; returns its index there.
     uint16_t add_key(fdb_key key, run_key& last);
-    void lookup(unsigned nkeys);
+    /// Looks up keys_[0..nkeys) in the worker's cache, then the misses in the
+    /// FDB (which fill the cache). A source (bit u of is_source_) is taken from
+    /// the cache only when that saves the table's answer too: verified on
+    /// in_port this generation, static, or on another port (a move, posted).
+    void lookup(unsigned nkeys, uint16_t in_port, fdb_time now);
+    /// The FDB's bulk lookup of `n` keys, by their indices in keys_.
+    void lookup_table(const uint16_t* which, unsigned n);
     /// What the FDB said about lookup key u, or null for a miss.
     const fdb_ref* found(unsigned u) const {
         return (hits_[u / 64] >> (u % 64)) & 1 ? &refs_[u] : nullptr;
     }
+    /// refs_[u] came from the cache: its port and static flag, no slot.
+    bool cached(unsigned u) const { return (cached_[u / 64] >> (u % 64)) & 1; }
     /// Posts or refreshes each distinct source of the burst.
     void learn_sources(uint16_t in_port, fdb_time now);
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
@@ -236,6 +246,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     uint32_t stp_discarding_ = 0, stp_learning_ = 0; ///< stp_shared::ports, likewise
     bool stp_on_ = false;
     uint16_t in_port_ = 0;     ///< the burst's ingress port (offload drops and work count there)
+    uint32_t fdb_epoch_ = 0;   ///< mac_table::epoch as read at the start of the burst
     // offload_caps_shared as read at the start of the burst
     uint32_t caps_checksum_ = 0, caps_tso4_ = 0, caps_tso6_ = 0;
 
@@ -258,7 +269,14 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     std::array<const void*, kMaxKeys> key_ptrs_;
     std::array<uint32_t, kMaxKeys> sigs_;
     std::array<fdb_ref, kMaxKeys> refs_;
-    std::array<uint64_t, kMaxKeys / 64> hits_{}; ///< bit u: keys_[u] was found
+    std::array<uint64_t, kMaxKeys / 64> hits_{};      ///< bit u: keys_[u] was found
+    std::array<uint64_t, kMaxKeys / 64> cached_{};    ///< bit u: ... in the cache
+    std::array<uint64_t, kMaxKeys / 64> is_source_{}; ///< bit u: keys_[u] is a source
+    std::array<uint16_t, kMaxKeys> misses_;           ///< keys the cache did not answer
+    std::array<const void*, mac_table::kMaxBulk> bulk_keys_;
+    std::array<uint32_t, mac_table::kMaxBulk> bulk_sigs_;
+    std::array<fdb_ref, mac_table::kMaxBulk> bulk_refs_;
+    fdb_cache cache_;
     std::array<learn_event, kMaxBurst> events_;
     std::vector<rte_mbuf*> tx_buf_; ///< nb_ports_ x burst
     std::array<uint16_t, kMaxPorts> tx_count_{};
@@ -268,10 +286,12 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
 
     /// Posts of the same source within one clock tick are suppressed, so a fast
     /// flow from a new MAC costs one event, not one per frame, while the control
-    /// lcore catches up.
+    /// lcore catches up. Not across a change of the table's epoch: a host whose
+    /// entry was flushed or evicted is posted again from its next frame.
     struct posted {
         fdb_key key = 0;
         fdb_time tick = UINT32_MAX;
+        uint32_t epoch = 0;
         uint16_t port = UINT16_MAX;
     };
     std::array<posted, kFilterSlots> post_filter_{};

@@ -15,6 +15,8 @@ namespace bridgehost {
 using fdb_key = uint64_t;
 static_assert(sizeof(fdb_key) == 8, "the FDB key must stay one machine word");
 
+using fdb_time = uint32_t; ///< seconds on the control lcore's monotonic clock
+
 inline constexpr uint64_t kMacMask = 0x0000ffffffffffffull;
 inline constexpr uint32_t kFdbHashSeed = 0x5eed1e55u;
 

@@ -146,6 +146,7 @@ bool mac_table::update(fdb_ref ref, uint32_t sig, uint16_t port, bool is_static,
     if (rte_hash_add_key_with_hash_data(hash_, &m.key, sig,
                                         as_value(fdb_ref(ref.slot(), port, is_static))) != 0)
         return false;
+    changed();
     if (!m.is_static)
         unlink(ref.slot());
     m.port = port;
@@ -160,6 +161,7 @@ bool mac_table::erase(uint32_t slot, uint32_t sig) {
     // The slot comes back through recycle() once the readers are quiescent.
     if (rte_hash_del_key_with_hash(hash_, &m.key, sig) < 0)
         return false;
+    changed();
     if (!m.is_static)
         unlink(slot);
     m.live = false;
@@ -337,6 +339,7 @@ unsigned mac_table::remap_ports(const std::vector<int>& to) {
                        hash_, &m.key, sig,
                        as_value(fdb_ref(slot, uint16_t(port), m.is_static))) == 0) {
             m.port = uint16_t(port); // its place in its port's list stays
+            changed();
         }
     }
     // The lists (and limits) follow their ports; removed ports' lists are empty now.

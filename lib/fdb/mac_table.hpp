@@ -62,8 +62,6 @@ struct rte_rcu_qsbr;
 
 namespace bridgehost {
 
-using fdb_time = uint32_t; ///< seconds on the control lcore's monotonic clock
-
 /// A lookup's answer, packed in the 8-byte value rte_hash stores for the key:
 /// bits 0..15 the port index, bit 16 static, bits 32..63 the slot.
 class fdb_ref {
@@ -156,6 +154,12 @@ class mac_table {
     }
     const void* last_seen_address(uint32_t slot) const { return &last_seen_[slot]; }
 
+    /// Bumped (release) after every change that can make an answer a reader
+    /// kept stale: a removal (aging, flush, eviction, remove), a move, a
+    /// re-pin, a renumbering. New keys do not bump it: nobody keeps a miss.
+    /// Workers read it once per burst (fdb_cache).
+    uint32_t epoch() const { return epoch_.load(std::memory_order_acquire); }
+
     // --- Learning (control lcore only) -------------------------------------
 
     /// Learns, moves or refreshes `key` on `port`, within the limits above.
@@ -242,7 +246,11 @@ class mac_table {
     /// Removes the entry in `victim`, noting it in `detail`.
     void evict(uint32_t victim, eviction why, learn_detail* detail);
 
-    rte_hash* hash_ = nullptr;
+    void changed() { epoch_.fetch_add(1, std::memory_order_release); }
+
+    /// On its own line: the control lcore writes it, every worker reads it.
+    alignas(64) std::atomic<uint32_t> epoch_{0};
+    alignas(64) rte_hash* hash_ = nullptr;
     mutable std::atomic<fdb_time>* last_seen_ = nullptr; ///< by slot; workers refresh it
     std::vector<slot_meta> meta_;                        ///< by slot; control lcore only
     std::vector<uint32_t> free_;                         ///< free slots; control lcore only

@@ -58,6 +58,7 @@ ring_harness::ring_harness(const harness_options& o) {
     cfg_.fdb.aging_seconds = o.aging_seconds;
     cfg_.fdb.static_entries = o.static_entries;
     cfg_.workers.stall_us = o.stall_us;
+    cfg_.workers.fdb_cache = o.fdb_cache;
     cfg_.control.promisc_check_seconds = o.promisc_check_seconds;
     cfg_.fdb.flapping = o.flapping;
     cfg_.loop_guard = o.loop_guard;

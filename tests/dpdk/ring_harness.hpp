@@ -44,6 +44,7 @@ struct harness_options {
     unsigned tx_ring_size = 1024;        ///< small: exercise a full tx queue
     std::vector<unsigned> tx_ring_sizes; ///< per port, when given (instead of tx_ring_size)
     uint32_t stall_us = 100;             ///< 0: every burst counts as a stall
+    uint32_t fdb_cache = 16384;          ///< workers.fdb_cache (0: no cache)
     uint32_t promisc_check_seconds = 30;
     std::vector<static_fdb_entry> static_entries;
     std::vector<port_vlan> vlans;    ///< per port, when given (default: every VLAN as it came)

@@ -126,6 +126,14 @@ const bad_config kBadConfigs[] = {
      "t.yaml:7:10: workers.burst: expected an integer from 1 to 256, got \"257\""},
     {"StallZero", kPorts + "workers:\n  stall_us: 0\n",
      "t.yaml:7:13: workers.stall_us: expected an integer from 1 to 1000000, got \"0\""},
+    {"FdbCacheNotAPowerOfTwo", kPorts + "workers:\n  fdb_cache: 1000\n",
+     "t.yaml:7:14: workers.fdb_cache: expected 0 (off) or a power of two from 256 to 1048576, "
+     "got \"1000\""},
+    {"FdbCacheTooSmall", kPorts + "workers:\n  fdb_cache: 128\n",
+     "t.yaml:7:14: workers.fdb_cache: expected 0 (off) or a power of two from 256 to 1048576, "
+     "got \"128\""},
+    {"FdbCacheTooLarge", kPorts + "workers:\n  fdb_cache: 2097152\n",
+     "t.yaml:7:14: workers.fdb_cache: expected an integer from 0 to 1048576, got \"2097152\""},
     {"MemoryTooSmall", kPorts + "eal:\n  memory_mb: 63\n",
      "t.yaml:7:14: eal.memory_mb: expected an integer from 64 to 1048576, got \"63\""},
     {"ControlLcoreTooLarge", kPorts + "control:\n  lcore: 128\n",
@@ -840,6 +848,13 @@ TEST(Config, ReadsStormControlAndMirror) {
     EXPECT_FALSE(parse_config(kPorts, "t.yaml").mirror.enabled());
     EXPECT_EQ(parse_config(kPorts + "mirror: {from: [a], to: b}\n", "t.yaml").mirror.direction,
               mirror_config::direction_t::both);
+}
+
+TEST(Config, ReadsTheFdbCacheSize) {
+    EXPECT_EQ(parse_config(kPorts, "t.yaml").workers.fdb_cache, 16384u);
+    EXPECT_EQ(parse_config(kPorts + "workers:\n  fdb_cache: 0\n", "t.yaml").workers.fdb_cache, 0u);
+    EXPECT_EQ(parse_config(kPorts + "workers:\n  fdb_cache: 256\n", "t.yaml").workers.fdb_cache,
+              256u);
 }
 
 TEST(Config, ReadsTheStallThreshold) {

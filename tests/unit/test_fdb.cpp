@@ -180,5 +180,36 @@ TEST_F(fdb_test, records_list_every_entry) {
     EXPECT_TRUE(r[1].is_static);
 }
 
+TEST_F(fdb_test, epoch_moves_on_every_change_a_reader_could_hold_stale) {
+    // Workers' caches keep hits for one epoch: a removal, a move or a re-pin
+    // must bump it; a new key or a refresh must not (nobody keeps a miss).
+    make(64, 30);
+    const fdb_key a = mac_key(1), b = mac_key(2);
+    uint32_t e = table_->epoch();
+    ASSERT_EQ(table_->learn(a, 0, kT0), learn_result::learned);
+    ASSERT_EQ(table_->learn(b, 1, kT0), learn_result::learned);
+    ASSERT_EQ(table_->learn(a, 0, kT0 + 1), learn_result::refreshed);
+    EXPECT_EQ(table_->epoch(), e) << "a learn or a refresh";
+    ASSERT_EQ(table_->learn(a, 2, kT0 + 2), learn_result::moved);
+    EXPECT_NE(table_->epoch(), e) << "a move";
+    e = table_->epoch();
+    ASSERT_TRUE(table_->add_static(a, 1, kT0 + 2));
+    EXPECT_NE(table_->epoch(), e) << "a re-pin";
+    e = table_->epoch();
+    EXPECT_EQ(table_->flush_port(1), 1u);
+    EXPECT_NE(table_->epoch(), e) << "a flush";
+    e = table_->epoch();
+    ASSERT_TRUE(table_->remove(a));
+    EXPECT_NE(table_->epoch(), e) << "a remove";
+    e = table_->epoch();
+    ASSERT_EQ(table_->learn(b, 1, kT0 + 3), learn_result::learned);
+    EXPECT_EQ(table_->age(kT0 + 3 + 30, 1000), 1u);
+    EXPECT_NE(table_->epoch(), e) << "aging";
+    e = table_->epoch();
+    ASSERT_EQ(table_->learn(b, 1, kT0 + 40), learn_result::learned);
+    EXPECT_EQ(table_->remap_ports({1, 0}), 0u);
+    EXPECT_NE(table_->epoch(), e) << "a renumbering";
+}
+
 } // namespace
 } // namespace bridgehost
