@@ -53,17 +53,23 @@ ovs_version() {
     "$OVS_VSWITCHD_DPDK" --version | awk 'NR == 1 {v = $NF} /^DPDK/ {d = $2} END {printf "OVS %s, DPDK %s", v, d}'
 }
 
-ovs_vsctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" "$@"; }
+# Bounded: ovs-vsctl without --timeout waits for ever on a server that does not answer.
+ovs_vsctl() { ovs-vsctl --timeout=30 --db="unix:$OVS_DIR/db.sock" "$@"; }
 ovs_appctl() { ovs-appctl -t "$OVS_DIR/vswitchd.ctl" --timeout=10 "$@"; }
 
-# ovs_fail WHAT: dies with WHAT and the last lines of the daemon's log.
+# ovs_fail WHAT [threads]: dies with WHAT and the last lines of the daemon's
+# log; with "threads", also what the daemon's threads wait in, if it is still
+# running (lib/proc.sh: with gdb installed, their stacks).
 ovs_fail() {
-    local log=$OVS_DIR/vswitchd.log
-    [[ $1 == *ovsdb-server* ]] && log=$OVS_DIR/ovsdb-server.log
+    local log=$OVS_DIR/vswitchd.log out=$OVS_DIR/vswitchd.out pid=$OVS_PID
+    if [[ $1 == *ovsdb-server* ]]; then
+        log=$OVS_DIR/ovsdb-server.log out=$OVS_DIR/ovsdb-server.out pid=$OVS_DB_PID
+    fi
     {
         echo "error: $1; the last lines of $log (removed on exit; BH_BENCH_KEEP=1 keeps it):"
         tail -n 25 "$log" 2>/dev/null | sed 's/^/  /' || echo "  (no log)"
-        [ ! -s "$OVS_DIR/vswitchd.out" ] || { echo "its stderr:"; tail -n 10 "$OVS_DIR/vswitchd.out" | sed 's/^/  /'; }
+        [ ! -s "$out" ] || { echo "its stderr:"; tail -n 10 "$out" | sed 's/^/  /'; }
+        [ "${2:-}" != threads ] || [ -z "$pid" ] || ! bh_running "$pid" || bh_threads "$pid"
     } >&2
     exit 1
 }
@@ -76,15 +82,17 @@ ovs_setup() {
     ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
     taskset -c 1 ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" \
         --unixctl="$OVS_DIR/ovsdb-server.ctl" --pidfile="$OVS_DIR/ovsdb-server.pid" \
-        --log-file="$OVS_DIR/ovsdb-server.log" --no-chdir -vconsole:off >/dev/null 2>&1 &
+        --log-file="$OVS_DIR/ovsdb-server.log" --no-chdir -vconsole:off >"$OVS_DIR/ovsdb-server.out" 2>&1 &
     OVS_DB_PID=$!
+    # Normally well under a second; seen once to take over 10 s while the
+    # machine was busy, hence the long bound.
     local i
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < 300; i++)); do
         [ -S "$OVS_DIR/db.sock" ] && ovs_vsctl --no-wait init 2>/dev/null && break
         bh_running "$OVS_DB_PID" || ovs_fail "ovsdb-server did not start"
         sleep 0.1
     done
-    [ "$i" -lt 100 ] || ovs_fail "ovsdb-server did not answer in 10 s"
+    [ "$i" -lt 300 ] || ovs_fail "ovsdb-server did not answer in 30 s" threads
     # The static part, written before any ovs-vswitchd reads it (--no-wait).
     #  - DPDK with 1 GiB preallocated, as testpmd and bridgehost get (-m 1024;
     #    OVS 3.1 adds --in-memory itself: no hugepage files);
@@ -132,14 +140,17 @@ ovs_start() {
         --pidfile="$OVS_DIR/vswitchd.pid" --unixctl="$OVS_DIR/vswitchd.ctl" \
         --log-file="$OVS_DIR/vswitchd.log" --no-chdir -vconsole:off >"$OVS_DIR/vswitchd.out" 2>&1 &
     OVS_PID=$!
-    # DPDK's initialisation comes first; the ports are added after it.
-    local i
+    # DPDK's initialisation comes first; then the bridge, its OpenFlow socket
+    # and the ports, in no fixed order.
+    local i log=$OVS_DIR/vswitchd.log
     for ((i = 0; i < 600; i++)); do
-        grep -q "bridge $OVS_BR: added interface vh1 on port" "$OVS_DIR/vswitchd.log" 2>/dev/null && break
+        grep -q "bridge $OVS_BR: added interface vh0 on port" "$log" 2>/dev/null &&
+            grep -q "bridge $OVS_BR: added interface vh1 on port" "$log" &&
+            [ -S "$OVS_DIR/$OVS_BR.mgmt" ] && break
         bh_running "$OVS_PID" || ovs_fail "ovs-vswitchd exited while starting"
         sleep 0.1
     done
-    [ "$i" -lt 600 ] || ovs_fail "ovs-vswitchd did not add its vhost-user ports in 60 s"
+    [ "$i" -lt 600 ] || ovs_fail "ovs-vswitchd did not add its bridge and vhost-user ports in 60 s" threads
     local flows
     flows=$(ovs-ofctl --no-stats dump-flows "unix:$OVS_DIR/$OVS_BR.mgmt" | sed 's/^ *//') ||
         ovs_fail "ovs-ofctl could not read the bridge's flows"
@@ -159,7 +170,7 @@ ovs_wait_attached() {
         bh_running "$gen" || return 0 # the generator's own error says why
         sleep 0.1
     done
-    ovs_fail "OVS did not connect to the generator's vhost-user sockets in 30 s"
+    ovs_fail "OVS did not connect to the generator's vhost-user sockets in 30 s" threads
 }
 
 # ovs_mark start|end: the measured window in OVS's PMD counters, like
