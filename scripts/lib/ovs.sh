@@ -173,16 +173,37 @@ ovs_wait_attached() {
     ovs_fail "OVS did not connect to the generator's vhost-user sockets in 30 s" threads
 }
 
+# ovs_pmd_wait: nanoseconds the PMD thread has spent runnable but waiting for
+# the CPU (the second field of its schedstat), 0 if it is not found.
+ovs_pmd_wait() {
+    local t
+    for t in /proc/"$OVS_PID"/task/*; do
+        if [[ $(cat "$t/comm" 2>/dev/null) == pmd-c* ]]; then
+            awk '{print $2}' "$t/schedstat"
+            return
+        fi
+    done
+    echo 0
+}
+
 # ovs_mark start|end: the measured window in OVS's PMD counters, like
 # testpmd's clear/show fwd stats. pmd-stats-clear has the PMD zero its
 # counters on its next iteration; pmd-stats-show prints them (and the
-# MAC table's and datapath's for ovs_note).
+# MAC table's and datapath's for ovs_note). Also how long, of the window,
+# the PMD waited for CPU 1 while other processes ran there: the PMD never
+# sleeps, and a busy iteration it was taken off the CPU in counts the time
+# away as processing cycles (as testpmd's busy cycles do; bridgehost counts
+# such bursts as stalls, apart), so on a busy machine this says how much of
+# OVS's figure is the machine's.
+OVS_MARK_WAIT= OVS_MARK_NS=
 ovs_mark() {
     if [ "$1" = start ]; then
         ovs_appctl dpif-netdev/pmd-stats-clear >/dev/null || ovs_fail "ovs-appctl pmd-stats-clear failed"
+        OVS_MARK_WAIT=$(ovs_pmd_wait) OVS_MARK_NS=$(date +%s%N)
         return
     fi
     ovs_appctl dpif-netdev/pmd-stats-show -pmd 1 >"$OVS_DIR/pmd-stats.txt" || ovs_fail "ovs-appctl pmd-stats-show failed"
+    echo "$(($(ovs_pmd_wait) - OVS_MARK_WAIT)) $(($(date +%s%N) - OVS_MARK_NS))" >"$OVS_DIR/pmd-stats.sched"
     ovs_appctl fdb/stats-show "$OVS_BR" >"$OVS_DIR/pmd-stats.fdb" 2>&1 || true
     ovs_appctl dpctl/show >"$OVS_DIR/pmd-stats.dp" 2>&1 || true
 }
@@ -212,20 +233,22 @@ ovs_cycles() {
 }
 
 # ovs_note: "MAC table 1024/8192, evicted 0; datapath flows 1024; lookups:
-# emc 87.3%, smc 0.0%, megaflow 12.7%, upcalls 0.0% (lost 0)" for the window.
+# emc 87.3%, smc 0.0%, megaflow 12.7%, upcalls 0.0% (failed 0); PMD waited
+# for CPU 1 12.5% of the window" for the window.
 ovs_note() {
-    local fdb flows
+    local fdb flows waited
+    waited=$(awk '{printf "%.1f", ($2 > 0 ? 100 * $1 / $2 : 0)}' "$OVS_DIR/pmd-stats.sched")
     fdb=$(awk -F': *' '/Current\/maximum MAC entries/ {t = $2} /evicted MAC entries/ {e = $2}
         END {printf "MAC table %s, evicted %s", t, e}' "$OVS_DIR/pmd-stats.fdb")
     flows=$(awk '/flows:/ {print $2; exit}' "$OVS_DIR/pmd-stats.dp")
-    awk -v fdb="$fdb" -v flows="${flows:-?}" '
+    awk -v fdb="$fdb" -v flows="${flows:-?}" -v waited="$waited" '
         /emc hits:/ {e = $3} /smc hits:/ {s = $3} /megaflow hits:/ {m = $3}
         /miss with success upcall:/ {u = $5} /miss with failed upcall:/ {f = $5}
         END {
             n = e + s + m + u + f
             if (n == 0) n = 1
-            printf "%s; datapath flows %s; lookups: emc %.1f%%, smc %.1f%%, megaflow %.1f%%, upcalls %.1f%% (failed %d)",
-                fdb, flows, 100 * e / n, 100 * s / n, 100 * m / n, 100 * (u + f) / n, f
+            printf "%s; datapath flows %s; lookups: emc %.1f%%, smc %.1f%%, megaflow %.1f%%, upcalls %.1f%% (failed %d); PMD waited for CPU 1 %s%% of the window",
+                fdb, flows, 100 * e / n, 100 * s / n, 100 * m / n, 100 * (u + f) / n, f, waited
         }' "$OVS_DIR/pmd-stats.txt"
 }
 
