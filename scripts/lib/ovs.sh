@@ -277,7 +277,7 @@ ovs_cleanup() {
     # assignment) has still written its pidfile: stopped if that pid is
     # still an ovs-vswitchd of this run.
     p=$(cat "$OVS_DIR/vswitchd.pid" 2>/dev/null)
-    if [ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$OVS_DIR/"; then
+    if [ -n "$p" ] && tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$OVS_DIR/"; then
         bh_stop "$p" TERM 10 >/dev/null 2>&1
     fi
     if [ -n "$OVS_DB_PID" ]; then
