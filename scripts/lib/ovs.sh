@@ -102,9 +102,9 @@ ovs_setup() {
     #    generator's CPU 0 and share CPU 1 with the PMD, as testpmd's and
     #    bridgehost's control lcores do;
     #  - EMC and SMC left at OVS 3.1's defaults, as an operator runs it: EMC
-    #    on with emc-insert-inv-prob 100 (1 in 100 new flows inserted), SMC off
-    #    (smc-enable false); pmd-maxsleep 0 (the PMD never sleeps), no
-    #    userspace TSO;
+    #    on with emc-insert-inv-prob 100 (a packet that misses the EMC inserts
+    #    its flow with probability 1/100), SMC off (smc-enable false);
+    #    pmd-maxsleep 0 (the PMD never sleeps), no userspace TSO;
     #  - the bridge's default flow table: with no controller and fail_mode
     #    unset (standalone) it is the single flow priority=0 actions=NORMAL,
     #    checked in ovs_start;
