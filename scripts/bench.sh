@@ -3,7 +3,7 @@
 # or, with --tcp, TCP (iperf3) through bridgehost against a Linux bridge.
 #
 # Usage: scripts/bench.sh [--quick] [--duration SECONDS] [--macs "2 1024 ..."]
-#                         [--sizes "64 512 1518"] [--repeat N] [--no-scaling]
+#                         [--sizes "64 512 1518"] [--repeat N] [--no-scaling] [--peers]
 #        scripts/bench.sh --tcp [--quick] [--duration SECONDS] [--repeat N]
 #
 # Root. The generator (bridgehost-gen over virtio_user, or pktgen when
@@ -20,6 +20,21 @@
 #   --sizes LIST   frame sizes with FCS (default "64 512 1518")
 #   --repeat N     runs per DUT and case, interleaved; the median counts (default 1)
 #   --no-scaling   skip the one-worker/two-worker comparison
+#   --peers        a third DUT in every case: OVS-DPDK (Debian's openvswitch-switch-dpdk,
+#                  OVS 3.1 on DPDK 22.11; installed with apt-get if missing) with the
+#                  NORMAL action, its learning switch: a netdev bridge with two
+#                  dpdkvhostuserclient ports (OVS is the vhost-user client, the
+#                  generator's virtio_user the server: server=1), its PMD thread and
+#                  all its other threads on CPU 1, MAC table at least 2 x MACs (OVS
+#                  caps it at 1,000,000), aging 3600 s, EMC/SMC at OVS's defaults.
+#                  The script runs OVS's own ovsdb-server and ovs-vswitchd with the
+#                  database, sockets and logs in its temporary directory and
+#                  ovs-vswitchd in a network namespace of its own (a system OVS is
+#                  never touched), a fresh ovs-vswitchd per run. Rows "ovs-dpdk":
+#                  processing cycles/packet (PMD iterations that received packets)
+#                  over the window, ratio to testpmd; a target line per MAC count
+#                  (bridgehost at most half OVS's cycles) and what OVS's MAC table
+#                  and caches did under the table.
 #   --tcp          the TCP benchmark instead (no hugepages, no testpmd; about
 #                  a minute with --quick): iperf3 -t S over IPv4 each way
 #                  (hosta->hostb, and hostb->hosta with -R) between two
@@ -53,8 +68,9 @@ set -euo pipefail
 shopt -s inherit_errexit # a failure inside $(...) stops the run too
 source "$(dirname "$0")/lib/setup.sh"
 source "$(dirname "$0")/lib/proc.sh"
+source "$(dirname "$0")/lib/ovs.sh"
 
-QUICK=0 DURATION= REPEAT=1 SCALING=1 TCP=0
+QUICK=0 DURATION= REPEAT=1 SCALING=1 TCP=0 PEERS=0
 MACS="2 1024 65536 1048576"
 SIZES="64 512 1518"
 while [ $# -gt 0 ]; do
@@ -66,6 +82,7 @@ while [ $# -gt 0 ]; do
     --repeat) REPEAT=$2; shift ;;
     --no-scaling) SCALING=0 ;;
     --tcp) TCP=1 ;;
+    --peers) PEERS=1 ;;
     # The comment block at the top, up to its first line that is not a comment.
     -h|--help) sed -n '2,${/^#/!q;p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) bh_die "unknown option $1 (see $0 --help)" ;;
@@ -77,6 +94,7 @@ if [ -z "$DURATION" ]; then # an explicit --duration wins over --quick's, in eit
 fi
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || bh_die "--duration wants a whole number of seconds, got '$DURATION'"
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || bh_die "--repeat wants a count from 1, got '$REPEAT'"
+[ "$PEERS" -eq 0 ] || [ "$TCP" -eq 0 ] || bh_die "--peers adds OVS-DPDK to the packet benchmark, not to --tcp"
 
 if [ "$TCP" -eq 1 ]; then
     [ "$(id -u)" -eq 0 ] || bh_die "the TCP benchmark makes namespaces and pins cores: run it as root"
@@ -85,6 +103,7 @@ else
 fi
 [ "$(nproc)" -ge 2 ] || bh_die "needs 2 CPUs (generator on CPU 0, switch on CPU 1)"
 bh_install
+[ "$PEERS" -eq 0 ] || ovs_install # only --peers needs it: not in setup.sh's packages
 BIN=$BH_BUILD/bin
 RESULTS=$BH_ROOT/bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -523,7 +542,18 @@ TXT=$RESULTS/bench-$STAMP.txt
 DUT_PID=
 VIRTIO_OPTS=queue_size=1024,packed_vq=1,in_order=1,mrg_rxbuf=0
 
+# virtio_opts KIND: the generator's virtio_user options against KIND. OVS's
+# vhost-user ports are clients (dpdkvhostuserclient, the type OVS's documentation
+# recommends over its server-mode dpdkvhostuser), so against OVS the generator's
+# virtio_user is the server (server=1). DPDK 22.11's virtio_user takes server
+# mode with the packed ring, as used here (it only warns that frames in flight
+# are lost if the client reconnects, which does not happen within a run).
+virtio_opts() {
+    if [ "$1" = ovs-dpdk ]; then echo "$VIRTIO_OPTS,server=1"; else echo "$VIRTIO_OPTS"; fi
+}
+
 cleanup() {
+    ovs_cleanup # --peers: OVS's daemons by pid, its namespace (a no-op without --peers)
     [ -n "$DUT_PID" ] && kill -TERM "$DUT_PID" 2>/dev/null && sleep 1 || true
     exec 3>&- 2>/dev/null || true
     pkill -TERM -f -- "$WORK/" 2>/dev/null || true # every process here names a file in WORK
@@ -550,6 +580,7 @@ reserve_hugepages() {
     bh_log "hugepages: $free free (2 MiB)"
 }
 reserve_hugepages
+[ "$PEERS" -eq 0 ] || ovs_setup # its ovsdb-server runs for the whole run, ovs-vswitchd per measure
 
 # --- the device under test --------------------------------------------------
 # start_dut KIND MACS WORKERS: starts testpmd or bridgehost on CPU 1 with two
@@ -557,6 +588,8 @@ reserve_hugepages
 start_dut() {
     local kind=$1 macs=$2 workers=$3
     rm -f "$WORK"/vh0 "$WORK"/vh1 "$WORK"/dut.out
+    # OVS connects to the generator's sockets: none to wait for here (lib/ovs.sh).
+    if [ "$kind" = ovs-dpdk ]; then ovs_start "$macs"; return; fi
     local vdev0="net_vhost0,iface=$WORK/vh0,queues=$workers"
     local vdev1="net_vhost1,iface=$WORK/vh1,queues=$workers"
     if [ "$kind" = testpmd ]; then
@@ -611,6 +644,7 @@ EOF
 
 stop_dut() {
     local kind=$1
+    if [ "$kind" = ovs-dpdk ]; then ovs_stop; return; fi
     if [ "$kind" = testpmd ]; then
         echo quit >&3 || true
         exec 3>&-
@@ -629,6 +663,7 @@ stop_dut() {
 snapshot_count() { grep -c 'cycles/packet=' "$WORK"/dut.out || true; }
 dut_mark() {
     local kind=$1 when=$2 before
+    if [ "$kind" = ovs-dpdk ]; then ovs_mark "$when"; return; fi # OVS: pmd-stats-clear / pmd-stats-show
     before=$(snapshot_count)
     if [ "$kind" = testpmd ]; then
         [ "$when" = start ] && { echo "clear fwd stats all" >&3; return; }
@@ -648,6 +683,7 @@ dut_mark() {
 # snapshots; testpmd: its own figure since the clear.
 dut_cycles() {
     local kind=$1
+    if [ "$kind" = ovs-dpdk ]; then ovs_cycles; return; fi # processing cycles / packets received
     if [ "$kind" = testpmd ]; then
         grep -o 'CPU cycles/packet=[0-9.]*' "$WORK"/dut.out | tail -1 | cut -d= -f2
     else
@@ -664,8 +700,8 @@ run_gen() {
     local out=$WORK/gen.out csv=$WORK/gen.csv
     rm -f "$out" "$csv"
     local eal=(--lcores 0@0 --file-prefix "$TAG-gen" -m 1024 --no-pci --single-file-segments
-        --vdev "net_virtio_user0,path=$WORK/vh0,queues=$queues,$VIRTIO_OPTS"
-        --vdev "net_virtio_user1,path=$WORK/vh1,queues=$queues,$VIRTIO_OPTS"
+        --vdev "net_virtio_user0,path=$WORK/vh0,queues=$queues,$(virtio_opts "$kind")"
+        --vdev "net_virtio_user1,path=$WORK/vh1,queues=$queues,$(virtio_opts "$kind")"
         --log-level '*:error')
     # Priming 1M MACs is bounded by learning, not by the generator: 2 passes at 2 Mpps.
     # Its exit status goes to a file, read when the generator is done.
@@ -673,6 +709,7 @@ run_gen() {
         --duration "$DURATION" --prime-rate 2 --prime-passes 2 --settle 0.5 \
         --csv "$csv" --label "$kind" >"$out" 2>&1 &
     GEN_PID=$!
+    [ "$kind" != ovs-dpdk ] || ovs_wait_attached "$GEN_PID" # a server waits for its client
     wait_line "$out" "bridgehost-gen: measuring" && dut_mark "$kind" start
     wait_line "$out" "bridgehost-gen: measured" && dut_mark "$kind" end
     # Not `wait` (see lib/proc.sh); it writes its CSV line only when it succeeded.
@@ -698,8 +735,8 @@ run_pktgen() {
             BH_RESULT_FILE=$result BH_QUIT=1 \
             script -qfec "$PKTGEN --lcores 0@0,1@0 -n 4 --proc-type auto \
                 --file-prefix $TAG-gen -m 1024 --no-pci --single-file-segments \
-                --vdev net_virtio_user0,path=$WORK/vh0,$VIRTIO_OPTS \
-                --vdev net_virtio_user1,path=$WORK/vh1,$VIRTIO_OPTS \
+                --vdev net_virtio_user0,path=$WORK/vh0,$(virtio_opts "$kind") \
+                --vdev net_virtio_user1,path=$WORK/vh1,$(virtio_opts "$kind") \
                 -- -P -m '[1].0,[1].1' -f scripts/pktgen/bridgehost-fixed.lua" /dev/null) \
         >"$out" 2>&1 </dev/null || true
     [ -s "$result" ] || { tail -20 "$out" >&2; bh_die "pktgen wrote no result line"; }
@@ -747,11 +784,13 @@ mkdir -p "$RESULTS"
     echo "# kernel: $(uname -r); dpdk: $(pkg-config --modversion libdpdk)"
     echo "# generator: ${PKTGEN:-bridgehost-gen} on cpu 0; DUT on cpu 1; net_vhost <-> virtio_user ($VIRTIO_OPTS)"
     echo "# duration ${DURATION}s per run, repeat $REPEAT (median)"
+    [ "$PEERS" -eq 0 ] || echo "# peers: ovs-dpdk: $(ovs_version), NORMAL action, dpdkvhostuserclient ports <-> virtio_user server=1, PMD on cpu 1"
 } | tee "$TXT" >&2
 echo "dut,macs,size,workers,mpps,loss_pct,busy_cycles_per_packet,ratio_to_testpmd,lat_avg_us,lat_p99_us,misdelivered" >"$CSV"
 
 printf '%-10s %8s %6s %8s %8s %12s %8s %10s\n' DUT MACs size Mpps loss% cycles/pkt ratio lat-p99us | tee -a "$TXT"
 declare -A RATIO
+declare -A BH_CYCLES OVS_CYCLES # --peers: MACS,SIZE -> median cycles/packet, for the OVS targets
 row() { # kind macs size workers "results..."
     local kind=$1 macs=$2 size=$3 workers=$4 mpps=$5 loss=$6 cyc=$7 lavg=$8 lp99=$9 mis=${10} ratio=${11}
     printf '%-10s %8s %6s %8.3f %8.3f %12.1f %8s %10s\n' "$kind" "$macs" "$size" "$mpps" "$loss" "$cyc" "$ratio" "$lp99" | tee -a "$TXT"
@@ -760,12 +799,17 @@ row() { # kind macs size workers "results..."
 
 for size in $SIZES; do
     for macs in $MACS; do
-        tp=() bh=()
+        tp=() bh=() ov=()
         for r in $(seq "$REPEAT"); do # interleaved: testpmd, bridgehost, testpmd, ...
             measure testpmd "$macs" "$size" 1
             tp+=("$RESULT")
             measure bridgehost "$macs" "$size" 1
             bh+=("$RESULT")
+            if [ "$PEERS" -eq 1 ]; then # ..., OVS-DPDK, testpmd, ...
+                measure ovs-dpdk "$macs" "$size" 1
+                ov+=("$RESULT")
+                OVS_NOTES[$macs,$size]=$(ovs_note)
+            fi
         done
         tpm=$(pick "${tp[@]}") bhm=$(pick "${bh[@]}")
         tpc=$(echo "$tpm" | awk '{print $3}') bhc=$(echo "$bhm" | awk '{print $3}')
@@ -775,6 +819,13 @@ for size in $SIZES; do
         row bridgehost "$macs" "$size" 1 $bhm "$ratio"
         if [ "$(echo "$bhm" | awk '{print $6}')" != 0 ]; then
             bh_log "bridgehost-gen saw misdelivered frames with bridgehost: a forwarding bug"
+        fi
+        if [ "$PEERS" -eq 1 ]; then # the OVS-DPDK row: its cycles over testpmd's in this case
+            ovm=$(pick "${ov[@]}")
+            ovc=$(echo "$ovm" | awk '{print $3}')
+            row ovs-dpdk "$macs" "$size" 1 $ovm "$(awk -v a="$ovc" -v b="$tpc" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
+            BH_CYCLES[$macs,$size]=$bhc OVS_CYCLES[$macs,$size]=$ovc
+            [ "$(echo "$ovm" | awk '{print $6}')" = 0 ] || bh_log "bridgehost-gen saw misdelivered frames with OVS-DPDK"
         fi
     done
 done
@@ -812,4 +863,20 @@ target() { # macs limit
 target 2 1.10
 target 65536 1.3
 target 1048576 1.6
+if [ "$PEERS" -eq 1 ]; then
+    # bridgehost against OVS-DPDK (--peers), per MAC count: at most half OVS's cycles.
+    for macs in $MACS; do
+        [ -n "${OVS_CYCLES[$macs,64]:-}" ] || continue
+        awk -v m="$macs" -v a="${BH_CYCLES[$macs,64]}" -v b="${OVS_CYCLES[$macs,64]}" 'BEGIN {
+            printf "target: %8s MACs, 64 B: bridgehost cycles <= half OVS-DPDK'"'"'s: %.1f vs %.1f: %s\n",
+                m, a, b, (a <= b / 2) ? "met" : "MISSED" }' | tee -a "$TXT"
+    done
+    # What OVS did in each case's window (the last run of it): why its cycles are what they are.
+    echo | tee -a "$TXT"
+    for size in $SIZES; do
+        for macs in $MACS; do
+            echo "ovs-dpdk, $macs MACs, $size B: ${OVS_NOTES[$macs,$size]:-?}" | tee -a "$TXT"
+        done
+    done
+fi
 bh_log "results: $CSV"
