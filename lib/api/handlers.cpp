@@ -337,6 +337,8 @@ json bridge::show_workers() const {
                            {"idle_percent", t.idle_percent()},
                            {"learn_events", w->counters().learn_events.get()},
                            {"learn_ring_full", w->counters().learn_ring_full.get()},
+                           {"fdb_cache_hits", w->counters().fdb_cache_hits.get()},
+                           {"fdb_cache_misses", w->counters().fdb_cache_misses.get()},
                            {"captured", w->counters().captured.get()},
                            {"capture_dropped", w->counters().capture_dropped.get()}});
     }

@@ -202,6 +202,12 @@ constexpr worker_counter kWorkerCounters[] = {
      &worker::learn_events},
     {"worker_learn_ring_full_total", "Learn events lost because the worker's learn ring was full.",
      &worker::learn_ring_full},
+    {"worker_fdb_cache_hits_total",
+     "FDB keys (destinations and sources) the worker's own cache answered (workers.fdb_cache).",
+     &worker::fdb_cache_hits},
+    {"worker_fdb_cache_misses_total",
+     "FDB keys the worker looked up in the table: not in its cache, or the cache is off.",
+     &worker::fdb_cache_misses},
 };
 
 using stp_port = metrics_snapshot::stp_port;

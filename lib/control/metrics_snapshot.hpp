@@ -39,6 +39,7 @@ struct metrics_snapshot {
         unsigned index = 0, lcore = 0; ///< the `worker` and `lcore` labels
         uint64_t rx_packets = 0, busy_cycles = 0, idle_cycles = 0, stall_cycles = 0, stalls = 0;
         uint64_t learn_events = 0, learn_ring_full = 0;
+        uint64_t fdb_cache_hits = 0, fdb_cache_misses = 0;
     };
     /// The spanning tree (features/stp); exported only when stp.enabled.
     struct stp_port {

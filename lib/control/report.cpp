@@ -11,6 +11,13 @@
 
 namespace bridgehost {
 
+namespace {
+/// Of the FDB keys a worker looked up, the share its cache answered.
+double hit_percent(uint64_t hits, uint64_t misses) {
+    return hits + misses != 0 ? 100.0 * double(hits) / double(hits + misses) : 0.0;
+}
+} // namespace
+
 port_totals bridge::raw_port_stats(uint16_t port) const {
     port_totals t;
     for (const auto& w : workers_)
@@ -127,17 +134,19 @@ void bridge::print_stats(std::FILE* out) const {
     }
 
     std::fprintf(out, "workers:\n");
-    std::fprintf(out, "  %-6s %5s %9s %12s %16s %6s %8s %12s %15s\n", "worker", "lcore",
+    std::fprintf(out, "  %-6s %5s %9s %12s %16s %6s %8s %12s %15s %11s\n", "worker", "lcore",
                  "rx-queues", "rx-packets", "busy-cycles/pkt", "idle%", "stalls", "learn-events",
-                 "learn-ring-full");
+                 "learn-ring-full", "fdb-cache%");
     for (const auto& w : workers_) {
         const worker_counters& c = w->counters();
         const worker_totals t = worker_stats(w->index());
         std::fprintf(
             out,
-            "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %8" PRIu64 " %12" PRIu64 " %15" PRIu64 "\n",
+            "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %8" PRIu64 " %12" PRIu64 " %15" PRIu64
+            " %11.1f\n",
             w->index(), w->lcore(), w->rx_queues().size(), t.rx_packets, t.busy_cycles_per_packet(),
-            t.idle_percent(), t.stalls, c.learn_events.get(), c.learn_ring_full.get());
+            t.idle_percent(), t.stalls, c.learn_events.get(), c.learn_ring_full.get(),
+            hit_percent(c.fdb_cache_hits.get(), c.fdb_cache_misses.get()));
     }
     // One line in the shape of testpmd's --record-core-cycles summary, so
     // scripts/bench.sh reads both the same way.
@@ -210,7 +219,8 @@ metrics_snapshot bridge::metrics() const {
         const worker_counters& c = w->counters();
         m.workers.push_back({w->index(), w->lcore(), t.rx_packets, t.busy_cycles, t.idle_cycles,
                              t.stall_cycles, t.stalls, c.learn_events.get(),
-                             c.learn_ring_full.get()});
+                             c.learn_ring_full.get(), c.fdb_cache_hits.get(),
+                             c.fdb_cache_misses.get()});
         m.captured += c.captured.get();
         m.capture_dropped += c.capture_dropped.get();
     }

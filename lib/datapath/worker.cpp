@@ -423,6 +423,10 @@ void worker::lookup(unsigned nkeys, uint16_t in_port, fdb_time now) {
     }
     for (unsigned base = 0; base < nmiss; base += mac_table::kMaxBulk)
         lookup_table(&misses_[base], RTE_MIN(nmiss - base, mac_table::kMaxBulk));
+    if (nkeys != nmiss)
+        counters_.fdb_cache_hits.add(nkeys - nmiss);
+    if (nmiss != 0)
+        counters_.fdb_cache_misses.add(nmiss);
 }
 
 void worker::lookup_table(const uint16_t* which, unsigned n) {

@@ -362,6 +362,8 @@ metrics_snapshot two_ports_two_workers() {
     w1.lcore = 3;
     w1.rx_packets = 405;
     w1.learn_ring_full = 6;
+    w1.fdb_cache_hits = 300;
+    w1.fdb_cache_misses = 105;
     s.workers = {w0, w1};
 
     s.fdb_entries = 42;
@@ -415,6 +417,8 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         {"bridgehost_worker_stalls_total", "counter"},
         {"bridgehost_worker_learn_events_total", "counter"},
         {"bridgehost_worker_learn_ring_full_total", "counter"},
+        {"bridgehost_worker_fdb_cache_hits_total", "counter"},
+        {"bridgehost_worker_fdb_cache_misses_total", "counter"},
         {"bridgehost_fdb_entries", "gauge"},
         {"bridgehost_fdb_capacity", "gauge"},
         {"bridgehost_fdb_learned_total", "counter"},
@@ -435,9 +439,9 @@ TEST(RenderPrometheus, HasEveryFamilyWithItsTypeAndHelp) {
         ASSERT_TRUE(p.helps.contains(name)) << name << " has no # HELP";
         EXPECT_FALSE(p.helps.at(name).empty()) << name;
     }
-    // 22 per-port families x 2 ports, 4 drop reasons x 2 ports, 7 per-worker
+    // 22 per-port families x 2 ports, 4 drop reasons x 2 ports, 9 per-worker
     // families x 2 workers, 14 globals (7 of them FDB counters, 2 capture counters).
-    EXPECT_EQ(p.samples.size(), 22u * 2 + 4 * 2 + 7 * 2 + 14);
+    EXPECT_EQ(p.samples.size(), 22u * 2 + 4 * 2 + 9 * 2 + 14);
 }
 
 TEST(RenderPrometheus, Values) {
@@ -468,6 +472,10 @@ TEST(RenderPrometheus, Values) {
               132000);
     EXPECT_EQ(p.value("bridgehost_worker_learn_ring_full_total", {{"worker", "1"}, {"lcore", "3"}}),
               6);
+    EXPECT_EQ(p.value("bridgehost_worker_fdb_cache_hits_total", {{"worker", "1"}, {"lcore", "3"}}),
+              300);
+    EXPECT_EQ(p.value("bridgehost_worker_fdb_cache_misses_total", {{"worker", "1"}, {"lcore", "3"}}),
+              105);
     EXPECT_EQ(p.value("bridgehost_fdb_entries"), 42);
     EXPECT_EQ(p.value("bridgehost_fdb_capacity"), 65536);
     EXPECT_EQ(p.value("bridgehost_fdb_static_kept_total"), 2);
@@ -589,7 +597,7 @@ TEST(RenderPrometheus, StpFamiliesWithTheirTypes) {
     }
     // On top of the rest: 5 roles + 3 states + 8 other per-port families, 2
     // ports; 4 bridge-wide.
-    EXPECT_EQ(p.samples.size(), 22u * 2 + 4 * 2 + 7 * 2 + 14 + (5 + 3 + 8) * 2 + 4);
+    EXPECT_EQ(p.samples.size(), 22u * 2 + 4 * 2 + 9 * 2 + 14 + (5 + 3 + 8) * 2 + 4);
 }
 
 TEST(RenderPrometheus, StpExactLines) {
