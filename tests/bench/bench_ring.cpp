@@ -284,10 +284,13 @@ struct interrupted : std::runtime_error {
 
 // --- lcores and the rings ------------------------------------------------------
 
-constexpr unsigned kGenLcore = 0;    ///< on --gen-cpu
-constexpr unsigned kDutLcore = 1;    ///< on --dut-cpu: bridgehost's worker, or the io loop
-constexpr unsigned kMainLcore = 2;   ///< on --dut-cpu: bridgehost's control loop
-constexpr unsigned kRingSize = 1024; ///< each rx and tx ring (holds 1023), as ring_harness's
+constexpr unsigned kGenLcore = 0;      ///< on --gen-cpu
+constexpr unsigned kDutLcore = 1;      ///< on --dut-cpu: bridgehost's worker, or the io loop
+constexpr unsigned kMainLcore = 2;     ///< on --dut-cpu: bridgehost's control loop
+constexpr unsigned kRxRingSize = 1024; ///< each port's rx ring (holds 1023), as ring_harness's
+/// Each port's tx ring: room for everything both rx rings hold, so that a generator
+/// descheduled for a moment does not make the DUT drop (tx_full) what it forwarded.
+constexpr unsigned kTxRingSize = 4096;
 constexpr unsigned kIoBurst = 32;    ///< testpmd's default --burst, bridgehost's workers.burst
 constexpr unsigned kGenBurst = 64;   ///< the generator's frames per enqueue and dequeue
 constexpr unsigned kGenMbufs = 8191; ///< the generator's frames: the four rings, and more
@@ -384,6 +387,51 @@ class io_forwarder {
 
 // --- the generator ---------------------------------------------------------------
 
+/// traffic_pattern::write_headers, faster: per side the 42 header bytes of pair 0, and a
+/// frame gets them with its pair's number patched into the MACs and IP addresses, and the
+/// IP checksum adjusted. Checked against write_headers when made.
+class header_writer {
+  public:
+    explicit header_writer(const traffic_pattern& t) {
+        for (unsigned side = 0; side < 2; ++side) {
+            t.write_headers(base_[side].data(), side, 0);
+            base_[side][24] = base_[side][25] = 0; // the checksum, of pair 0
+            uint32_t sum = 0;
+            for (unsigned i = 14; i < 34; i += 2)
+                sum += uint32_t(base_[side][i]) << 8 | base_[side][i + 1];
+            sum0_[side] = sum;
+        }
+        for (const uint32_t pair :
+             {0u, 1u, 255u, 256u, 0xfffeu, 0xffffu, 0x10000u, 0x12345u, t.pairs() - 1})
+            for (unsigned side = 0; side < 2; ++side) {
+                std::array<uint8_t, traffic_pattern::kHeaderBytes> want{}, got{};
+                t.write_headers(want.data(), side, pair);
+                write(got.data(), side, pair);
+                if (want != got)
+                    throw std::logic_error("header_writer disagrees with write_headers");
+            }
+    }
+
+    void write(uint8_t* buf, unsigned side, uint32_t pair) const {
+        std::memcpy(buf, base_[side].data(), traffic_pattern::kHeaderBytes);
+        const uint8_t mac_tail[4] = {uint8_t(pair >> 24), uint8_t(pair >> 16), uint8_t(pair >> 8),
+                                     uint8_t(pair)};
+        std::memcpy(buf + 2, mac_tail, 4);      // destination 02:0d:pp:pp:pp:pp
+        std::memcpy(buf + 8, mac_tail, 4);      // source
+        std::memcpy(buf + 28, mac_tail + 2, 2); // the IP addresses' last two bytes
+        std::memcpy(buf + 32, mac_tail + 2, 2);
+        uint32_t sum = sum0_[side] + 2 * (pair & 0xffff);
+        sum = (sum & 0xffff) + (sum >> 16);
+        sum = (sum & 0xffff) + (sum >> 16);
+        buf[24] = uint8_t(~sum >> 8);
+        buf[25] = uint8_t(~sum);
+    }
+
+  private:
+    std::array<std::array<uint8_t, traffic_pattern::kHeaderBytes>, 2> base_{};
+    uint32_t sum0_[2] = {0, 0}; ///< the IP header's words of pair 0, checksum 0, unfolded
+};
+
 /// What one run measured.
 struct run_result {
     double seconds = 0; ///< the sending part of the window
@@ -408,7 +456,7 @@ struct run_result {
 class generator {
   public:
     generator(const traffic_pattern& t, const ring_set& rings, rte_mempool* pool)
-        : traffic_(t), rings_(rings), pool_(pool), hz_(rte_get_tsc_hz()) {
+        : traffic_(t), headers_(t), rings_(rings), pool_(pool), hz_(rte_get_tsc_hz()) {
         stash_.reserve(rte_mempool_avail_count(pool) + kGenBurst);
     }
     ~generator() { release(); }
@@ -526,12 +574,16 @@ class generator {
                                                      kGenBurst, nullptr);
         if (n == 0)
             return;
+        // Each will be rewritten soon: ask for the line to write now, all at once.
+        for (unsigned i = 0; i < n; ++i)
+            __builtin_prefetch(rte_pktmbuf_mtod(burst[i], const uint8_t*), 1);
         if (counting) {
             rx_[p] += n;
             for (unsigned i = 0; i < n; ++i) {
                 const uint8_t* buf = rte_pktmbuf_mtod(burst[i], const uint8_t*);
-                // Its destination must live behind the port it left by.
-                mis_ += burst[i]->data_len < 6 || traffic_pattern::side_of(buf) != int(p);
+                // Its destination must live behind the port it left by: 02:0p:...
+                // (traffic_pattern::side_of(buf) == p, inline).
+                mis_ += burst[i]->data_len < 6 || buf[0] != 0x02 || buf[1] != p;
             }
         }
         stash_.insert(stash_.end(), burst, burst + n);
@@ -550,7 +602,7 @@ class generator {
         const uint32_t pairs = traffic_.pairs();
         uint32_t k = cursor_[s];
         for (unsigned i = 0; i < want; ++i) {
-            traffic_.write_headers(rte_pktmbuf_mtod(frames[i], uint8_t*), s, k);
+            headers_.write(rte_pktmbuf_mtod(frames[i], uint8_t*), s, k);
             if (++k == pairs)
                 k = 0;
         }
@@ -580,6 +632,7 @@ class generator {
     }
 
     const traffic_pattern& traffic_;
+    const header_writer headers_;
     const ring_set rings_;
     rte_mempool* const pool_;
     const uint64_t hz_;
@@ -850,9 +903,9 @@ int run(const options& o) {
         } own{rings};
         for (unsigned p = 0; p < 2; ++p) {
             rings.rx[p] =
-                bridgehost::test::make_frame_ring("bhr_rx" + std::to_string(p), kRingSize);
+                bridgehost::test::make_frame_ring("bhr_rx" + std::to_string(p), kRxRingSize);
             rings.tx[p] =
-                bridgehost::test::make_frame_ring("bhr_tx" + std::to_string(p), kRingSize);
+                bridgehost::test::make_frame_ring("bhr_tx" + std::to_string(p), kTxRingSize);
         }
         // No lcore cache: a frame the DUT frees is at once where the generator's
         // refill finds it, and the pool's count of mbufs in use is exact.
@@ -868,9 +921,9 @@ int run(const options& o) {
         std::printf("# cpu: %s, TSC %" PRIu64 " MHz; generator on cpu %u; DUT (worker or io loop, "
                     "and bridgehost's control loop) on cpu %u\n",
                     cpu_model().c_str(), rte_get_tsc_hz() / 1000000, o.gen_cpu, o.dut_cpu);
-        std::printf("# rings of %u; %.1f s per run, repeat %u (median); EAL --no-huge -m %" PRIu64
-                    "; FDB capacity 2 x MACs, at least 65536\n",
-                    kRingSize, o.duration, o.repeat, memory_mb);
+        std::printf("# rx rings of %u, tx rings of %u; %.1f s per run, repeat %u (median); EAL "
+                    "--no-huge -m %" PRIu64 "; FDB capacity 2 x MACs, at least 65536\n",
+                    kRxRingSize, kTxRingSize, o.duration, o.repeat, memory_mb);
         std::printf("# cycles/pkt: the DUT's busy cycles per frame received in the window, "
                     "counted as bridgehost's worker counts them (rx burst to end of tx, polls with "
                     "frames only, stalls over %u us apart)\n",
