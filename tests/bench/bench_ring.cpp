@@ -437,7 +437,8 @@ class header_writer {
 struct run_result {
     double seconds = 0; ///< the sending part of the window
     uint64_t tx = 0, rx = 0, misdelivered = 0;
-    dut_counts dut; ///< over the window
+    unsigned stuck = 0; ///< frames still out when the collecting after the window gave up
+    dut_counts dut;     ///< over the window
     unsigned prime_passes = 0;
     double prime_seconds = 0;
 
@@ -546,7 +547,8 @@ class generator {
             now = rte_rdtsc();
         }
         r.seconds = double(now - start) / double(hz_);
-        drain(2.0, true);
+        if (!drain(5.0, true))
+            r.stuck = in_flight();
         r.tx = tx_[0] + tx_[1];
         r.rx = rx_[0] + rx_[1];
         r.misdelivered = mis_;
@@ -864,6 +866,8 @@ std::string check(const char* dut, uint32_t macs, const run_result& r) {
     std::string odd;
     if (r.misdelivered != 0)
         odd += " " + std::to_string(r.misdelivered) + " frames left by the wrong port;";
+    if (r.stuck != 0)
+        odd += " " + std::to_string(r.stuck) + " frames still out 5 s after the window;";
     if (r.dut.rx_packets != r.tx)
         odd += " the DUT received " + std::to_string(r.dut.rx_packets) +
                " frames in the window, the generator sent " + std::to_string(r.tx) + ";";
