@@ -825,8 +825,8 @@ if [ "$RING" -eq 1 ]; then
         --gen-cpu 0 --dut-cpu 1 --csv "$WORK"/ring.csv | tee -a "$TXT" || ring_rc=$?
     [ "$ring_rc" -eq 0 ] || [ "$ring_rc" -eq 3 ] || bh_die "bench-ring failed (exit status $ring_rc)"
     [ "$ring_rc" -eq 0 ] || bh_log "bench-ring: a check failed (see the ODD lines above)"
-    # dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,idle_pct,misdelivered,...
-    awk -F, 'NR > 1 {printf "%s-ring,%s,%s,1,%s,%s,%s,%s,,,%s\n", $1, $2, $3, $4, $5, $6, $7, $9}' \
+    # dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,cycles_over_io,idle_pct,misdelivered,...
+    awk -F, 'NR > 1 {printf "%s-ring,%s,%s,1,%s,%s,%s,%s,,,%s\n", $1, $2, $3, $4, $5, $6, $7, $10}' \
         "$WORK"/ring.csv >>"$CSV"
 fi
 

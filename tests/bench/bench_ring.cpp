@@ -126,8 +126,8 @@ OPTIONS
     --csv FILE          append one line per DUT and MAC count to FILE (a
                         header first if FILE is new or empty): dut, macs, size,
                         mpps, loss_pct, busy_cycles_per_packet, ratio_to_io,
-                        idle_pct, misdelivered, tx_packets, rx_packets,
-                        dut_rx_packets, stalls, duration_s
+                        cycles_over_io, idle_pct, misdelivered, tx_packets,
+                        rx_packets, dut_rx_packets, stalls, duration_s
     --prime-rate MPPS   frames per second (millions, both ports) while
                         priming, 0.01..100. Default 2, as scripts/bench.sh
     --gen-cpu N         the generator's CPU. Default 0
@@ -144,6 +144,9 @@ OUTPUT
                   ring, which the generator drains as fast as it can)
       cycles/pkt  the DUT's busy cycles per frame received, over the window
       ratio       bridgehost's cycles/pkt over io's, same MAC count
+      +cycles     bridgehost's cycles/pkt less io's: what its forwarding adds
+                  per frame (io's are a few ring operations, so this says
+                  more than the ratio)
       idle%       the DUT's share of loop time in polls that found nothing
                   (a DUT faster than the generator idles, and its bursts are
                   smaller, so its per-frame cost includes more per-burst work)
@@ -815,12 +818,13 @@ struct row {
     const char* dut;
     uint32_t macs;
     run_result r;
-    double ratio;
+    double ratio, over; ///< cycles/pkt over io's, and less io's
 };
 
 void print_row(const options& o, const row& x) {
-    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f\n", x.dut, x.macs, unsigned(o.size),
-                x.r.mpps(), x.r.loss_pct(), x.r.cycles(), x.ratio, x.r.idle_pct());
+    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f %8.1f\n", x.dut, x.macs,
+                unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(), x.ratio, x.over,
+                x.r.idle_pct());
     std::fflush(stdout);
 }
 
@@ -831,15 +835,16 @@ void write_csv(const options& o, const std::vector<row>& rows) {
     if (f == nullptr)
         throw std::runtime_error("--csv " + o.csv + ": " + std::strerror(errno));
     if (std::ftell(f) == 0)
-        std::fprintf(f, "dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,idle_pct,"
-                        "misdelivered,tx_packets,rx_packets,dut_rx_packets,stalls,duration_s\n");
+        std::fprintf(f, "dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,"
+                        "cycles_over_io,idle_pct,misdelivered,tx_packets,rx_packets,"
+                        "dut_rx_packets,stalls,duration_s\n");
     for (const row& x : rows)
         std::fprintf(f,
-                     "%s,%u,%u,%.3f,%.4f,%.1f,%.2f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                     "%s,%u,%u,%.3f,%.4f,%.1f,%.2f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
                      ",%" PRIu64 ",%" PRIu64 ",%.3f\n",
                      x.dut, x.macs, unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(),
-                     x.ratio, x.r.idle_pct(), x.r.misdelivered, x.r.tx, x.r.rx, x.r.dut.rx_packets,
-                     x.r.dut.stalls, x.r.seconds);
+                     x.ratio, x.over, x.r.idle_pct(), x.r.misdelivered, x.r.tx, x.r.rx,
+                     x.r.dut.rx_packets, x.r.dut.stalls, x.r.seconds);
     std::fclose(f);
 }
 
@@ -937,8 +942,8 @@ int run(const options& o) {
                     "counted as bridgehost's worker counts them (rx burst to end of tx, polls with "
                     "frames only, stalls over %u us apart)\n",
                     bridgehost::workers_config{}.stall_us);
-        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s\n", "DUT", "MACs", "size", "Mpps", "loss%",
-                    "cycles/pkt", "ratio", "idle%");
+        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s %8s\n", "DUT", "MACs", "size", "Mpps",
+                    "loss%", "cycles/pkt", "ratio", "+cycles", "idle%");
         std::fflush(stdout);
 
         std::vector<std::string> odd;
@@ -985,9 +990,10 @@ int run(const options& o) {
                 }
             }
             const run_result io = median(io_runs), bh = median(bh_runs);
-            const std::vector<row> rows{
-                {"io", macs, io, 1.0},
-                {"bridgehost", macs, bh, io.cycles() > 0 ? bh.cycles() / io.cycles() : 0}};
+            const std::vector<row> rows{{"io", macs, io, 1.0, 0.0},
+                                        {"bridgehost", macs, bh,
+                                         io.cycles() > 0 ? bh.cycles() / io.cycles() : 0,
+                                         bh.cycles() - io.cycles()}};
             for (const row& x : rows)
                 print_row(o, x);
             write_csv(o, rows);
