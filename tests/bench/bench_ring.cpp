@@ -22,6 +22,7 @@
 #include "port/port.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cinttypes>
@@ -48,6 +49,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_pause.h>
 #include <rte_ring.h>
 
 namespace {
@@ -150,6 +152,11 @@ OUTPUT
       idle%       the DUT's share of loop time in polls that found nothing
                   (a DUT faster than the generator idles, and its bursts are
                   smaller, so its per-frame cost includes more per-burst work)
+      rtt         TSC cycles for a cache line to go from the generator's CPU
+                  to the DUT's and back, measured just before the run. Every
+                  frame crosses between the two CPUs, so both DUTs' cycles/pkt
+                  follow it; on a VM it changes with where the host runs the
+                  two vCPUs (here it was seen to jump by about 3x)
     Progress goes to stderr.
 
 EXIT STATUS
@@ -444,6 +451,7 @@ struct run_result {
     dut_counts dut;     ///< over the window
     unsigned prime_passes = 0;
     double prime_seconds = 0;
+    double rtt = 0; ///< cross_cpu_rtt() just before the run
 
     double mpps() const { return seconds > 0 ? double(rx) / seconds / 1e6 : 0; }
     double loss_pct() const { return tx ? 100.0 * (double(tx) - double(rx)) / double(tx) : 0; }
@@ -711,6 +719,54 @@ struct gen_task {
 
 unsigned g_port_names = 0; ///< net_ring_<name> must be unique within the process
 
+/// A cache line bounced between the generator's and the DUT's lcores: TSC cycles per
+/// round trip (a store seen by the other CPU and its answer seen back), the median of 9
+/// rounds of 2000. Every frame through a ring port crosses between the two CPUs, so this
+/// is the price of the crossing at the time; on a VM it moves with where the host puts
+/// the two vCPUs, and both DUTs' cycles/pkt move with it.
+double cross_cpu_rtt() {
+    struct alignas(RTE_CACHE_LINE_SIZE) bounce {
+        std::atomic<uint32_t> ball{0};
+        std::atomic<bool> done{false};
+        std::array<uint64_t, 9> rounds{};
+    } b;
+    constexpr uint32_t kTrips = 2000;
+    const auto answer = [](void* arg) -> int {
+        auto* x = static_cast<bounce*>(arg);
+        for (uint32_t v = 1; v < 2 * kTrips * x->rounds.size(); v += 2) {
+            while (x->ball.load(std::memory_order_acquire) != v)
+                rte_pause();
+            x->ball.store(v + 1, std::memory_order_release);
+        }
+        return 0;
+    };
+    const auto serve = [](void* arg) -> int {
+        auto* x = static_cast<bounce*>(arg);
+        uint32_t v = 1;
+        for (uint64_t& round : x->rounds) {
+            const uint64_t t0 = rte_rdtsc();
+            for (uint32_t i = 0; i < kTrips; ++i, v += 2) {
+                x->ball.store(v, std::memory_order_release);
+                while (x->ball.load(std::memory_order_acquire) != v + 1)
+                    rte_pause();
+            }
+            round = rte_rdtsc() - t0;
+        }
+        x->done.store(true, std::memory_order_release);
+        x->done.notify_all();
+        return 0;
+    };
+    if (rte_eal_remote_launch(answer, &b, kDutLcore) != 0)
+        throw std::runtime_error("cannot launch on lcore " + std::to_string(kDutLcore));
+    if (rte_eal_remote_launch(serve, &b, kGenLcore) != 0)
+        throw std::runtime_error("cannot launch on lcore " + std::to_string(kGenLcore));
+    b.done.wait(false, std::memory_order_acquire); // not spinning on the DUT's CPU
+    rte_eal_wait_lcore(kGenLcore);
+    rte_eal_wait_lcore(kDutLcore);
+    std::sort(b.rounds.begin(), b.rounds.end());
+    return double(b.rounds[b.rounds.size() / 2]) / kTrips;
+}
+
 /// Waits for the generator without spinning on the DUT's CPU (rte_eal_wait_lcore spins).
 void wait_generator(gen_task& task) {
     task.done.wait(false, std::memory_order_acquire);
@@ -822,9 +878,9 @@ struct row {
 };
 
 void print_row(const options& o, const row& x) {
-    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f %8.1f\n", x.dut, x.macs,
+    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f %8.1f %8.0f\n", x.dut, x.macs,
                 unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(), x.ratio, x.over,
-                x.r.idle_pct());
+                x.r.idle_pct(), x.r.rtt);
     std::fflush(stdout);
 }
 
@@ -837,14 +893,14 @@ void write_csv(const options& o, const std::vector<row>& rows) {
     if (std::ftell(f) == 0)
         std::fprintf(f, "dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,"
                         "cycles_over_io,idle_pct,misdelivered,tx_packets,rx_packets,"
-                        "dut_rx_packets,stalls,duration_s\n");
+                        "dut_rx_packets,stalls,duration_s,cross_cpu_rtt_cycles\n");
     for (const row& x : rows)
         std::fprintf(f,
                      "%s,%u,%u,%.3f,%.4f,%.1f,%.2f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                     ",%" PRIu64 ",%" PRIu64 ",%.3f\n",
+                     ",%" PRIu64 ",%" PRIu64 ",%.3f,%.0f\n",
                      x.dut, x.macs, unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(),
                      x.ratio, x.over, x.r.idle_pct(), x.r.misdelivered, x.r.tx, x.r.rx,
-                     x.r.dut.rx_packets, x.r.dut.stalls, x.r.seconds);
+                     x.r.dut.rx_packets, x.r.dut.stalls, x.r.seconds, x.r.rtt);
     std::fclose(f);
 }
 
@@ -942,8 +998,11 @@ int run(const options& o) {
                     "counted as bridgehost's worker counts them (rx burst to end of tx, polls with "
                     "frames only, stalls over %u us apart)\n",
                     bridgehost::workers_config{}.stall_us);
-        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s %8s\n", "DUT", "MACs", "size", "Mpps",
-                    "loss%", "cycles/pkt", "ratio", "+cycles", "idle%");
+        std::printf("# rtt: TSC cycles for a cache line to go from the generator's CPU to the "
+                    "DUT's and back, measured just before the run (it moves on a VM, and both "
+                    "DUTs' cycles/pkt with it)\n");
+        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s %8s %8s\n", "DUT", "MACs", "size", "Mpps",
+                    "loss%", "cycles/pkt", "ratio", "+cycles", "idle%", "rtt");
         std::fflush(stdout);
 
         std::vector<std::string> odd;
@@ -962,6 +1021,7 @@ int run(const options& o) {
                     std::fprintf(stderr, "bench-ring: %s, %u MACs, run %u of %u...\n", dut, macs,
                                  k + 1, o.repeat);
                     run_result r;
+                    const double rtt = cross_cpu_rtt();
                     try {
                         r = is_io ? run_io(task) : run_bridgehost(task, macs);
                     } catch (...) {
@@ -969,12 +1029,13 @@ int run(const options& o) {
                         throw;
                     }
                     empty_rings(rings);
-                    std::fprintf(stderr,
-                                 "bench-ring: %s, %u MACs: primed in %.1f s (%u pass%s), %.3f "
-                                 "Mpps, %.1f cycles/pkt, idle %.1f %%, %" PRIu64 " stalls\n",
-                                 dut, macs, r.prime_seconds, r.prime_passes,
-                                 r.prime_passes == 1 ? "" : "es", r.mpps(), r.cycles(),
-                                 r.idle_pct(), r.dut.stalls);
+                    r.rtt = rtt;
+                    std::fprintf(
+                        stderr,
+                        "bench-ring: %s, %u MACs: primed in %.1f s (%u pass%s), %.3f "
+                        "Mpps, %.1f cycles/pkt, idle %.1f %%, %" PRIu64 " stalls, rtt %.0f\n",
+                        dut, macs, r.prime_seconds, r.prime_passes, r.prime_passes == 1 ? "" : "es",
+                        r.mpps(), r.cycles(), r.idle_pct(), r.dut.stalls, rtt);
                     if (const std::string c = check(dut, macs, r); !c.empty()) {
                         std::fprintf(stderr, "bench-ring: ODD: %s\n", c.c_str());
                         odd.push_back(c);
