@@ -38,6 +38,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -100,8 +101,12 @@ DESCRIPTION
        still in flight. The DUT's worker counters (the figures SIGUSR2
        prints: busy cycles, rx packets, idle and stalled cycles) are read
        before and after, so cycles/pkt covers the measured window only.
-    Runs are interleaved (io, bridgehost, io, ...) and the run with the
-    median cycles/pkt of each DUT counts.
+    Runs are interleaved (io, bridgehost, io, ...), and of the N pairs (an
+    io run and the bridgehost run right after it, which saw the same
+    machine) the one with the median ratio counts: on a VM the price of
+    crossing between the two CPUs moves (see rtt below), and medians taken
+    per DUT could pair an io run of one regime with a bridgehost run of
+    another.
 
     Busy cycles are counted for io exactly as bridgehost's worker counts
     them (worker::poll_once): TSC from just before rte_eth_rx_burst to the
@@ -123,7 +128,8 @@ OPTIONS
                         Default "2 1024 65536 1048576"
     --size BYTES        frame size on the wire with FCS, 64..1518. Default 64
     --duration SECONDS  measured time per run, 0.1..3600. Default 5
-    --repeat N          runs per DUT and MAC count, 1..99; the median counts.
+    --repeat N          runs per DUT and MAC count, 1..99; the pair with the
+                        median ratio counts.
                         Default 1
     --csv FILE          append one line per DUT and MAC count to FILE (a
                         header first if FILE is new or empty): dut, macs, size,
@@ -904,11 +910,19 @@ void write_csv(const options& o, const std::vector<row>& rows) {
     std::fclose(f);
 }
 
-/// The run with the median cycles/pkt (the lower middle one of an even count).
-run_result median(std::vector<run_result> runs) {
-    std::sort(runs.begin(), runs.end(),
-              [](const run_result& a, const run_result& b) { return a.cycles() < b.cycles(); });
-    return runs[(runs.size() - 1) / 2];
+/// Of the pairs (io[k], bh[k]), the one with the median ratio of cycles/pkt (the lower
+/// middle one of an even count).
+std::pair<run_result, run_result> median_pair(const std::vector<run_result>& io,
+                                              const std::vector<run_result>& bh) {
+    const auto ratio = [&](size_t k) {
+        return io[k].cycles() > 0 ? bh[k].cycles() / io[k].cycles() : 0.0;
+    };
+    std::vector<size_t> order(io.size());
+    for (size_t k = 0; k < order.size(); ++k)
+        order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ratio(a) < ratio(b); });
+    const size_t k = order[(order.size() - 1) / 2];
+    return {io[k], bh[k]};
 }
 
 std::string cpu_model() {
@@ -991,7 +1005,8 @@ int run(const options& o) {
         std::printf("# cpu: %s, TSC %" PRIu64 " MHz; generator on cpu %u; DUT (worker or io loop, "
                     "and bridgehost's control loop) on cpu %u\n",
                     cpu_model().c_str(), rte_get_tsc_hz() / 1000000, o.gen_cpu, o.dut_cpu);
-        std::printf("# rx rings of %u, tx rings of %u; %.1f s per run, repeat %u (median); EAL "
+        std::printf("# rx rings of %u, tx rings of %u; %.1f s per run, repeat %u (the pair with "
+                    "the median ratio); EAL "
                     "--no-huge -m %" PRIu64 "; FDB capacity 2 x MACs, at least 65536\n",
                     kRxRingSize, kTxRingSize, o.duration, o.repeat, memory_mb);
         std::printf("# cycles/pkt: the DUT's busy cycles per frame received in the window, "
@@ -1050,7 +1065,7 @@ int run(const options& o) {
                     (is_io ? io_runs : bh_runs).push_back(r);
                 }
             }
-            const run_result io = median(io_runs), bh = median(bh_runs);
+            const auto [io, bh] = median_pair(io_runs, bh_runs);
             const std::vector<row> rows{{"io", macs, io, 1.0, 0.0},
                                         {"bridgehost", macs, bh,
                                          io.cycles() > 0 ? bh.cycles() / io.cycles() : 0,
