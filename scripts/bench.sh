@@ -4,6 +4,7 @@
 #
 # Usage: scripts/bench.sh [--quick] [--duration SECONDS] [--macs "2 1024 ..."]
 #                         [--sizes "64 512 1518"] [--repeat N] [--no-scaling] [--peers]
+#                         [--ring]
 #        scripts/bench.sh --tcp [--quick] [--duration SECONDS] [--repeat N]
 #
 # Root. The generator (bridgehost-gen over virtio_user, or pktgen when
@@ -35,6 +36,13 @@
 #                  over the window, ratio to testpmd; a target line per MAC count
 #                  (bridgehost at most half OVS's cycles) and what OVS's MAC table
 #                  and caches did under the table.
+#   --ring         then the same MAC counts, 64-byte frames, on two net_ring ports
+#                  (build/bin/bench-ring, tests/bench/bench_ring.cpp): no copy, so
+#                  bridgehost's own per-frame work shows, against testpmd's io loop
+#                  re-created in-process (testpmd cannot be fed over ring ports from
+#                  another process); generator and DUT in one process, no hugepages,
+#                  the same CPUs, --duration and --repeat. Its table follows the
+#                  vhost one; its rows go in the CSV as io-ring and bridgehost-ring
 #   --tcp          the TCP benchmark instead (no hugepages, no testpmd; about
 #                  a minute with --quick): iperf3 -t S over IPv4 each way
 #                  (hosta->hostb, and hostb->hosta with -R) between two
@@ -71,6 +79,7 @@ source "$(dirname "$0")/lib/proc.sh"
 source "$(dirname "$0")/lib/ovs.sh"
 
 QUICK=0 DURATION= REPEAT=1 SCALING=1 TCP=0 PEERS=0
+RING=0
 MACS="2 1024 65536 1048576"
 SIZES="64 512 1518"
 while [ $# -gt 0 ]; do
@@ -81,6 +90,7 @@ while [ $# -gt 0 ]; do
     --sizes) SIZES=$2; shift ;;
     --repeat) REPEAT=$2; shift ;;
     --no-scaling) SCALING=0 ;;
+    --ring) RING=1 ;;
     --tcp) TCP=1 ;;
     --peers) PEERS=1 ;;
     # The comment block at the top, up to its first line that is not a comment.
@@ -849,6 +859,27 @@ if [ "$SCALING" -eq 1 ] && [ -z "${PKTGEN:-}" ]; then
     awk -v a="${WORKER_CYCLES[1]}" -v b="${WORKER_CYCLES[2]}" 'BEGIN {
         printf "target: two workers, cycles/packet within 10%% of one worker: %.1f vs %.1f: %s\n",
             b, a, (b <= 1.1 * a) ? "met (flat)" : "MISSED" }' | tee -a "$TXT"
+fi
+
+# --- --ring: the same MAC counts on net_ring ports --------------------------------
+# bench-ring's own table (io: testpmd's io loop re-created in-process), then its
+# rows in the CSV in this script's columns. Its CSV is in WORK, so cleanup's
+# pkill stops it too. Exit status 3: it ran, but a check failed (noted, as
+# misdelivered frames are above).
+if [ "$RING" -eq 1 ]; then
+    [ -x "$BIN/bench-ring" ] || bh_build
+    [ -x "$BIN/bench-ring" ] || bh_die "no $BIN/bench-ring (configure with -DBRIDGEHOST_BENCH=ON)"
+    echo | tee -a "$TXT"
+    echo "net_ring ports (bench-ring; 64-byte frames; ratio: bridgehost over io on the ring ports)" |
+        tee -a "$TXT"
+    ring_rc=0
+    "$BIN"/bench-ring --macs "$MACS" --size 64 --duration "$DURATION" --repeat "$REPEAT" \
+        --gen-cpu 0 --dut-cpu 1 --csv "$WORK"/ring.csv | tee -a "$TXT" || ring_rc=$?
+    [ "$ring_rc" -eq 0 ] || [ "$ring_rc" -eq 3 ] || bh_die "bench-ring failed (exit status $ring_rc)"
+    [ "$ring_rc" -eq 0 ] || bh_log "bench-ring: a check failed (see the ODD lines above)"
+    # dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,cycles_over_io,idle_pct,misdelivered,...
+    awk -F, 'NR > 1 {printf "%s-ring,%s,%s,1,%s,%s,%s,%s,,,%s\n", $1, $2, $3, $4, $5, $6, $7, $10}' \
+        "$WORK"/ring.csv >>"$CSV"
 fi
 
 # --- targets (64-byte frames) -------------------------------------------------

@@ -1,12 +1,12 @@
 // net_ring ports around a real bridge, for in-process forwarding tests.
 #include "ring_harness.hpp"
+#include "ring_port.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
 
-#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -88,16 +88,13 @@ port_config ring_harness::add_ring_port(unsigned tx_ring_size) {
     static unsigned ports = 0; // ring names must be unique within the process
     const unsigned slot = unsigned(rx_.size());
     const std::string name = "t" + std::to_string(ports++) + "r"; // the port is net_ring_<name>
-    rte_ring* rx = rte_ring_create((name + "rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    rte_ring* tx =
-        rte_ring_create((name + "tx").c_str(), tx_ring_size, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (rx == nullptr || tx == nullptr || rte_eth_from_rings(name.c_str(), &rx, 1, &tx, 1, 0) < 0)
-        throw std::runtime_error("cannot make ring port " + name);
+    rte_ring* rx = make_frame_ring(name + "rx", 1024);
+    rte_ring* tx = make_frame_ring(name + "tx", tx_ring_size);
+    port_config pc;
+    pc.device = attach_ring_port(name, rx, tx);
     rx_.push_back(rx);
     tx_.push_back(tx);
-    port_config pc;
     pc.name = "p" + std::to_string(slot);
-    pc.device = "net_ring_" + name;
     pc.rx_descriptors = 64;
     pc.tx_descriptors = 64;
     return pc;
