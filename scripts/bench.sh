@@ -626,7 +626,7 @@ control:
   lcore: 0
 workers:
   lcores: $wl
-  fdb_cache: ${BH_BENCH_FDB_CACHE:-16384}
+  fdb_cache: ${BH_BENCH_FDB_CACHE:-auto}
 ports:
   - name: vh0
     device: "$vdev0"

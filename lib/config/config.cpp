@@ -420,11 +420,11 @@ workers_config read_workers(const yaml::reader& node, lcore_keys& lcores) {
         workers.burst = burst->integer(uint16_t{1}, static_cast<uint16_t>(kMaxBurst));
     if (const auto stall = node.find("stall_us"))
         workers.stall_us = stall->integer(1u, 1000000u);
-    if (const auto cache = node.find("fdb_cache")) {
+    if (const auto cache = node.find("fdb_cache"); cache && cache->string() != "auto") {
         workers.fdb_cache = cache->integer(0u, 1u << 20);
         const uint32_t n = workers.fdb_cache;
         if (n != 0 && (n < 256 || (n & (n - 1)) != 0))
-            cache->fail("expected 0 (off) or a power of two from 256 to 1048576, got \"" +
+            cache->fail("expected auto, 0 (off) or a power of two from 256 to 1048576, got \"" +
                         std::to_string(n) + "\"");
     }
     return workers;

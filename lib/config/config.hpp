@@ -175,11 +175,27 @@ struct workers_config {
     /// takes 1..1000000; 0 (tests only) makes every burst a stall.
     uint32_t stall_us = 100;
     /// Entries of each worker's cache in front of the FDB (fdb/fdb_cache.hpp):
-    /// 0 (off) or a power of two from 256 to 1048576, 16 bytes each.
-    uint32_t fdb_cache = 16384;
+    /// 0 (off) or a power of two from 256 to 1048576, 16 bytes each;
+    /// kFdbCacheAuto ("auto"): fdb_cache_entries() sizes it from fdb.capacity.
+    static constexpr uint32_t kFdbCacheAuto = UINT32_MAX;
+    uint32_t fdb_cache = kFdbCacheAuto;
 
     bool operator==(const workers_config&) const = default;
 };
+
+/// The entries each worker's FDB cache gets: `workers.fdb_cache`, or with
+/// "auto" half the FDB's capacity rounded up to a power of two, from 4096 to
+/// 65536 (64 KiB to 1 MiB a worker: within a core's L2, where a probe that
+/// misses costs little; past 128K MACs a worker's cache cannot hold its
+/// working set in L2 anyway).
+inline uint32_t fdb_cache_entries(const workers_config& w, uint32_t fdb_capacity) {
+    if (w.fdb_cache != workers_config::kFdbCacheAuto)
+        return w.fdb_cache;
+    uint32_t n = 4096;
+    while (n < 65536 && n < fdb_capacity / 2)
+        n *= 2;
+    return n;
+}
 
 struct control_config {
     unsigned lcore = 0; ///< the main lcore; the only FDB writer

@@ -125,7 +125,8 @@ bridge::bridge(const config& cfg)
         workers_.push_back(std::make_unique<worker>(worker::params{
             w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles, l.rx[w], l.port_ids,
             l.port_macs, rings[w], shared, vlans_.get(), pool_->get(), policy_.get(),
-            guard_->event_ring(w), guard_->probe_ring(w), offloads(), cfg_.workers.fdb_cache}));
+            guard_->event_ring(w), guard_->probe_ring(w), offloads(),
+            fdb_cache_entries(cfg_.workers, cfg_.fdb.capacity)}));
 }
 
 rte_mempool* bridge::rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports,

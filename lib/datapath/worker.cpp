@@ -159,6 +159,11 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
             mirror_received(n, in_port);
     }
 
+    // The mbufs' first lines for the whole burst, then their data: where the
+    // frames were written by another CPU (a ring's peer, a NIC's DMA), each
+    // header miss overlaps the others instead of stalling the data's address.
+    for (uint16_t i = 0; i < n; ++i)
+        rte_prefetch0(pkts_[i]);
     for (uint16_t i = 0; i < n; ++i)
         rte_prefetch0(rte_pktmbuf_mtod(pkts_[i], void*));
 

@@ -140,6 +140,10 @@ OPTIONS
                         priming, 0.01..100. Default 2, as scripts/bench.sh
     --gen-cpu N         the generator's CPU. Default 0
     --dut-cpu N         the DUT's CPU (worker and control lcore). Default 1
+    --fdb-cache N       bridgehost's workers.fdb_cache: entries of the
+                        worker's FDB cache, 0 (off) or a power of two
+                        256..1048576. Default the product's, auto (half
+                        the FDB's capacity, 4096..65536)
     -h, --help          this text
 
 OUTPUT
@@ -187,6 +191,7 @@ struct options {
     std::string csv;
     double prime_rate_mpps = 2.0;
     unsigned gen_cpu = 0, dut_cpu = 1;
+    uint32_t fdb_cache = bridgehost::workers_config{}.fdb_cache; ///< workers.fdb_cache
 };
 
 double parse_number(const char* text, const char* what, double lo, double hi) {
@@ -229,7 +234,8 @@ std::vector<uint32_t> parse_macs(const std::string& list) {
 
 /// nullopt after --help.
 std::optional<options> parse_options(int argc, char** argv) {
-    enum { o_macs = 256, o_size, o_duration, o_repeat, o_csv, o_prime_rate, o_gen_cpu, o_dut_cpu };
+    enum { o_macs = 256, o_size, o_duration, o_repeat, o_csv, o_prime_rate, o_gen_cpu, o_dut_cpu,
+           o_fdb_cache };
     static const option longopts[] = {
         {"macs", required_argument, nullptr, o_macs},
         {"size", required_argument, nullptr, o_size},
@@ -239,6 +245,7 @@ std::optional<options> parse_options(int argc, char** argv) {
         {"prime-rate", required_argument, nullptr, o_prime_rate},
         {"gen-cpu", required_argument, nullptr, o_gen_cpu},
         {"dut-cpu", required_argument, nullptr, o_dut_cpu},
+        {"fdb-cache", required_argument, nullptr, o_fdb_cache},
         {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0},
     };
@@ -271,6 +278,12 @@ std::optional<options> parse_options(int argc, char** argv) {
             break;
         case o_dut_cpu:
             o.dut_cpu = unsigned(parse_whole(optarg, "--dut-cpu", 0, RTE_MAX_LCORE - 1));
+            break;
+        case o_fdb_cache:
+            o.fdb_cache = uint32_t(parse_whole(optarg, "--fdb-cache", 0, 1u << 20));
+            if (o.fdb_cache != 0 && (o.fdb_cache < 256 || (o.fdb_cache & (o.fdb_cache - 1)) != 0))
+                throw std::invalid_argument("--fdb-cache: expected 0 (off) or a power of two "
+                                            "from 256 to 1048576");
             break;
         case 'h':
             std::fputs(kUsage, stdout);
@@ -830,13 +843,14 @@ run_result run_io(gen_task& task) {
     return finish(task);
 }
 
-run_result run_bridgehost(gen_task& task, uint32_t macs) {
+run_result run_bridgehost(gen_task& task, uint32_t macs, uint32_t fdb_cache) {
     bridgehost::config cfg;
     cfg.source = "<bench-ring>";
     cfg.eal.no_huge = true;
     cfg.workers.lcores = {kDutLcore};
     cfg.control.lcore = rte_get_main_lcore();
     cfg.fdb.capacity = std::max<uint32_t>(2 * macs, 65536); // as scripts/bench.sh sizes it
+    cfg.workers.fdb_cache = fdb_cache;
     // A probe would come out of the other port as a frame the generator did not send
     // (scripts/bench.sh turns it off for the same reason).
     cfg.loop_guard.enabled = false;
@@ -1038,7 +1052,7 @@ int run(const options& o) {
                     run_result r;
                     const double rtt = cross_cpu_rtt();
                     try {
-                        r = is_io ? run_io(task) : run_bridgehost(task, macs);
+                        r = is_io ? run_io(task) : run_bridgehost(task, macs, o.fdb_cache);
                     } catch (...) {
                         empty_rings(rings);
                         throw;

@@ -127,10 +127,10 @@ const bad_config kBadConfigs[] = {
     {"StallZero", kPorts + "workers:\n  stall_us: 0\n",
      "t.yaml:7:13: workers.stall_us: expected an integer from 1 to 1000000, got \"0\""},
     {"FdbCacheNotAPowerOfTwo", kPorts + "workers:\n  fdb_cache: 1000\n",
-     "t.yaml:7:14: workers.fdb_cache: expected 0 (off) or a power of two from 256 to 1048576, "
+     "t.yaml:7:14: workers.fdb_cache: expected auto, 0 (off) or a power of two from 256 to 1048576, "
      "got \"1000\""},
     {"FdbCacheTooSmall", kPorts + "workers:\n  fdb_cache: 128\n",
-     "t.yaml:7:14: workers.fdb_cache: expected 0 (off) or a power of two from 256 to 1048576, "
+     "t.yaml:7:14: workers.fdb_cache: expected auto, 0 (off) or a power of two from 256 to 1048576, "
      "got \"128\""},
     {"FdbCacheTooLarge", kPorts + "workers:\n  fdb_cache: 2097152\n",
      "t.yaml:7:14: workers.fdb_cache: expected an integer from 0 to 1048576, got \"2097152\""},
@@ -851,7 +851,15 @@ TEST(Config, ReadsStormControlAndMirror) {
 }
 
 TEST(Config, ReadsTheFdbCacheSize) {
-    EXPECT_EQ(parse_config(kPorts, "t.yaml").workers.fdb_cache, 16384u);
+    const config defaults = parse_config(kPorts, "t.yaml");
+    EXPECT_EQ(defaults.workers.fdb_cache, workers_config::kFdbCacheAuto);
+    EXPECT_EQ(parse_config(kPorts + "workers:\n  fdb_cache: auto\n", "t.yaml").workers.fdb_cache,
+              workers_config::kFdbCacheAuto);
+    // auto: half the FDB's capacity, a power of two from 4096 to 65536.
+    EXPECT_EQ(fdb_cache_entries(defaults.workers, 65536), 32768u);
+    EXPECT_EQ(fdb_cache_entries(defaults.workers, 1024), 4096u);
+    EXPECT_EQ(fdb_cache_entries(defaults.workers, 100000), 65536u);
+    EXPECT_EQ(fdb_cache_entries(defaults.workers, 2u << 20), 65536u);
     EXPECT_EQ(parse_config(kPorts + "workers:\n  fdb_cache: 0\n", "t.yaml").workers.fdb_cache, 0u);
     EXPECT_EQ(parse_config(kPorts + "workers:\n  fdb_cache: 256\n", "t.yaml").workers.fdb_cache,
               256u);
