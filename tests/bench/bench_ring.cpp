@@ -159,10 +159,13 @@ OUTPUT
                   (a DUT faster than the generator idles, and its bursts are
                   smaller, so its per-frame cost includes more per-burst work)
       rtt         TSC cycles for a cache line to go from the generator's CPU
-                  to the DUT's and back, measured just before the run. Every
-                  frame crosses between the two CPUs, so both DUTs' cycles/pkt
-                  follow it; on a VM it changes with where the host runs the
-                  two vCPUs (here it was seen to jump by about 3x)
+                  to the DUT's and back, measured just before and just after
+                  the run (before/after). Every frame crosses between the two
+                  CPUs, so both DUTs' cycles/pkt follow it; on a VM it changes
+                  with where the host runs the two vCPUs (on the machine this
+                  was written on it jumped between about 160 and 850, and io
+                  between about 6 and 20 cycles/pkt with it, even within a
+                  run: two figures that differ say it changed meanwhile)
     Progress goes to stderr.
 
 EXIT STATUS
@@ -457,7 +460,7 @@ struct run_result {
     dut_counts dut;     ///< over the window
     unsigned prime_passes = 0;
     double prime_seconds = 0;
-    double rtt = 0; ///< cross_cpu_rtt() just before the run
+    double rtt = 0, rtt_after = 0; ///< cross_cpu_rtt() just before and just after the run
 
     double mpps() const { return seconds > 0 ? double(rx) / seconds / 1e6 : 0; }
     double loss_pct() const { return tx ? 100.0 * (double(tx) - double(rx)) / double(tx) : 0; }
@@ -884,9 +887,11 @@ struct row {
 };
 
 void print_row(const options& o, const row& x) {
-    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f %8.1f %8.0f\n", x.dut, x.macs,
+    char rtt[24];
+    std::snprintf(rtt, sizeof(rtt), "%.0f/%.0f", x.r.rtt, x.r.rtt_after);
+    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f %8.1f %9s\n", x.dut, x.macs,
                 unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(), x.ratio, x.over,
-                x.r.idle_pct(), x.r.rtt);
+                x.r.idle_pct(), rtt);
     std::fflush(stdout);
 }
 
@@ -899,14 +904,15 @@ void write_csv(const options& o, const std::vector<row>& rows) {
     if (std::ftell(f) == 0)
         std::fprintf(f, "dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,"
                         "cycles_over_io,idle_pct,misdelivered,tx_packets,rx_packets,"
-                        "dut_rx_packets,stalls,duration_s,cross_cpu_rtt_cycles\n");
+                        "dut_rx_packets,stalls,duration_s,rtt_before_cycles,"
+                        "rtt_after_cycles\n");
     for (const row& x : rows)
         std::fprintf(f,
                      "%s,%u,%u,%.3f,%.4f,%.1f,%.2f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                     ",%" PRIu64 ",%" PRIu64 ",%.3f,%.0f\n",
+                     ",%" PRIu64 ",%" PRIu64 ",%.3f,%.0f,%.0f\n",
                      x.dut, x.macs, unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(),
                      x.ratio, x.over, x.r.idle_pct(), x.r.misdelivered, x.r.tx, x.r.rx,
-                     x.r.dut.rx_packets, x.r.dut.stalls, x.r.seconds, x.r.rtt);
+                     x.r.dut.rx_packets, x.r.dut.stalls, x.r.seconds, x.r.rtt, x.r.rtt_after);
     std::fclose(f);
 }
 
@@ -1014,9 +1020,9 @@ int run(const options& o) {
                     "frames only, stalls over %u us apart)\n",
                     bridgehost::workers_config{}.stall_us);
         std::printf("# rtt: TSC cycles for a cache line to go from the generator's CPU to the "
-                    "DUT's and back, measured just before the run (it moves on a VM, and both "
-                    "DUTs' cycles/pkt with it)\n");
-        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s %8s %8s\n", "DUT", "MACs", "size", "Mpps",
+                    "DUT's and back, just before/after the run (it moves on a VM, and both DUTs' "
+                    "cycles/pkt with it)\n");
+        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s %8s %9s\n", "DUT", "MACs", "size", "Mpps",
                     "loss%", "cycles/pkt", "ratio", "+cycles", "idle%", "rtt");
         std::fflush(stdout);
 
@@ -1045,12 +1051,13 @@ int run(const options& o) {
                     }
                     empty_rings(rings);
                     r.rtt = rtt;
+                    r.rtt_after = cross_cpu_rtt();
                     std::fprintf(
                         stderr,
                         "bench-ring: %s, %u MACs: primed in %.1f s (%u pass%s), %.3f "
-                        "Mpps, %.1f cycles/pkt, idle %.1f %%, %" PRIu64 " stalls, rtt %.0f\n",
+                        "Mpps, %.1f cycles/pkt, idle %.1f %%, %" PRIu64 " stalls, rtt %.0f/%.0f\n",
                         dut, macs, r.prime_seconds, r.prime_passes, r.prime_passes == 1 ? "" : "es",
-                        r.mpps(), r.cycles(), r.idle_pct(), r.dut.stalls, rtt);
+                        r.mpps(), r.cycles(), r.idle_pct(), r.dut.stalls, r.rtt, r.rtt_after);
                     if (const std::string c = check(dut, macs, r); !c.empty()) {
                         std::fprintf(stderr, "bench-ring: ODD: %s\n", c.c_str());
                         odd.push_back(c);
