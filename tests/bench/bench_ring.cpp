@@ -90,6 +90,11 @@ DESCRIPTION
     by the port its destination lives behind. Its frames are its own mbufs:
     a frame that came back is rewritten (addresses and IP header) as the
     next one to send, and a frame the DUT freed is replaced from its pool.
+    So every header the DUT reads was just written on the generator's CPU:
+    bridgehost's first read of each frame is a transfer from the other CPU,
+    which io never makes (it never reads a frame). That is part of what
+    bridgehost's cycles here hold, as it would be behind any ring port
+    whose peer runs on another core.
 
     For each MAC count and DUT:
     1. Prime: every host sends one frame, at --prime-rate. With bridgehost,
@@ -118,8 +123,8 @@ DESCRIPTION
     --no-telemetry, file prefix bench-ring-PID (its runtime directory is
     removed at exit); lcore 0 (the generator) on --gen-cpu, lcores 1 (the
     DUT's worker or io loop) and 2 (the main lcore, bridgehost's control
-    loop) on --dut-cpu. Memory: 512 MiB plus 256 bytes per FDB entry of the
-    largest case, taken as used. The FDB is sized as scripts/bench.sh sizes
+    loop) on --dut-cpu. Memory (-m): 512 MiB plus 256 bytes per FDB entry
+    of the largest case, whose pages are taken only as they are used. The FDB is sized as scripts/bench.sh sizes
     it: twice the MACs, at least 65536 entries.
 
 OPTIONS
@@ -135,7 +140,8 @@ OPTIONS
                         header first if FILE is new or empty): dut, macs, size,
                         mpps, loss_pct, busy_cycles_per_packet, ratio_to_io,
                         cycles_over_io, idle_pct, misdelivered, tx_packets,
-                        rx_packets, dut_rx_packets, stalls, duration_s
+                        rx_packets, dut_rx_packets, stalls, duration_s,
+                        rtt_before_cycles, rtt_after_cycles
     --prime-rate MPPS   frames per second (millions, both ports) while
                         priming, 0.01..100. Default 2, as scripts/bench.sh
     --gen-cpu N         the generator's CPU. Default 0
@@ -171,8 +177,9 @@ OUTPUT
 EXIT STATUS
     0 done; 1 DPDK, a port or a run failed (the FDB did not learn every MAC);
     2 bad command line; 3 done, but a check failed: frames out of the wrong
-    port, the DUT counting other frames than the generator sent, or mbufs not
-    given back; 130 interrupted (SIGINT, SIGTERM)
+    port, the DUT counting other frames than the generator sent, frames
+    still out 5 s after the window, or mbufs not given back (an "# ODD:"
+    line after the table says which); 130 interrupted (SIGINT, SIGTERM)
 
 EXAMPLES
     bench-ring --macs "2 1024 65536 1048576" --duration 3
@@ -311,9 +318,11 @@ constexpr unsigned kRxRingSize = 1024; ///< each port's rx ring (holds 1023), as
 /// Each port's tx ring: room for everything both rx rings hold, so that a generator
 /// descheduled for a moment does not make the DUT drop (tx_full) what it forwarded.
 constexpr unsigned kTxRingSize = 4096;
-constexpr unsigned kIoBurst = 32;    ///< testpmd's default --burst, bridgehost's workers.burst
-constexpr unsigned kGenBurst = 64;   ///< the generator's frames per enqueue and dequeue
-constexpr unsigned kGenMbufs = 8191; ///< the generator's frames: the four rings, and more
+constexpr unsigned kIoBurst = 32;  ///< testpmd's default --burst, bridgehost's workers.burst
+constexpr unsigned kGenBurst = 64; ///< the generator's frames per enqueue and dequeue
+/// The generator's frames: more than the rx rings and the DUT's bursts hold, fewer than
+/// the tx rings could.
+constexpr unsigned kGenMbufs = 8191;
 constexpr unsigned kMaxPrimePasses = 10;
 
 /// The two ports' rings. Port p receives what the generator puts on rx[p] and sends to tx[p].
@@ -525,8 +534,8 @@ class generator {
         return true;
     }
 
-    /// Takes what comes back (not counted) for `seconds`, asking `size` every 10 ms;
-    /// true once it is at least `want`, false when it stopped growing for a second.
+    /// Takes what comes back (not counted), asking `size` every 10 ms; true once it is at
+    /// least `want`, false when it stopped growing for a second.
     bool wait_learned(const std::function<uint32_t()>& size, uint32_t want) {
         uint32_t last = 0;
         uint64_t changed = rte_rdtsc(), next = 0;
