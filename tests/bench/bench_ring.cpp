@@ -90,6 +90,11 @@ DESCRIPTION
     by the port its destination lives behind. Its frames are its own mbufs:
     a frame that came back is rewritten (addresses and IP header) as the
     next one to send, and a frame the DUT freed is replaced from its pool.
+    So every header the DUT reads was just written on the generator's CPU:
+    bridgehost's first read of each frame is a transfer from the other CPU,
+    which io never makes (it never reads a frame). That is part of what
+    bridgehost's cycles here hold, as it would be behind any ring port
+    whose peer runs on another core.
 
     For each MAC count and DUT:
     1. Prime: every host sends one frame, at --prime-rate. With bridgehost,
@@ -118,8 +123,8 @@ DESCRIPTION
     --no-telemetry, file prefix bench-ring-PID (its runtime directory is
     removed at exit); lcore 0 (the generator) on --gen-cpu, lcores 1 (the
     DUT's worker or io loop) and 2 (the main lcore, bridgehost's control
-    loop) on --dut-cpu. Memory: 512 MiB plus 256 bytes per FDB entry of the
-    largest case, taken as used. The FDB is sized as scripts/bench.sh sizes
+    loop) on --dut-cpu. Memory (-m): 512 MiB plus 256 bytes per FDB entry
+    of the largest case, whose pages are taken only as they are used. The FDB is sized as scripts/bench.sh sizes
     it: twice the MACs, at least 65536 entries.
 
 OPTIONS
@@ -135,7 +140,8 @@ OPTIONS
                         header first if FILE is new or empty): dut, macs, size,
                         mpps, loss_pct, busy_cycles_per_packet, ratio_to_io,
                         cycles_over_io, idle_pct, misdelivered, tx_packets,
-                        rx_packets, dut_rx_packets, stalls, duration_s
+                        rx_packets, dut_rx_packets, stalls, duration_s,
+                        rtt_before_cycles, rtt_after_cycles
     --prime-rate MPPS   frames per second (millions, both ports) while
                         priming, 0.01..100. Default 2, as scripts/bench.sh
     --gen-cpu N         the generator's CPU. Default 0
@@ -163,17 +169,21 @@ OUTPUT
                   (a DUT faster than the generator idles, and its bursts are
                   smaller, so its per-frame cost includes more per-burst work)
       rtt         TSC cycles for a cache line to go from the generator's CPU
-                  to the DUT's and back, measured just before the run. Every
-                  frame crosses between the two CPUs, so both DUTs' cycles/pkt
-                  follow it; on a VM it changes with where the host runs the
-                  two vCPUs (here it was seen to jump by about 3x)
+                  to the DUT's and back, measured just before and just after
+                  the run (before/after). Every frame crosses between the two
+                  CPUs, so both DUTs' cycles/pkt follow it; on a VM it changes
+                  with where the host runs the two vCPUs (on the machine this
+                  was written on it jumped between about 160 and 850, and io
+                  between about 6 and 20 cycles/pkt with it, even within a
+                  run: two figures that differ say it changed meanwhile)
     Progress goes to stderr.
 
 EXIT STATUS
     0 done; 1 DPDK, a port or a run failed (the FDB did not learn every MAC);
     2 bad command line; 3 done, but a check failed: frames out of the wrong
-    port, the DUT counting other frames than the generator sent, or mbufs not
-    given back; 130 interrupted (SIGINT, SIGTERM)
+    port, the DUT counting other frames than the generator sent, frames
+    still out 5 s after the window, or mbufs not given back (an "# ODD:"
+    line after the table says which); 130 interrupted (SIGINT, SIGTERM)
 
 EXAMPLES
     bench-ring --macs "2 1024 65536 1048576" --duration 3
@@ -321,9 +331,11 @@ constexpr unsigned kRxRingSize = 1024; ///< each port's rx ring (holds 1023), as
 /// Each port's tx ring: room for everything both rx rings hold, so that a generator
 /// descheduled for a moment does not make the DUT drop (tx_full) what it forwarded.
 constexpr unsigned kTxRingSize = 4096;
-constexpr unsigned kIoBurst = 32;    ///< testpmd's default --burst, bridgehost's workers.burst
-constexpr unsigned kGenBurst = 64;   ///< the generator's frames per enqueue and dequeue
-constexpr unsigned kGenMbufs = 8191; ///< the generator's frames: the four rings, and more
+constexpr unsigned kIoBurst = 32;  ///< testpmd's default --burst, bridgehost's workers.burst
+constexpr unsigned kGenBurst = 64; ///< the generator's frames per enqueue and dequeue
+/// The generator's frames: more than the rx rings and the DUT's bursts hold, fewer than
+/// the tx rings could.
+constexpr unsigned kGenMbufs = 8191;
 constexpr unsigned kMaxPrimePasses = 10;
 
 /// The two ports' rings. Port p receives what the generator puts on rx[p] and sends to tx[p].
@@ -470,7 +482,7 @@ struct run_result {
     dut_counts dut;     ///< over the window
     unsigned prime_passes = 0;
     double prime_seconds = 0;
-    double rtt = 0; ///< cross_cpu_rtt() just before the run
+    double rtt = 0, rtt_after = 0; ///< cross_cpu_rtt() just before and just after the run
 
     double mpps() const { return seconds > 0 ? double(rx) / seconds / 1e6 : 0; }
     double loss_pct() const { return tx ? 100.0 * (double(tx) - double(rx)) / double(tx) : 0; }
@@ -535,8 +547,8 @@ class generator {
         return true;
     }
 
-    /// Takes what comes back (not counted) for `seconds`, asking `size` every 10 ms;
-    /// true once it is at least `want`, false when it stopped growing for a second.
+    /// Takes what comes back (not counted), asking `size` every 10 ms; true once it is at
+    /// least `want`, false when it stopped growing for a second.
     bool wait_learned(const std::function<uint32_t()>& size, uint32_t want) {
         uint32_t last = 0;
         uint64_t changed = rte_rdtsc(), next = 0;
@@ -898,9 +910,11 @@ struct row {
 };
 
 void print_row(const options& o, const row& x) {
-    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f %8.1f %8.0f\n", x.dut, x.macs,
+    char rtt[24];
+    std::snprintf(rtt, sizeof(rtt), "%.0f/%.0f", x.r.rtt, x.r.rtt_after);
+    std::printf("%-10s %8u %6u %8.3f %8.3f %12.1f %8.2f %8.1f %8.1f %9s\n", x.dut, x.macs,
                 unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(), x.ratio, x.over,
-                x.r.idle_pct(), x.r.rtt);
+                x.r.idle_pct(), rtt);
     std::fflush(stdout);
 }
 
@@ -913,14 +927,15 @@ void write_csv(const options& o, const std::vector<row>& rows) {
     if (std::ftell(f) == 0)
         std::fprintf(f, "dut,macs,size,mpps,loss_pct,busy_cycles_per_packet,ratio_to_io,"
                         "cycles_over_io,idle_pct,misdelivered,tx_packets,rx_packets,"
-                        "dut_rx_packets,stalls,duration_s,cross_cpu_rtt_cycles\n");
+                        "dut_rx_packets,stalls,duration_s,rtt_before_cycles,"
+                        "rtt_after_cycles\n");
     for (const row& x : rows)
         std::fprintf(f,
                      "%s,%u,%u,%.3f,%.4f,%.1f,%.2f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                     ",%" PRIu64 ",%" PRIu64 ",%.3f,%.0f\n",
+                     ",%" PRIu64 ",%" PRIu64 ",%.3f,%.0f,%.0f\n",
                      x.dut, x.macs, unsigned(o.size), x.r.mpps(), x.r.loss_pct(), x.r.cycles(),
                      x.ratio, x.over, x.r.idle_pct(), x.r.misdelivered, x.r.tx, x.r.rx,
-                     x.r.dut.rx_packets, x.r.dut.stalls, x.r.seconds, x.r.rtt);
+                     x.r.dut.rx_packets, x.r.dut.stalls, x.r.seconds, x.r.rtt, x.r.rtt_after);
     std::fclose(f);
 }
 
@@ -1028,9 +1043,9 @@ int run(const options& o) {
                     "frames only, stalls over %u us apart)\n",
                     bridgehost::workers_config{}.stall_us);
         std::printf("# rtt: TSC cycles for a cache line to go from the generator's CPU to the "
-                    "DUT's and back, measured just before the run (it moves on a VM, and both "
-                    "DUTs' cycles/pkt with it)\n");
-        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s %8s %8s\n", "DUT", "MACs", "size", "Mpps",
+                    "DUT's and back, just before/after the run (it moves on a VM, and both DUTs' "
+                    "cycles/pkt with it)\n");
+        std::printf("%-10s %8s %6s %8s %8s %12s %8s %8s %8s %9s\n", "DUT", "MACs", "size", "Mpps",
                     "loss%", "cycles/pkt", "ratio", "+cycles", "idle%", "rtt");
         std::fflush(stdout);
 
@@ -1059,12 +1074,13 @@ int run(const options& o) {
                     }
                     empty_rings(rings);
                     r.rtt = rtt;
+                    r.rtt_after = cross_cpu_rtt();
                     std::fprintf(
                         stderr,
                         "bench-ring: %s, %u MACs: primed in %.1f s (%u pass%s), %.3f "
-                        "Mpps, %.1f cycles/pkt, idle %.1f %%, %" PRIu64 " stalls, rtt %.0f\n",
+                        "Mpps, %.1f cycles/pkt, idle %.1f %%, %" PRIu64 " stalls, rtt %.0f/%.0f\n",
                         dut, macs, r.prime_seconds, r.prime_passes, r.prime_passes == 1 ? "" : "es",
-                        r.mpps(), r.cycles(), r.idle_pct(), r.dut.stalls, rtt);
+                        r.mpps(), r.cycles(), r.idle_pct(), r.dut.stalls, r.rtt, r.rtt_after);
                     if (const std::string c = check(dut, macs, r); !c.empty()) {
                         std::fprintf(stderr, "bench-ring: ODD: %s\n", c.c_str());
                         odd.push_back(c);
