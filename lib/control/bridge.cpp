@@ -117,16 +117,15 @@ bridge::bridge(const config& cfg)
             dropped += w->counters().capture_dropped.get();
         return dropped;
     });
-    const worker_shared shared{fdb_.get(),        &clock_,           &running_,
-                               rcu_.get(),        capture_->shared(), &guard_->shared(),
-                               &stp_->shared(),   &caps_};
+    const worker_shared shared{fdb_.get(),         &clock_,           &running_,       rcu_.get(),
+                               capture_->shared(), &guard_->shared(), &stp_->shared(), &caps_};
     const uint64_t stall_cycles = rte_get_tsc_hz() / 1000000 * cfg_.workers.stall_us;
     for (unsigned w = 0; w < nworkers; ++w)
-        workers_.push_back(std::make_unique<worker>(worker::params{
-            w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles, l.rx[w], l.port_ids,
-            l.port_macs, rings[w], shared, vlans_.get(), pool_->get(), policy_.get(),
-            guard_->event_ring(w), guard_->probe_ring(w), offloads(),
-            fdb_cache_entries(cfg_.workers, cfg_.fdb.capacity)}));
+        workers_.push_back(std::make_unique<worker>(
+            worker::params{w, cfg_.workers.lcores[w], cfg_.workers.burst, stall_cycles, l.rx[w],
+                           l.port_ids, l.port_macs, rings[w], shared, vlans_.get(), pool_->get(),
+                           policy_.get(), guard_->event_ring(w), guard_->probe_ring(w), offloads(),
+                           fdb_cache_entries(cfg_.workers, cfg_.fdb.capacity)}));
 }
 
 rte_mempool* bridge::rx_pool_for(const port_config& p, rte_mempool* normal, unsigned big_ports,

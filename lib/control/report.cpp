@@ -140,13 +140,13 @@ void bridge::print_stats(std::FILE* out) const {
     for (const auto& w : workers_) {
         const worker_counters& c = w->counters();
         const worker_totals t = worker_stats(w->index());
-        std::fprintf(
-            out,
-            "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %8" PRIu64 " %12" PRIu64 " %15" PRIu64
-            " %11.1f\n",
-            w->index(), w->lcore(), w->rx_queues().size(), t.rx_packets, t.busy_cycles_per_packet(),
-            t.idle_percent(), t.stalls, c.learn_events.get(), c.learn_ring_full.get(),
-            hit_percent(c.fdb_cache_hits.get(), c.fdb_cache_misses.get()));
+        std::fprintf(out,
+                     "  %-6u %5u %9zu %12" PRIu64 " %16.1f %6.1f %8" PRIu64 " %12" PRIu64
+                     " %15" PRIu64 " %11.1f\n",
+                     w->index(), w->lcore(), w->rx_queues().size(), t.rx_packets,
+                     t.busy_cycles_per_packet(), t.idle_percent(), t.stalls, c.learn_events.get(),
+                     c.learn_ring_full.get(),
+                     hit_percent(c.fdb_cache_hits.get(), c.fdb_cache_misses.get()));
     }
     // One line in the shape of testpmd's --record-core-cycles summary, so
     // scripts/bench.sh reads both the same way.

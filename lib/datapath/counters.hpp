@@ -115,17 +115,17 @@ struct port_totals {
 };
 
 struct alignas(RTE_CACHE_LINE_SIZE) worker_counters {
-    counter busy_cycles;     ///< TSC cycles from rx burst to end of tx, for bursts with frames
-    counter idle_cycles;     ///< every other cycle of the loop: empty polls, loop overhead
-    counter stall_cycles;    ///< cycles of bursts longer than the stall threshold
-    counter stalls;          ///< such bursts
-    counter learn_events;    ///< learn/move events posted to the control lcore
-    counter learn_ring_full; ///< events lost because the ring was full
+    counter busy_cycles;      ///< TSC cycles from rx burst to end of tx, for bursts with frames
+    counter idle_cycles;      ///< every other cycle of the loop: empty polls, loop overhead
+    counter stall_cycles;     ///< cycles of bursts longer than the stall threshold
+    counter stalls;           ///< such bursts
+    counter learn_events;     ///< learn/move events posted to the control lcore
+    counter learn_ring_full;  ///< events lost because the ring was full
     counter fdb_cache_hits;   ///< FDB keys its fdb_cache answered
     counter fdb_cache_misses; ///< FDB keys looked up in the table (the cache on or off)
-    counter retired_rx;      ///< rx packets of ports removed by a reload (kept in the total)
-    counter captured;        ///< copies put on the capture ring (features/capture/datapath.hpp)
-    counter capture_dropped; ///< copies lost: capture pool empty or capture ring full
+    counter retired_rx;       ///< rx packets of ports removed by a reload (kept in the total)
+    counter captured;         ///< copies put on the capture ring (features/capture/datapath.hpp)
+    counter capture_dropped;  ///< copies lost: capture pool empty or capture ring full
     std::array<port_counters, kMaxPorts> ports;
 };
 

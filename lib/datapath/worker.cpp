@@ -439,8 +439,8 @@ void worker::lookup_table(const uint16_t* which, unsigned n) {
         bulk_keys_[j] = key_ptrs_[which[j]];
         bulk_sigs_[j] = sigs_[which[j]];
     }
-    uint64_t hit = p_.shared.fdb->lookup_bulk(bulk_keys_.data(), bulk_sigs_.data(), n,
-                                              bulk_refs_.data());
+    uint64_t hit =
+        p_.shared.fdb->lookup_bulk(bulk_keys_.data(), bulk_sigs_.data(), n, bulk_refs_.data());
     for (; hit != 0; hit &= hit - 1) {
         const unsigned j = unsigned(__builtin_ctzll(hit)), u = which[j];
         refs_[u] = bulk_refs_[j];

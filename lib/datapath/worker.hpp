@@ -11,8 +11,8 @@
 #include "fdb/mac_table.hpp"
 #include "features/capture/datapath.hpp"
 #include "features/loop_guard/datapath.hpp"
-#include "features/stp/datapath.hpp"
 #include "features/storm/datapath.hpp"
+#include "features/stp/datapath.hpp"
 #include "features/vlan/datapath.hpp"
 #include "offload/port_offloads.hpp"
 #include "port/port_policy.hpp"
@@ -240,13 +240,13 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     worker_counters counters_;
     params p_;
     uint16_t nb_ports_;
-    uint32_t flood_ports_ = 0; ///< bits: the ports a flood may reach (not a mirror destination)
+    uint32_t flood_ports_ = 0;   ///< bits: the ports a flood may reach (not a mirror destination)
     uint32_t blocked_ = 0;       ///< ports not to send to (loop guard's, the spanning tree's)
     uint32_t guard_blocked_ = 0; ///< guard_shared::blocked as read at the start of the burst
     uint32_t stp_discarding_ = 0, stp_learning_ = 0; ///< stp_shared::ports, likewise
     bool stp_on_ = false;
-    uint16_t in_port_ = 0;     ///< the burst's ingress port (offload drops and work count there)
-    uint32_t fdb_epoch_ = 0;   ///< mac_table::epoch as read at the start of the burst
+    uint16_t in_port_ = 0;   ///< the burst's ingress port (offload drops and work count there)
+    uint32_t fdb_epoch_ = 0; ///< mac_table::epoch as read at the start of the burst
     // offload_caps_shared as read at the start of the burst
     uint32_t caps_checksum_ = 0, caps_tso4_ = 0, caps_tso6_ = 0;
 

@@ -244,8 +244,17 @@ std::vector<uint32_t> parse_macs(const std::string& list) {
 
 /// nullopt after --help.
 std::optional<options> parse_options(int argc, char** argv) {
-    enum { o_macs = 256, o_size, o_duration, o_repeat, o_csv, o_prime_rate, o_gen_cpu, o_dut_cpu,
-           o_fdb_cache };
+    enum {
+        o_macs = 256,
+        o_size,
+        o_duration,
+        o_repeat,
+        o_csv,
+        o_prime_rate,
+        o_gen_cpu,
+        o_dut_cpu,
+        o_fdb_cache
+    };
     static const option longopts[] = {
         {"macs", required_argument, nullptr, o_macs},
         {"size", required_argument, nullptr, o_size},

@@ -474,8 +474,9 @@ TEST(RenderPrometheus, Values) {
               6);
     EXPECT_EQ(p.value("bridgehost_worker_fdb_cache_hits_total", {{"worker", "1"}, {"lcore", "3"}}),
               300);
-    EXPECT_EQ(p.value("bridgehost_worker_fdb_cache_misses_total", {{"worker", "1"}, {"lcore", "3"}}),
-              105);
+    EXPECT_EQ(
+        p.value("bridgehost_worker_fdb_cache_misses_total", {{"worker", "1"}, {"lcore", "3"}}),
+        105);
     EXPECT_EQ(p.value("bridgehost_fdb_entries"), 42);
     EXPECT_EQ(p.value("bridgehost_fdb_capacity"), 65536);
     EXPECT_EQ(p.value("bridgehost_fdb_static_kept_total"), 2);
