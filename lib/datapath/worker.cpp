@@ -19,6 +19,7 @@ worker::worker(params p)
     : p_(std::move(p)), nb_ports_(uint16_t(p_.port_ids.size())),
       tx_buf_(size_t(nb_ports_) * p_.burst) {
     cache_.resize(p_.fdb_cache_entries);
+    refreshed_.assign((size_t(p_.shared.fdb->slots()) + 63) / 64, 0);
     for (unsigned i = 0; i < key_ptrs_.size(); ++i)
         key_ptrs_[i] = &keys_[i];
     apply_policy();
@@ -262,10 +263,10 @@ void worker::process(const rx_queue_ref& rxq, uint16_t n, fdb_time now, uint64_t
         in.super_frames.add(super);
     }
     lookup(nkeys_, in_port, now);
-    // Known sources get their last_seen checked after forwarding: start the load now.
+    // Known sources get their refresh decided after forwarding: start the load now.
     for (unsigned k = 0; k < nsources_; ++k)
         if (const fdb_ref* ref = found(sources_[k]); ref != nullptr && !cached(sources_[k]))
-            rte_prefetch0(p_.shared.fdb->last_seen_address(ref->slot()));
+            rte_prefetch0(&refreshed_[ref->slot() / 64]);
 
     if (((stp_learning_ >> in_port) & 1) != 0) [[unlikely]] {
         // The spanning tree's learning state: the sources are learned (below),
@@ -465,7 +466,8 @@ void worker::learn_sources(uint16_t in_port, fdb_time now) {
         case learn_action::refresh:
             if (cached(u))
                 break; // verified this generation, so refreshed this tick
-            p_.shared.fdb->refresh(ref->slot(), now);
+            if (first_refresh_this_tick(ref->slot(), now))
+                p_.shared.fdb->touch(ref->slot(), now);
             if (cache_.enabled())
                 cache_.fill(keys_[u], sigs_[u], in_port, false, true);
             break;
@@ -474,6 +476,19 @@ void worker::learn_sources(uint16_t in_port, fdb_time now) {
         }
     }
     post_events(nevents);
+}
+
+bool worker::first_refresh_this_tick(uint32_t slot, fdb_time now) {
+    if (refreshed_tick_ != now) [[unlikely]] { // once a second: a bit per FDB slot
+        std::fill(refreshed_.begin(), refreshed_.end(), 0);
+        refreshed_tick_ = now;
+    }
+    uint64_t& word = refreshed_[slot / 64];
+    const uint64_t bit = uint64_t(1) << (slot % 64);
+    if ((word & bit) != 0)
+        return false;
+    word |= bit;
+    return true;
 }
 
 bool worker::first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now) {

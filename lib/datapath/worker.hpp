@@ -178,6 +178,11 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     /// Posts or refreshes each distinct source of the burst.
     void learn_sources(uint16_t in_port, fdb_time now);
     bool first_post_this_tick(fdb_key key, uint32_t sig, uint16_t port, fdb_time now);
+    /// True once per tick per FDB slot: this worker has not stored `now` into
+    /// its last_seen yet. A bit per slot (a 2M-entry table: 256 KiB, in L2)
+    /// instead of a look at last_seen itself (8 MiB: on a large table, a line
+    /// from memory per source).
+    bool first_refresh_this_tick(uint32_t slot, fdb_time now);
     void post_events(unsigned n);
     void flood(rte_mbuf* m, uint16_t in_port);
     /// Flooding within `vlan` (frame m came with `tag`), with each output
@@ -295,6 +300,11 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
         uint16_t port = UINT16_MAX;
     };
     std::array<posted, kFilterSlots> post_filter_{};
+
+    /// Bit s: this worker stored refreshed_tick_ into last_seen[s] (sized to
+    /// the FDB's slots in the constructor, cleared when the clock ticks).
+    std::vector<uint64_t> refreshed_;
+    fdb_time refreshed_tick_ = UINT32_MAX;
 
     /// Storm control, by ingress port and class; this worker's share of each
     /// port's limit (its rx queues of the port over all of them).

@@ -153,6 +153,12 @@ class mac_table {
             t.store(now, std::memory_order_relaxed);
     }
     const void* last_seen_address(uint32_t slot) const { return &last_seen_[slot]; }
+    /// Worker side: a store without a look first, for a worker that knows it
+    /// has not stored `now` there yet (a miss on a large table costs a line
+    /// from memory; a store waits for nothing).
+    void touch(uint32_t slot, fdb_time now) const {
+        last_seen_[slot].store(now, std::memory_order_relaxed);
+    }
 
     /// Bumped (release) after every change that can make an answer a reader
     /// kept stale: a removal (aging, flush, eviction, remove), a move, a
