@@ -407,11 +407,11 @@ void worker::lookup(unsigned nkeys, uint16_t in_port, fdb_time now) {
     for (unsigned i = 0; i < nkeys; ++i)
         sigs_[i] = fdb_hash(keys_[i]);
     unsigned nmiss = 0;
-    if (!cache_.enabled()) {
+    cache_on_ = cache_.enabled() && cache_.begin_burst(now, fdb_epoch_);
+    if (!cache_on_) {
         for (unsigned i = 0; i < nkeys; ++i)
             misses_[nmiss++] = uint16_t(i);
     } else {
-        cache_.begin_burst(now, fdb_epoch_);
         for (unsigned i = 0; i < nkeys; ++i)
             cache_.prefetch(sigs_[i]);
         for (unsigned i = 0; i < nkeys; ++i) {
@@ -427,6 +427,8 @@ void worker::lookup(unsigned nkeys, uint16_t in_port, fdb_time now) {
             }
         }
     }
+    if (cache_on_)
+        cache_.note(nkeys - nmiss, nkeys);
     for (unsigned base = 0; base < nmiss; base += mac_table::kMaxBulk)
         lookup_table(&misses_[base], RTE_MIN(nmiss - base, mac_table::kMaxBulk));
     if (nkeys != nmiss)
@@ -446,7 +448,7 @@ void worker::lookup_table(const uint16_t* which, unsigned n) {
         const unsigned j = unsigned(__builtin_ctzll(hit)), u = which[j];
         refs_[u] = bulk_refs_[j];
         hits_[u / 64] |= uint64_t(1) << (u % 64);
-        if (cache_.enabled()) // a source is verified once learn_sources refreshes it
+        if (cache_on_) // a source is verified once learn_sources refreshes it
             cache_.fill(keys_[u], sigs_[u], refs_[u].port(), refs_[u].is_static(), false);
     }
 }
@@ -468,7 +470,7 @@ void worker::learn_sources(uint16_t in_port, fdb_time now) {
                 break; // verified this generation, so refreshed this tick
             if (first_refresh_this_tick(ref->slot(), now))
                 p_.shared.fdb->touch(ref->slot(), now);
-            if (cache_.enabled())
+            if (cache_on_)
                 cache_.fill(keys_[u], sigs_[u], in_port, false, true);
             break;
         case learn_action::none:

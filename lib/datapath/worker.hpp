@@ -282,6 +282,7 @@ class alignas(RTE_CACHE_LINE_SIZE) worker {
     std::array<uint32_t, mac_table::kMaxBulk> bulk_sigs_;
     std::array<fdb_ref, mac_table::kMaxBulk> bulk_refs_;
     fdb_cache cache_;
+    bool cache_on_ = false; ///< this burst probes and fills cache_ (fdb_cache::probing)
     std::array<learn_event, kMaxBurst> events_;
     std::vector<rte_mbuf*> tx_buf_; ///< nb_ports_ x burst
     std::array<uint16_t, kMaxPorts> tx_count_{};

@@ -64,15 +64,33 @@ class fdb_cache {
     uint32_t generation() const { return gen_; }
 
     /// Once per burst: the clock's tick and the table's epoch. A change of
-    /// either starts a new generation, and every entry goes stale.
-    void begin_burst(fdb_time tick, uint32_t epoch) {
-        if (tick == tick_ && epoch == epoch_) [[likely]]
-            return;
-        tick_ = tick;
-        epoch_ = epoch;
-        if (++gen_ == 0) // after 2^32 generations an old entry could match again
-            clear();
+    /// either starts a new generation, and every entry goes stale. Returns
+    /// whether this burst should use the cache (probing()).
+    bool begin_burst(fdb_time tick, uint32_t epoch) {
+        ++bursts_;
+        if (tick != tick_) [[unlikely]]
+            judge();
+        if (tick != tick_ || epoch != epoch_) [[unlikely]] {
+            tick_ = tick;
+            epoch_ = epoch;
+            if (++gen_ == 0) // after 2^32 generations an old entry could match again
+                clear();
+        }
+        return probing();
     }
+    /// Whether this burst looks keys up in the cache (and fills it). A cache
+    /// that answered under a quarter of the keys it was asked in a second
+    /// (a worker seeing far more MACs than it holds: each probe and fill is
+    /// a line more than the table's own) is skipped the next second, but
+    /// for one burst in kSampleEvery, whose answers decide the second after.
+    bool probing() const { return !bypass_ || bursts_ % kSampleEvery == 0; }
+    /// What a burst that probed found: `hits` of `keys`.
+    void note(unsigned hits, unsigned keys) {
+        hits_ += hits;
+        probes_ += keys;
+    }
+    static constexpr unsigned kSampleEvery = 16;
+    static constexpr uint64_t kMinProbes = 4096; ///< fewer in a second: no verdict, keep probing
     /// Every entry stale now (ports were renumbered, a test's own reasons).
     void invalidate() {
         if (++gen_ == 0)
@@ -104,6 +122,12 @@ class fdb_cache {
     }
 
   private:
+    /// Once a second: bypass the cache for the next second if it hit under a quarter.
+    void judge() {
+        bypass_ = probes_ >= kMinProbes && hits_ * 4 < probes_;
+        hits_ = probes_ = 0;
+    }
+
     struct alignas(64) set {
         entry way[kWays];
     };
@@ -120,6 +144,8 @@ class fdb_cache {
     uint32_t gen_ = 1;
     fdb_time tick_ = UINT32_MAX;
     uint32_t epoch_ = UINT32_MAX;
+    uint64_t bursts_ = 0, hits_ = 0, probes_ = 0;
+    bool bypass_ = false;
 };
 
 } // namespace bridgehost

@@ -107,5 +107,26 @@ TEST(fdb_cache, off_when_sized_zero) {
     EXPECT_EQ(on.entries(), 256u);
 }
 
+TEST(fdb_cache, a_cache_that_rarely_hits_is_skipped_for_a_second_but_sampled) {
+    fdb_cache c(1024);
+    EXPECT_TRUE(c.begin_burst(kTick, kEpoch));
+    c.note(100, 5000); // 2 % in that second
+    unsigned probing = 0;
+    for (int i = 0; i < 160; ++i)
+        probing += c.begin_burst(kTick + 1, kEpoch);
+    EXPECT_EQ(probing, 160u / fdb_cache::kSampleEvery);
+    c.note(4000, 5000); // the sampled bursts hit well: the next second uses it again
+    EXPECT_TRUE(c.begin_burst(kTick + 2, kEpoch));
+    EXPECT_TRUE(c.begin_burst(kTick + 2, kEpoch));
+}
+
+TEST(fdb_cache, too_few_keys_in_a_second_give_no_verdict) {
+    fdb_cache c(1024);
+    EXPECT_TRUE(c.begin_burst(kTick, kEpoch));
+    c.note(0, fdb_cache::kMinProbes - 1);
+    EXPECT_TRUE(c.begin_burst(kTick + 1, kEpoch));
+    EXPECT_TRUE(c.begin_burst(kTick + 1, kEpoch));
+}
+
 } // namespace
 } // namespace bridgehost
