@@ -118,24 +118,8 @@ struct options {
     std::string label = "dut";
 };
 
-double parse_number(const char* text, const char* what, double lo, double hi) {
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text, &end);
-    if (errno != 0 || end == text || *end != '\0' || !(v >= lo && v <= hi))
-        throw std::invalid_argument(std::string(what) + ": expected a number from " +
-                                    std::to_string(lo) + " to " + std::to_string(hi) + ", got \"" +
-                                    text + "\"");
-    return v;
-}
-
-uint64_t parse_whole(const char* text, const char* what, uint64_t lo, uint64_t hi) {
-    const uint64_t v = bridgehost::gen::parse_count(text, what);
-    if (v < lo || v > hi)
-        throw std::invalid_argument(std::string(what) + ": expected " + std::to_string(lo) + ".." +
-                                    std::to_string(hi) + ", got " + text);
-    return v;
-}
+using bridgehost::gen::parse_number;
+using bridgehost::gen::parse_whole;
 
 /// Parses the options after "--". Returns nullopt after --help.
 std::optional<options> parse_options(int argc, char** argv) {

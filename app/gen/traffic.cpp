@@ -2,6 +2,8 @@
 #include "gen/traffic.hpp"
 
 #include <bit>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -38,10 +40,10 @@ traffic_pattern::traffic_pattern(uint32_t macs, uint16_t frame_size)
         std::memset(b, 0, kHeaderBytes);
         put16(b + 12, 0x0800); // IPv4
         uint8_t* ip = b + 14;
-        ip[0] = 0x45;                      // version 4, 20-byte header
+        ip[0] = 0x45; // version 4, 20-byte header
         put16(ip + 2, uint16_t(buffer_bytes() - 14));
-        ip[8] = 64;                        // TTL
-        ip[9] = 17;                        // UDP
+        ip[8] = 64; // TTL
+        ip[9] = 17; // UDP
         uint8_t* udp = ip + 20;
         put16(udp + 0, uint16_t(1024 + side));
         put16(udp + 2, uint16_t(1024 + (1 - side)));
@@ -50,8 +52,9 @@ traffic_pattern::traffic_pattern(uint32_t macs, uint16_t frame_size)
 }
 
 std::array<uint8_t, 6> traffic_pattern::mac(unsigned side, uint32_t host) {
-    return {0x02, uint8_t(side), uint8_t(host >> 24), uint8_t(host >> 16), uint8_t(host >> 8),
-            uint8_t(host)};
+    return {
+        0x02,         uint8_t(side), uint8_t(host >> 24), uint8_t(host >> 16), uint8_t(host >> 8),
+        uint8_t(host)};
 }
 
 int traffic_pattern::side_of(const uint8_t* m) {
@@ -143,8 +146,8 @@ uint64_t parse_count(const std::string& text, const char* what) {
             throw std::invalid_argument(text);
         v = std::stoull(text, &used, 10);
     } catch (const std::exception&) {
-        throw std::invalid_argument(std::string(what) + ": expected a whole number, got \"" +
-                                    text + "\"");
+        throw std::invalid_argument(std::string(what) + ": expected a whole number, got \"" + text +
+                                    "\"");
     }
     const std::string suffix = text.substr(used);
     if (suffix == "K" || suffix == "k")
@@ -154,6 +157,25 @@ uint64_t parse_count(const std::string& text, const char* what) {
     else if (!suffix.empty())
         throw std::invalid_argument(std::string(what) + ": expected a number with an optional K " +
                                     "or M suffix, got \"" + text + "\"");
+    return v;
+}
+
+uint64_t parse_whole(const std::string& text, const char* what, uint64_t lo, uint64_t hi) {
+    const uint64_t v = parse_count(text, what);
+    if (v < lo || v > hi)
+        throw std::invalid_argument(std::string(what) + ": expected " + std::to_string(lo) + ".." +
+                                    std::to_string(hi) + ", got " + text);
+    return v;
+}
+
+double parse_number(const char* text, const char* what, double lo, double hi) {
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(v >= lo && v <= hi))
+        throw std::invalid_argument(std::string(what) + ": expected a number from " +
+                                    std::to_string(lo) + " to " + std::to_string(hi) + ", got \"" +
+                                    text + "\"");
     return v;
 }
 

@@ -106,5 +106,9 @@ class latency_histogram {
 /// "5", "64K", "1M": a whole number with an optional K (x1024) or M (x1048576)
 /// suffix. Throws std::invalid_argument naming `what`.
 uint64_t parse_count(const std::string& text, const char* what);
+/// parse_count within [lo, hi]; throws std::invalid_argument naming `what`.
+uint64_t parse_whole(const std::string& text, const char* what, uint64_t lo, uint64_t hi);
+/// A decimal number within [lo, hi]; throws std::invalid_argument naming `what`.
+double parse_number(const char* text, const char* what, double lo, double hi);
 
 } // namespace bridgehost::gen
