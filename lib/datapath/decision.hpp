@@ -35,7 +35,7 @@ inline bool invalid_source(fdb_key src) {
 enum class learn_action : uint8_t {
     none,    ///< known here and fresh, or static
     post,    ///< unknown, or moved: tell the control lcore
-    refresh, ///< known here: mac_table::refresh (a store only when the clock ticked)
+    refresh, ///< known here: mac_table::touch, once a second (worker::first_refresh_this_tick)
 };
 
 /// What the worker does about the source MAC of a frame that came in on

@@ -146,13 +146,6 @@ class mac_table {
     fdb_time last_seen(uint32_t slot) const {
         return last_seen_[slot].load(std::memory_order_relaxed);
     }
-    /// Worker side: note that the MAC was seen at `now`. A store only when the tick changed.
-    void refresh(uint32_t slot, fdb_time now) const {
-        std::atomic<fdb_time>& t = last_seen_[slot];
-        if (t.load(std::memory_order_relaxed) != now)
-            t.store(now, std::memory_order_relaxed);
-    }
-    const void* last_seen_address(uint32_t slot) const { return &last_seen_[slot]; }
     /// Worker side: a store without a look first, for a worker that knows it
     /// has not stored `now` there yet (a miss on a large table costs a line
     /// from memory; a store waits for nothing).

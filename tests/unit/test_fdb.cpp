@@ -67,7 +67,7 @@ TEST_F(fdb_test, worker_refresh_keeps_an_entry_alive) {
     make(64, 10);
     const fdb_key a = mac_key(1);
     table_->learn(a, 0, kT0);
-    table_->refresh(table_->lookup(a)->slot(), kT0 + 8);
+    table_->touch(table_->lookup(a)->slot(), kT0 + 8);
     EXPECT_EQ(table_->age(kT0 + 12, 1000), 0u);
     EXPECT_EQ(table_->age(kT0 + 18, 1000), 1u);
 }

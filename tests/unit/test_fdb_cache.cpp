@@ -21,6 +21,16 @@ class cache_test : public ::testing::Test {
         c_.fill(k, fdb_hash(k), port, is_static, verified);
     }
     const fdb_cache::entry* find(fdb_key k) const { return c_.find(k, fdb_hash(k)); }
+    /// `n` keys whose signatures pick the same set as key(0)'s.
+    std::vector<fdb_key> keys_of_one_set(size_t n) const {
+        std::vector<fdb_key> keys;
+        const uint32_t set_mask = c_.entries() / fdb_cache::kWays - 1;
+        const uint32_t want = fdb_hash(key(0)) & set_mask;
+        for (uint64_t i = 0; keys.size() < n; ++i)
+            if ((fdb_hash(key(i)) & set_mask) == want)
+                keys.push_back(key(i));
+        return keys;
+    }
     fdb_cache c_;
 };
 
@@ -66,12 +76,7 @@ TEST_F(cache_test, a_tick_or_an_epoch_change_makes_every_entry_stale) {
 
 TEST_F(cache_test, a_full_set_drops_its_oldest_entry) {
     // Five keys of one set (the same low signature bits): the first one goes.
-    std::vector<fdb_key> same_set;
-    const uint32_t set_mask = c_.entries() / fdb_cache::kWays - 1;
-    const uint32_t want = fdb_hash(key(0)) & set_mask;
-    for (uint64_t n = 0; same_set.size() < 5; ++n)
-        if ((fdb_hash(key(n)) & set_mask) == want)
-            same_set.push_back(key(n));
+    const std::vector<fdb_key> same_set = keys_of_one_set(5);
     for (uint16_t i = 0; i < 5; ++i)
         fill(same_set[i], i);
     EXPECT_EQ(find(same_set[0]), nullptr);
@@ -83,12 +88,7 @@ TEST_F(cache_test, a_full_set_drops_its_oldest_entry) {
 }
 
 TEST_F(cache_test, a_stale_way_is_reused_before_a_current_one_is_dropped) {
-    std::vector<fdb_key> same_set;
-    const uint32_t set_mask = c_.entries() / fdb_cache::kWays - 1;
-    const uint32_t want = fdb_hash(key(0)) & set_mask;
-    for (uint64_t n = 0; same_set.size() < 8; ++n)
-        if ((fdb_hash(key(n)) & set_mask) == want)
-            same_set.push_back(key(n));
+    const std::vector<fdb_key> same_set = keys_of_one_set(8);
     for (unsigned i = 0; i < 4; ++i)
         fill(same_set[i], 1);
     c_.begin_burst(kTick + 1, kEpoch); // all four stale
